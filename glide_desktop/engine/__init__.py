@@ -1,0 +1,1 @@
+"""GLIDE in PyTorch: tokenizers, networks, diffusion, samplers, pipelines, checkpoints (no Qt)."""

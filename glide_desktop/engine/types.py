@@ -1,0 +1,78 @@
+"""Plain data that crosses the seam between the editor and the engine (no torch, no Qt)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+import numpy as np
+
+
+class Mode(str, Enum):
+    """What a generation does with its inputs."""
+
+    TEXT2IM = "text2im"
+    INPAINT = "inpaint"
+    VARIATION = "variation"  # SDEdit from the source image
+    SKETCH = "sketch"  # SDEdit from a rough painting
+
+
+class SamplerName(str, Enum):
+    """The samplers the engine offers."""
+
+    ANCESTRAL = "ancestral"  # the reference's p_sample
+    DDIM = "ddim"
+    DPMPP_2M = "dpm++2m"
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    """Everything one generation needs, as plain arrays and values.
+
+    source256: H=W=256 RGB uint8 context crop (inpaint, variation, sketch).
+    selection64: 64x64 float32 coverage in [0, 1] in the document's convention:
+    1 = selected = regenerate. The pipeline converts it to GLIDE's keep-mask.
+    """
+
+    mode: Mode
+    prompt: str
+    negative_prompt: str = ""
+    seed: int = 0
+    sampler: SamplerName = SamplerName.ANCESTRAL
+    steps: int = 100
+    upsample_steps: int = 27
+    guidance: float = 5.0
+    candidates: int = 4
+    strength: float = 0.6  # SDEdit: how far the source is noised, 0..1
+    upsample: bool = True
+    source256: np.ndarray | None = field(default=None, repr=False, compare=False)
+    selection64: np.ndarray | None = field(default=None, repr=False, compare=False)
+    device: str = "auto"  # auto | cpu | cuda
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One sampler step done; preview is the predicted clean image, N x h x w x 3 uint8."""
+
+    stage: str  # "base" or "upsample"
+    step: int
+    total: int
+    preview: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The base stage's results: N x 64 x 64 x 3 uint8."""
+
+    images64: np.ndarray = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Result:
+    """One upsampled result: 256 x 256 x 3 uint8, with the candidate it came from."""
+
+    image256: np.ndarray = field(repr=False, compare=False)
+    candidate: int = 0
+
+
+Event = Progress | Candidates | Result

@@ -1,0 +1,1 @@
+"""The bridge between the GUI and the engine: QThread worker, job queue, model downloads."""

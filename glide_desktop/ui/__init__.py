@@ -1,0 +1,1 @@
+"""Widgets only: main window shell, canvas view, tools, panels, dialogs."""
