@@ -1,0 +1,45 @@
+"""Shared test set-up: Qt offscreen before any QApplication, and the golden-vector folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def need_shared(path: Path, what: str) -> Path:
+    """Return path, or skip (fail in CI) with a clear reason when it is absent."""
+    if path.exists():
+        return path
+    message = f"{what} not found at {path}"
+    if _in_ci():
+        pytest.fail(f"{message}: CI must have it")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def golden_dir() -> Path:
+    """The reference vectors: $GLIDE_GOLDEN_DIR, default ../shared/glide-golden."""
+    return need_shared(Path(os.environ.get("GLIDE_GOLDEN_DIR", SHARED / "glide-golden")), "golden vectors")
+
+
+@pytest.fixture(scope="session")
+def format_dir() -> Path:
+    """Facts about the official checkpoints: ../shared/glide-format."""
+    return need_shared(SHARED / "glide-format", "checkpoint format facts")
+
+
+@pytest.fixture(scope="session")
+def vocab_dir(format_dir: Path) -> Path:
+    """The real tokenizer files, for tests only (never committed)."""
+    return need_shared(format_dir / "vocab", "tokenizer vocab")
