@@ -1,0 +1,25 @@
+"""The real runner: loads the engine lazily, inside the worker thread, the first time it is needed."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+from glide_desktop.engine.types import Event, GenerationRequest
+
+
+class EngineRunner:
+    """Callable runner over a models folder; torch is imported on the first request only."""
+
+    def __init__(self, models_dir: Path) -> None:
+        self.models_dir = Path(models_dir)
+        self._store = None
+
+    def __call__(self, request: GenerationRequest, cancel: threading.Event) -> Iterator[Event]:
+        from glide_desktop.engine.models import ModelStore
+        from glide_desktop.engine.pipelines import generate
+
+        if self._store is None or Path(self._store.folder) != self.models_dir:
+            self._store = ModelStore(self.models_dir)
+        yield from generate(request, self._store, cancel=cancel)

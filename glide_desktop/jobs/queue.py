@@ -1,0 +1,83 @@
+"""The GUI thread's handle on generation: one worker thread, one job at a time, cancel."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from glide_desktop.engine.types import GenerationRequest
+from glide_desktop.jobs.worker import GenerationWorker, Runner
+
+
+class GenerationJobs(QObject):
+    """Owns the worker thread; its signals are delivered in the GUI thread."""
+
+    started = Signal(object)  # GenerationRequest
+    progress = Signal(object)
+    candidates = Signal(object)
+    result = Signal(object)
+    failed = Signal(str)
+    finished = Signal(bool)  # cancelled?
+    _submit = Signal(object)
+
+    def __init__(self, runner: Runner, threads: int | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._thread = QThread()
+        self._thread.setObjectName("glide-generation")
+        self._worker = GenerationWorker(runner, threads)
+        self._worker.moveToThread(self._thread)
+        self._submit.connect(self._worker.run)
+        # Bound methods of this GUI-thread object: Qt queues the calls into the GUI thread.
+        self._worker.progress.connect(self._on_progress)
+        self._worker.candidates.connect(self._on_candidates)
+        self._worker.result.connect(self._on_result)
+        self._worker.failed.connect(self._on_failed)
+        self._worker.finished.connect(self._on_finished)
+        self._busy = False
+        self._thread.start()
+
+    @property
+    def busy(self) -> bool:
+        """True while a job runs."""
+        return self._busy
+
+    def submit(self, request: GenerationRequest) -> bool:
+        """Start a job; refuses (returns False) while another one runs."""
+        if self._busy:
+            return False
+        self._busy = True
+        # Cleared here, in the GUI thread, so a cancel right after submit is never lost.
+        self._worker.cancel_flag.clear()
+        self.started.emit(request)
+        self._submit.emit(request)
+        return True
+
+    def cancel(self) -> None:
+        """Ask the running job to stop at its next step."""
+        self._worker.cancel_flag.set()
+
+    def shutdown(self, wait_ms: int = 10000) -> None:
+        """Cancel any job and stop the thread (call before the application quits)."""
+        self.cancel()
+        self._thread.quit()
+        self._thread.wait(wait_ms)
+
+    @Slot(object)
+    def _on_progress(self, event: object) -> None:
+        self.progress.emit(event)
+
+    @Slot(object)
+    def _on_candidates(self, event: object) -> None:
+        self.candidates.emit(event)
+
+    @Slot(object)
+    def _on_result(self, event: object) -> None:
+        self.result.emit(event)
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self.failed.emit(message)
+
+    @Slot(bool)
+    def _on_finished(self, cancelled: bool) -> None:
+        self._busy = False
+        self.finished.emit(cancelled)

@@ -1,0 +1,121 @@
+"""The worker thread runs a scripted engine and its events reach the GUI thread as signals."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QThread
+
+from glide_desktop.engine.types import Candidates, GenerationRequest, Mode, Progress, Result
+from glide_desktop.jobs.queue import GenerationJobs
+
+
+class ScriptedEngine:
+    """A fake engine: yields a fixed script of events, optionally waiting or failing midway."""
+
+    def __init__(self, steps: int = 3, fail_at: int | None = None, gate: threading.Event | None = None):
+        self.steps = steps
+        self.fail_at = fail_at
+        self.gate = gate
+        self.threads: list[threading.Thread] = []
+        self.steps_run = 0
+
+    def __call__(self, request, cancel):
+        self.threads.append(threading.current_thread())
+        for step in range(self.steps):
+            if cancel.is_set():
+                return
+            if self.fail_at == step:
+                raise RuntimeError("the model file base_inpaint.pt is incomplete")
+            if self.gate is not None:
+                self.gate.wait(5)
+            self.steps_run += 1
+            yield Progress("base", step + 1, self.steps, np.zeros((1, 64, 64, 3), np.uint8))
+        yield Candidates(np.full((2, 64, 64, 3), 7, np.uint8))
+        yield Result(np.full((256, 256, 3), 9, np.uint8), candidate=1)
+
+
+def _request() -> GenerationRequest:
+    return GenerationRequest(mode=Mode.TEXT2IM, prompt="a corgi wearing a party hat")
+
+
+class Recorder:
+    def __init__(self, jobs: GenerationJobs):
+        self.events: list[object] = []
+        self.failures: list[str] = []
+        self.finished: list[bool] = []
+        self.threads: set[QThread] = set()
+        for signal in (jobs.progress, jobs.candidates, jobs.result):
+            signal.connect(self.on_event)
+        jobs.failed.connect(self.failures.append)
+        jobs.finished.connect(self.finished.append)
+
+    def on_event(self, event):
+        self.threads.add(QThread.currentThread())
+        self.events.append(event)
+
+
+@pytest.fixture
+def make_jobs(qapp):
+    made = []
+
+    def make(engine):
+        jobs = GenerationJobs(engine)
+        made.append(jobs)
+        return jobs
+
+    yield make
+    for jobs in made:
+        jobs.shutdown()
+
+
+def test_events_arrive_in_order_on_the_gui_thread(qtbot, qapp, make_jobs):
+    engine = ScriptedEngine(steps=3)
+    jobs = make_jobs(engine)
+    seen = Recorder(jobs)
+    with qtbot.waitSignal(jobs.finished, timeout=5000):
+        assert jobs.submit(_request())
+    kinds = [type(e).__name__ for e in seen.events]
+    assert kinds == ["Progress", "Progress", "Progress", "Candidates", "Result"]
+    assert [e.step for e in seen.events[:3]] == [1, 2, 3]
+    assert seen.threads == {qapp.thread()}
+    assert engine.threads[0] is not threading.main_thread()
+    assert seen.finished == [False] and not jobs.busy
+    assert seen.events[-1].candidate == 1
+
+
+def test_cancel_stops_between_steps(qtbot, make_jobs):
+    gate = threading.Event()
+    engine = ScriptedEngine(steps=50, gate=gate)
+    jobs = make_jobs(engine)
+    seen = Recorder(jobs)
+    with qtbot.waitSignal(jobs.finished, timeout=5000):
+        jobs.submit(_request())
+        jobs.cancel()
+        gate.set()
+    assert seen.finished == [True]
+    assert engine.steps_run < 50
+    assert not any(isinstance(e, Result) for e in seen.events)
+
+
+def test_a_failure_becomes_a_message_and_the_queue_is_reusable(qtbot, make_jobs):
+    jobs = make_jobs(ScriptedEngine(steps=3, fail_at=1))
+    seen = Recorder(jobs)
+    with qtbot.waitSignal(jobs.finished, timeout=5000):
+        jobs.submit(_request())
+    assert seen.failures == ["the model file base_inpaint.pt is incomplete"]
+    assert len(seen.events) == 1
+    with qtbot.waitSignal(jobs.finished, timeout=5000):
+        assert jobs.submit(_request())
+    assert seen.finished == [False, False]
+
+
+def test_a_second_submit_is_refused_while_busy(qtbot, make_jobs):
+    gate = threading.Event()
+    jobs = make_jobs(ScriptedEngine(steps=2, gate=gate))
+    with qtbot.waitSignal(jobs.finished, timeout=5000):
+        assert jobs.submit(_request())
+        assert not jobs.submit(_request())
+        gate.set()
