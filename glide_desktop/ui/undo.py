@@ -1,0 +1,186 @@
+"""The bridge between document commands and Qt's undo stack, with history bounded by memory."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+DEFAULT_BUDGET_BYTES = 512 * 1024 * 1024
+
+
+class DocumentCommand(Protocol):
+    """What the bridge needs from a document command (glide_desktop.document.commands.Command)."""
+
+    def redo(self, doc: Any) -> None: ...
+
+    def undo(self, doc: Any) -> None: ...
+
+    @property
+    def nbytes(self) -> int: ...
+
+
+def command_label(command: Any) -> str:
+    """The text the history panel shows for a document command."""
+    for name in ("label", "text", "name", "description"):
+        value = getattr(command, name, None)
+        if isinstance(value, str) and value:
+            return value
+    # "PixelEdit" -> "Pixel Edit": a readable fallback from the class name.
+    words, current = [], ""
+    for ch in type(command).__name__:
+        if ch.isupper() and current:
+            words.append(current)
+            current = ""
+        current += ch
+    words.append(current)
+    return " ".join(words)
+
+
+def _merge_id(command: Any) -> int:
+    """Qt wants an int id; derive it from the command's merge_key (None or absent = never merge)."""
+    key = getattr(command, "merge_key", None)
+    if callable(key):
+        key = key()
+    if key is None:
+        return -1
+    # Collisions are harmless: try_merge has the final word.
+    return hash(key) & 0x3FFFFFFF
+
+
+class _UndoStep(QUndoCommand):
+    """One entry on the QUndoStack, delegating to a document command."""
+
+    def __init__(self, doc: Any, command: Any, applied: bool, mergeable: bool = True) -> None:
+        super().__init__(command_label(command))
+        self.doc = doc
+        self.command = command
+        self.mergeable = mergeable
+        self._skip_redo = applied
+
+    def redo(self) -> None:
+        if self._skip_redo:
+            # The live stroke already put these pixels on the document.
+            self._skip_redo = False
+            return
+        self.command.redo(self.doc)
+
+    def undo(self) -> None:
+        self.command.undo(self.doc)
+
+    def id(self) -> int:
+        return _merge_id(self.command) if self.mergeable else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, _UndoStep):
+            return False
+        try_merge = getattr(self.command, "try_merge", None)
+        if try_merge is None or not try_merge(other.command):
+            return False
+        self.setText(command_label(self.command))
+        return True
+
+
+def _nbytes(command: Any) -> int:
+    value = getattr(command, "nbytes", 0)
+    return int(value() if callable(value) else value)
+
+
+class DocumentUndo(QObject):
+    """Owns one document's QUndoStack; drops the oldest steps when history outgrows its memory budget."""
+
+    modifiedChanged = Signal(bool)
+    historyTrimmed = Signal(int)  # how many of the oldest steps were dropped
+
+    def __init__(self, doc: Any, budget_bytes: int = DEFAULT_BUDGET_BYTES, parent: QObject | None = None):
+        super().__init__(parent)
+        self.doc = doc
+        self.budget_bytes = int(budget_bytes)
+        self._stack = QUndoStack(self)
+        self._stack.cleanChanged.connect(self._on_clean_changed)
+        self._rebuilding = False
+
+    @property
+    def stack(self) -> QUndoStack:
+        """The Qt stack, for QUndoView, QUndoGroup and undo/redo actions."""
+        return self._stack
+
+    @property
+    def modified(self) -> bool:
+        """True when the document differs from its last saved (or opened) state."""
+        return not self._stack.isClean()
+
+    def mark_saved(self) -> None:
+        """Record the current state as the saved one."""
+        self._stack.setClean()
+
+    def push(self, command: Any, applied: bool = False) -> None:
+        """Record a document command and apply it (skipped when `applied`: a live stroke did it already)."""
+        self._stack.push(_UndoStep(self.doc, command, applied))
+        self._enforce_budget()
+
+    def undo(self) -> None:
+        """Step back once."""
+        self._stack.undo()
+
+    def redo(self) -> None:
+        """Step forward once."""
+        self._stack.redo()
+
+    def clear(self) -> None:
+        """Forget all history (the document keeps its pixels)."""
+        self._stack.clear()
+
+    def commands(self) -> list[Any]:
+        """The document commands on the stack, oldest first."""
+        return [self._stack.command(i).command for i in range(self._stack.count())]
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the history's pixel buffers."""
+        return sum(_nbytes(c) for c in self.commands())
+
+    def _enforce_budget(self) -> None:
+        sizes = [_nbytes(c) for c in self.commands()]
+        total = sum(sizes)
+        drop = 0
+        # The newest step always stays, even alone over budget, so the last action can be undone.
+        while total > self.budget_bytes and drop < len(sizes) - 1:
+            total -= sizes[drop]
+            drop += 1
+        if drop:
+            self._drop_oldest(drop)
+
+    def _drop_oldest(self, count: int) -> None:
+        """Rebuild the stack without its `count` oldest steps; the document itself is untouched."""
+        stack = self._stack
+        # Steps above the index would be lost by any push anyway; trimming happens only right after one.
+        kept = self.commands()[count : stack.index()]
+        clean = stack.cleanIndex() - count
+        was_modified = self.modified
+        self._rebuilding = True
+        try:
+            stack.clear()
+            for i, command in enumerate(kept):
+                if i == clean:
+                    stack.setClean()
+                # Re-pushing must not merge steps that were separate before.
+                stack.push(_UndoStep(self.doc, command, applied=True, mergeable=False))
+            if kept:
+                # A drag still going on keeps merging into the newest step.
+                stack.command(len(kept) - 1).mergeable = True
+            if clean == len(kept):
+                stack.setClean()
+            elif clean < 0 or clean > len(kept):
+                # The saved state is no longer reachable through history.
+                stack.resetClean()
+        finally:
+            self._rebuilding = False
+        if was_modified != self.modified:
+            self.modifiedChanged.emit(self.modified)
+        self.historyTrimmed.emit(count)
+
+    def _on_clean_changed(self, clean: bool) -> None:
+        if not self._rebuilding:
+            self.modifiedChanged.emit(not clean)
