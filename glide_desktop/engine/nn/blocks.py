@@ -1,0 +1,105 @@
+"""UNet blocks: the timestep-conditioned ResBlock and the text-conditioned spatial attention."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from glide_desktop.engine.nn.layers import GroupNorm32, attention
+
+
+class ResBlock(nn.Module):
+    """Residual block with scale-shift conditioning on the embedding, optionally resampling.
+
+    Module indices match the checkpoints: in_layers = [norm+SiLU, -, conv],
+    emb_layers = [SiLU, Linear], out_layers = [norm, SiLU, dropout, conv].
+    """
+
+    def __init__(self, channels: int, emb_channels: int, out_channels: int, *, dropout: float,
+                 scale_shift: bool, resample: str | None = None) -> None:
+        super().__init__()
+        if resample not in (None, "up", "down"):
+            raise ValueError(f"resample must be None, 'up' or 'down', got {resample!r}")
+        self.resample = resample
+        self.scale_shift = scale_shift
+        self.in_layers = nn.Sequential(
+            GroupNorm32(channels, swish=True),
+            nn.Identity(),
+            nn.Conv2d(channels, out_channels, 3, padding=1),
+        )
+        self.emb_layers = nn.Sequential(
+            nn.SiLU(),
+            nn.Linear(emb_channels, 2 * out_channels if scale_shift else out_channels),
+        )
+        self.out_layers = nn.Sequential(
+            # Without scale-shift the SiLU is fused into the norm instead.
+            GroupNorm32(out_channels, swish=not scale_shift),
+            nn.SiLU() if scale_shift else nn.Identity(),
+            nn.Dropout(p=dropout),
+            nn.Conv2d(out_channels, out_channels, 3, padding=1),
+        )
+        if out_channels == channels:
+            self.skip_connection: nn.Module = nn.Identity()
+        else:
+            self.skip_connection = nn.Conv2d(channels, out_channels, 1)
+
+    def _resample(self, x: Tensor) -> Tensor:
+        if self.resample == "up":
+            return F.interpolate(x, scale_factor=2, mode="nearest")  # N, C, 2H, 2W
+        if self.resample == "down":
+            return F.avg_pool2d(x, kernel_size=2, stride=2)  # N, C, H/2, W/2
+        return x
+
+    def forward(self, x: Tensor, emb: Tensor) -> Tensor:
+        norm_act, conv = self.in_layers[0], self.in_layers[2]
+        # Resample after norm+SiLU and before the conv; the skip input is resampled the same way.
+        h = conv(self._resample(norm_act(x)))  # N, C_out, H', W'
+        x = self._resample(x)
+        emb_out = self.emb_layers(emb).to(h.dtype)[..., None, None]  # N, 2*C_out or C_out, 1, 1
+        norm, rest = self.out_layers[0], self.out_layers[1:]
+        if self.scale_shift:
+            scale, shift = emb_out.chunk(2, dim=1)  # N, C_out, 1, 1 each
+            h = rest(norm(h) * (1 + scale) + shift)
+        else:
+            h = self.out_layers(h + emb_out)
+        return self.skip_connection(x) + h
+
+
+class SpatialAttention(nn.Module):
+    """Self-attention over H*W positions with the text tokens' keys/values placed in front."""
+
+    def __init__(self, channels: int, heads: int, encoder_channels: int) -> None:
+        super().__init__()
+        self.heads = heads
+        self.norm = GroupNorm32(channels)
+        self.qkv = nn.Conv1d(channels, 3 * channels, 1)
+        self.encoder_kv = nn.Conv1d(encoder_channels, 2 * channels, 1)
+        self.proj_out = nn.Conv1d(channels, channels, 1)
+
+    def forward(self, x: Tensor, text_features: Tensor) -> Tensor:
+        n, c, height, width = x.shape
+        head_ch = c // self.heads
+        qkv = self.qkv(self.norm(x).view(n, c, height * width))  # N, 3C, T
+        # Per head, channels are [q | k | v] (and [k | v] for the text) of width head_ch each.
+        q, k, v = qkv.reshape(n * self.heads, 3 * head_ch, -1).split(head_ch, dim=1)  # N*H, d, T
+        text_kv = self.encoder_kv(text_features)  # N, 2C, S
+        text_k, text_v = text_kv.reshape(n * self.heads, 2 * head_ch, -1).split(head_ch, dim=1)
+        k = torch.cat([text_k, k], dim=-1)  # N*H, d, S+T
+        v = torch.cat([text_v, v], dim=-1)  # N*H, d, S+T
+        h = attention(q, k, v).reshape(n, c, -1)  # N, C, T
+        return x + self.proj_out(h).reshape(n, c, height, width)
+
+
+class BlockSequence(nn.ModuleList):
+    """One UNet stage (`input_blocks.i`, `middle_block`, ...): a conv, ResBlocks, attention."""
+
+    def forward(self, h: Tensor, emb: Tensor, text_features: Tensor) -> Tensor:  # type: ignore[override]
+        for layer in self:
+            if isinstance(layer, ResBlock):
+                h = layer(h, emb)
+            elif isinstance(layer, SpatialAttention):
+                h = layer(h, text_features)
+            else:
+                h = layer(h)
+        return h

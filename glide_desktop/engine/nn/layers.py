@@ -1,0 +1,67 @@
+"""Small building blocks shared by the UNet and the text transformer."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from glide_desktop.engine.config import GROUPNORM_GROUPS
+
+MAX_PERIOD = 10000.0
+NORM_EPS = 1e-5
+
+
+class GroupNorm32(nn.GroupNorm):
+    """GroupNorm (32 groups) computed in fp32, cast back, then an optional fused SiLU."""
+
+    def __init__(self, channels: int, swish: bool = False) -> None:
+        super().__init__(GROUPNORM_GROUPS, channels, eps=NORM_EPS)
+        self.swish = swish
+
+    def forward(self, x: Tensor) -> Tensor:
+        y = super().forward(x.float()).to(x.dtype)
+        # The reference applies the SiLU after the cast, so in fp16 mode it runs in fp16.
+        return F.silu(y) if self.swish else y
+
+
+class LayerNorm32(nn.LayerNorm):
+    """LayerNorm computed in fp32 and cast back to the input dtype."""
+
+    def __init__(self, width: int) -> None:
+        super().__init__(width, eps=NORM_EPS)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return super().forward(x.float()).to(x.dtype)
+
+
+def timestep_embedding(timesteps: Tensor, dim: int) -> Tensor:
+    """Sinusoidal embedding of (original-scale) timesteps: [cos | sin], N x dim, fp32."""
+    half = dim // 2
+    exponents = torch.arange(half, dtype=torch.float32, device=timesteps.device)
+    # Multiply before dividing, as the reference does, for bit-level agreement.
+    freqs = torch.exp(-math.log(MAX_PERIOD) * exponents / half)  # half
+    angles = timesteps.float()[:, None] * freqs[None]  # N, half
+    embedding = torch.cat([torch.cos(angles), torch.sin(angles)], dim=-1)  # N, 2*half
+    if dim % 2:
+        embedding = F.pad(embedding, (0, 1))
+    return embedding
+
+
+def attention(q: Tensor, k: Tensor, v: Tensor) -> Tensor:
+    """Softmax attention over channel-first heads: q B,C,T; k,v B,C,S -> B,C,T.
+
+    q and k are each scaled by C^-1/4 before the product (steadier in fp16) and the softmax
+    runs in fp32, as in the reference.
+    """
+    scale = 1.0 / math.sqrt(math.sqrt(q.shape[1]))
+    logits = torch.bmm((q * scale).transpose(1, 2), k * scale)  # B, T, S
+    weights = torch.softmax(logits.float(), dim=-1).to(logits.dtype)  # B, T, S
+    return torch.bmm(v, weights.transpose(1, 2))  # B, C, T
+
+
+def module_dtype(module: nn.Module) -> torch.dtype:
+    """The dtype of a module's first parameter (the dtype its computation runs in)."""
+    return next(module.parameters()).dtype
