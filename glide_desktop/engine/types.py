@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 import numpy as np
 
 
-class Mode(str, Enum):
+class Mode(StrEnum):
     """What a generation does with its inputs."""
 
     TEXT2IM = "text2im"
@@ -17,7 +17,7 @@ class Mode(str, Enum):
     SKETCH = "sketch"  # SDEdit from a rough painting
 
 
-class SamplerName(str, Enum):
+class SamplerName(StrEnum):
     """The samplers the engine offers."""
 
     ANCESTRAL = "ancestral"  # the reference's p_sample
@@ -48,6 +48,14 @@ class GenerationRequest:
     source256: np.ndarray | None = field(default=None, repr=False, compare=False)
     selection64: np.ndarray | None = field(default=None, repr=False, compare=False)
     device: str = "auto"  # auto | cpu | cuda
+
+
+class InvalidRequest(ValueError):
+    """A request or an input file the engine cannot use; the message is written for the user."""
+
+
+STAGE_BASE = "base"  # the 64 px stage that makes the candidates
+STAGE_UPSAMPLE = "upsample"  # the 256 px super-resolution stage
 
 
 @dataclass(frozen=True)

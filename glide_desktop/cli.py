@@ -1,0 +1,158 @@
+"""Headless entry points: `python -m glide_desktop generate|inpaint|variation|sketch ...`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from glide_desktop import cli_io
+from glide_desktop.engine.types import Candidates, GenerationRequest, Mode, Progress, Result, SamplerName
+
+COMMANDS: dict[str, Mode] = {
+    "generate": Mode.TEXT2IM,
+    "inpaint": Mode.INPAINT,
+    "variation": Mode.VARIATION,
+    "sketch": Mode.SKETCH,
+}
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+DESCRIPTIONS = {
+    "generate": "Generate images from a prompt (base model at 64 px, then the 256 px upsampler).",
+    "inpaint": "Regenerate the white area of --mask in --image from a prompt.",
+    "variation": "Redraw --image following the prompt (SDEdit: noise it to --strength, then denoise).",
+    "sketch": "Turn a rough painting (--image) into an image following the prompt (SDEdit).",
+}
+SOURCE_NOTE = (
+    "The source image may have any size: it is center-cropped to a square and resized to 256x256, "
+    "and the mask is cropped the same way."
+)
+
+
+class CliError(Exception):
+    """Bad input or missing files: the message is printed and the exit code is 2."""
+
+
+def _add_common(parser: argparse.ArgumentParser, mode: Mode) -> None:
+    parser.add_argument("--prompt", required=True, help="what to draw")
+    parser.add_argument("--negative-prompt", default="",
+                        help="what to steer away from (replaces the empty prompt)")
+    if mode is not Mode.TEXT2IM:
+        parser.add_argument("--image", required=True, type=Path, help="source image (any size; see below)")
+    optional = "" if mode is Mode.INPAINT else " (optional: the rest is kept)"
+    if mode is not Mode.TEXT2IM:
+        parser.add_argument("--mask", required=mode is Mode.INPAINT, type=Path,
+                            help="PNG mask, white = regenerate" + optional)
+    if mode in (Mode.VARIATION, Mode.SKETCH):
+        default = 0.6 if mode is Mode.VARIATION else 0.8
+        parser.add_argument("--strength", type=float, default=default,
+                            help=f"how far to noise the source, 0..1 (default {default})")
+    parser.add_argument("--models", type=Path, default=None, help="folder with the GLIDE .pt files "
+                        "(default: $GLIDE_MODELS_DIR or the per-user data folder)")
+    parser.add_argument("--device", default="auto", help="auto, cpu or cuda (default auto)")
+    parser.add_argument("--sampler", default=SamplerName.ANCESTRAL.value,
+                        choices=[s.value for s in SamplerName], help="base-stage sampler")
+    parser.add_argument("--steps", type=int, default=100, help="base-stage steps (default 100)")
+    parser.add_argument("--guidance", type=float, default=5.0 if mode is Mode.INPAINT else 3.0,
+                        help="classifier-free guidance scale")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (same seed + device = same images)")
+    parser.add_argument("--candidates", type=int, default=4, help="how many images to make (default 4)")
+    parser.add_argument("--no-upsample", action="store_true", help="stop at the 64x64 candidates")
+    parser.add_argument("--output", default="glide-{seed}-{index}.png",
+                        help="PNG path; {index} and {seed} are filled in, and -N is added when several "
+                        "images are written to one name (default glide-{seed}-{index}.png)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with one subcommand per mode."""
+    parser = argparse.ArgumentParser(prog="python -m glide_desktop", description="GLIDE Desktop, headless.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, mode in COMMANDS.items():
+        sub = commands.add_parser(name, help=DESCRIPTIONS[name], description=DESCRIPTIONS[name],
+                                  epilog=None if mode is Mode.TEXT2IM else SOURCE_NOTE)
+        _add_common(sub, mode)
+    return parser
+
+
+def request_from_args(args: argparse.Namespace, mode: Mode) -> GenerationRequest:
+    """Read the input files and turn the arguments into a GenerationRequest."""
+    source, selection = None, None
+    if mode is not Mode.TEXT2IM:
+        source, size = cli_io.load_source(args.image)
+        if args.mask is not None:
+            selection = cli_io.load_selection(args.mask, size)
+    return GenerationRequest(
+        mode=mode, prompt=args.prompt, negative_prompt=args.negative_prompt, seed=args.seed,
+        sampler=SamplerName(args.sampler), steps=args.steps, guidance=args.guidance,
+        candidates=args.candidates, strength=getattr(args, "strength", 0.6), upsample=not args.no_upsample,
+        source256=source, selection64=selection, device=args.device,
+    )
+
+
+def _check_models(folder: Path, mode: Mode) -> None:
+    from glide_desktop.engine.locations import describe_missing, missing_files
+
+    missing = missing_files(folder, mode)
+    if missing:
+        raise CliError(describe_missing(folder, missing))
+
+
+def run(request: GenerationRequest, folder: Path, output: str, quiet: bool) -> list[Path]:
+    """Run the pipeline, showing progress on stderr, and write the PNGs; returns their paths."""
+    from glide_desktop.engine.models import ModelStore
+    from glide_desktop.engine.pipelines import generate
+
+    bar = cli_io.ProgressBar(sys.stderr, enabled=not quiet)
+    count = request.candidates
+    written: list[Path] = []
+    for event in generate(request, ModelStore(folder)):
+        if isinstance(event, Progress):
+            bar.update(event.stage, event.step, event.total)
+        elif isinstance(event, Candidates) and not request.upsample:
+            for index, image in enumerate(event.images64):
+                written.append(cli_io.save_png(image, cli_io.output_path(output, request.seed, index, count),
+                                               request, index))
+        elif isinstance(event, Result):
+            path = cli_io.output_path(output, request.seed, event.candidate, count)
+            written.append(cli_io.save_png(event.image256, path, request, event.candidate))
+    bar.finish()
+    return written
+
+
+def _execute(argv: Sequence[str]) -> int:
+    args = build_parser().parse_args(list(argv))
+    mode = COMMANDS[args.command]
+    from glide_desktop.engine.locations import default_models_dir
+
+    folder = args.models if args.models is not None else default_models_dir()
+    request = request_from_args(args, mode)
+    _check_models(folder, mode)
+    for path in run(request, folder, args.output, args.quiet):
+        print(path)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one CLI command; exit code 0 on success, 2 on bad input or missing models."""
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        return _execute(argv)
+    except CliError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("\ncancelled", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as error:  # noqa: BLE001 - only the engine's user-facing errors are turned into messages
+        message = cli_io.user_message(error)
+        if message is None:
+            raise
+        print(f"error: {message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,83 @@
+"""The 64 px base stage for every mode: text2im, inpaint and SDEdit (variation, sketch)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator
+
+import torch
+
+from glide_desktop.engine.diffusion import respaced_diffusion
+from glide_desktop.engine.guidance import classifier_free_model_fn, inpaint_denoised_fn
+from glide_desktop.engine.noise import NoiseSource
+from glide_desktop.engine.pipelines.conditioning import KnownImage, bind_model, prompt_rows
+from glide_desktop.engine.pipelines.images import resize_image, to_model_image
+from glide_desktop.engine.pipelines.session import Session
+from glide_desktop.engine.pipelines.stages import StagePlan, base_respacing, run_stage
+from glide_desktop.engine.types import STAGE_BASE, Mode, Progress
+
+BASE_SIZE = 64
+
+
+def base_model_name(mode: Mode) -> str:
+    """Inpainting uses the inpaint-trained base; SDEdit and text2im use the plain one."""
+    return "base_inpaint" if mode is Mode.INPAINT else "base"
+
+
+def sdedit_start(strength: float, steps: int) -> int:
+    """The respaced index SDEdit starts from: strength 1 is pure noise, small strengths stay close."""
+    return min(steps - 1, max(0, math.ceil(strength * steps) - 1))
+
+
+def _guided_model(session: Session, model: torch.nn.Module, known: KnownImage | None) -> torch.nn.Module:
+    """The classifier-free guided model call with the prompt's text encoded once for all steps."""
+    request, rows = session.request, session.request.candidates
+    tokens, mask = prompt_rows(request.prompt, rows, model.config.text_ctx, session.device,
+                               negative_prompt=request.negative_prompt)  # 2N, T each
+    with torch.no_grad():
+        text = model.encode_text(tokens, mask)
+    extra = known.model_inputs(2 * rows) if known is not None and model.config.inpaint else {}
+    return classifier_free_model_fn(bind_model(model, text=text, **extra), request.guidance)
+
+
+def _known_image(session: Session) -> KnownImage | None:
+    keep64 = session.keep64
+    if keep64 is None:
+        return None
+    return KnownImage.at_size(session.request.source256, keep64, BASE_SIZE, session.device)
+
+
+def _sdedit_start(session: Session, plan: StagePlan, noise: NoiseSource) -> StagePlan:
+    """Noise the source to the strength's step with q_sample (Meng et al. 2021, SDEdit)."""
+    request = session.request
+    start = sdedit_start(request.strength, plan.diffusion.num_timesteps)
+    source = resize_image(to_model_image(request.source256, session.device), BASE_SIZE)  # 1, 3, 64, 64
+    x_start = source.expand(plan.shape[0], -1, -1, -1)  # 2N, 3, 64, 64
+    t = torch.full((plan.shape[0],), start, dtype=torch.int64, device=session.device)  # 2N
+    x_t = plan.diffusion.q_sample(x_start, t, noise.randn(plan.shape, like=x_start))  # 2N, 3, 64, 64
+    return StagePlan(plan.name, plan.diffusion, plan.model_fn, plan.shape, plan.sampler, plan.rows,
+                     plan.denoised_fn, x_T=x_t, start_index=start)
+
+
+def run_base(session: Session) -> Generator[Progress, None, torch.Tensor | None]:
+    """Sample the N candidates at 64 px; returns N, 3, 64, 64 in [-1, 1] or None when cancelled."""
+    request = session.request
+    model = session.load(base_model_name(request.mode))
+    known = _known_image(session)
+    rows = request.candidates
+    respacing = base_respacing(request.sampler, request.steps, model.config.diffusion_steps)
+    plan = StagePlan(
+        name=STAGE_BASE,
+        diffusion=respaced_diffusion(model.config.noise_schedule, model.config.diffusion_steps, respacing),
+        model_fn=_guided_model(session, model, known),
+        shape=(2 * rows, 3, BASE_SIZE, BASE_SIZE),
+        sampler=request.sampler.value,
+        rows=rows,
+        denoised_fn=None if known is None else inpaint_denoised_fn(known.image, known.keep),
+    )
+    noise = session.base_noise()
+    if request.mode in (Mode.VARIATION, Mode.SKETCH):
+        if session.cancelled:
+            return None
+        plan = _sdedit_start(session, plan, noise)
+    return (yield from run_stage(plan, noise, session.device, session.cancel))

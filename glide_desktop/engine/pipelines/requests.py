@@ -1,0 +1,64 @@
+"""Checks a GenerationRequest before any model loads, so bad input fails fast with a clear message."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from glide_desktop.engine.types import GenerationRequest, InvalidRequest, Mode, SamplerName
+
+MAX_CANDIDATES = 16
+MAX_STEPS = 1000
+
+
+def _check_source(request: GenerationRequest) -> None:
+    source = request.source256
+    if source is None:
+        raise InvalidRequest(f"{request.mode.value} needs a source image (source256)")
+    array = np.asarray(source)
+    if array.dtype != np.uint8 or array.shape != (256, 256, 3):
+        raise InvalidRequest(f"the source image must be 256x256x3 uint8 RGB, got {array.shape} {array.dtype}")
+
+
+def _check_selection(request: GenerationRequest, required: bool) -> None:
+    selection = request.selection64
+    if selection is None:
+        if required:
+            raise InvalidRequest("inpaint needs a selection (selection64): nothing would be regenerated")
+        return
+    array = np.asarray(selection)
+    if array.shape != (64, 64):
+        raise InvalidRequest(f"the selection must be 64x64 coverage, got shape {array.shape}")
+    if required and not np.any(array >= 1.0 / 255.0):
+        raise InvalidRequest("the selection is empty: select the area to regenerate")
+
+
+def _check_numbers(request: GenerationRequest) -> None:
+    if not 1 <= request.candidates <= MAX_CANDIDATES:
+        raise InvalidRequest(f"candidates must be between 1 and {MAX_CANDIDATES}, got {request.candidates}")
+    if not 1 <= request.steps <= MAX_STEPS:
+        raise InvalidRequest(f"steps must be between 1 and {MAX_STEPS}, got {request.steps}")
+    if not 1 <= request.upsample_steps <= MAX_STEPS:
+        raise InvalidRequest(
+            f"upsample steps must be between 1 and {MAX_STEPS}, got {request.upsample_steps}"
+        )
+    if not np.isfinite(request.guidance) or request.guidance < 0:
+        raise InvalidRequest(f"guidance must be a number >= 0, got {request.guidance}")
+    if request.mode in (Mode.VARIATION, Mode.SKETCH) and not 0.0 < request.strength <= 1.0:
+        raise InvalidRequest(f"strength must be in (0, 1], got {request.strength}")
+    if request.seed < 0 or request.seed >= 2**63:
+        raise InvalidRequest(f"seed must be in [0, 2^63), got {request.seed}")
+    if request.device not in ("auto", "cpu", "cuda") and not request.device.startswith("cuda:"):
+        raise InvalidRequest(f"device must be auto, cpu or cuda, got {request.device!r}")
+
+
+def validate(request: GenerationRequest) -> None:
+    """Raise InvalidRequest with a user-facing message when the request cannot be run."""
+    if not isinstance(request.mode, Mode):
+        raise InvalidRequest(f"unknown mode {request.mode!r}")
+    if not isinstance(request.sampler, SamplerName):
+        raise InvalidRequest(f"unknown sampler {request.sampler!r}")
+    _check_numbers(request)
+    if request.mode is Mode.TEXT2IM:
+        return
+    _check_source(request)
+    _check_selection(request, required=request.mode is Mode.INPAINT)

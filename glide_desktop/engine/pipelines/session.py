@@ -1,0 +1,68 @@
+"""What every stage of one request shares: device, dtype, models, noise and the cancel flag."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from glide_desktop.engine.device import model_dtype, resolve_device
+from glide_desktop.engine.noise import NoiseSource, TorchNoise
+from glide_desktop.engine.pipelines.images import selection_to_keep_mask
+from glide_desktop.engine.pipelines.stages import CancelFlag, is_cancelled
+from glide_desktop.engine.types import GenerationRequest
+
+# Separate random streams per stage and candidate, so candidate k's upsampling is the same
+# whether it runs right after the base stage or later, alone.
+_UPSAMPLE_STREAM = 0x5550
+
+
+def upsample_seed(seed: int, candidate: int) -> int:
+    """The seed of candidate `candidate`'s upsampling noise, derived from the request's seed."""
+    state = np.random.SeedSequence([seed, _UPSAMPLE_STREAM, candidate]).generate_state(2, np.uint32)
+    return int(state[0]) << 31 | int(state[1]) >> 1  # < 2**63, as torch's manual_seed accepts
+
+
+@dataclass
+class Session:
+    """Shared state of one request's run."""
+
+    request: GenerationRequest
+    store: Any  # ModelStore: load_unet(name, device, dtype)
+    device: torch.device
+    dtype: torch.dtype
+    cancel: CancelFlag | None
+    injected_noise: NoiseSource | None  # replays pass every stage's draws through this one source
+
+    @classmethod
+    def open(cls, request: GenerationRequest, store: Any, cancel: CancelFlag | None,
+             noise: NoiseSource | None) -> Session:
+        """Resolve the device (fp16 weights on CUDA, fp32 elsewhere) for a request."""
+        device = resolve_device(request.device)
+        return cls(request, store, device, model_dtype(device), cancel, noise)
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether the caller asked to stop."""
+        return is_cancelled(self.cancel)
+
+    @property
+    def keep64(self) -> np.ndarray | None:
+        """GLIDE's 64x64 keep-mask (1 = keep) from the request's selection, or None without one."""
+        if self.request.selection64 is None:
+            return None
+        return selection_to_keep_mask(self.request.selection64)
+
+    def base_noise(self) -> NoiseSource:
+        """The base stage's noise: seeded from the request (or the injected source)."""
+        return self.injected_noise or TorchNoise(self.request.seed, self.device)
+
+    def upsample_noise(self, candidate: int) -> NoiseSource:
+        """Candidate k's upsampling noise, independent of which other candidates are upsampled."""
+        return self.injected_noise or TorchNoise(upsample_seed(self.request.seed, candidate), self.device)
+
+    def load(self, name: str) -> torch.nn.Module:
+        """One of the four diffusion models ("base", "base_inpaint", "upsample", "upsample_inpaint")."""
+        return self.store.load_unet(name, self.device, self.dtype)

@@ -1,0 +1,89 @@
+"""The 256 px upsample stage: one candidate at a time, each with its own seeded noise."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+import torch
+
+from glide_desktop.engine.diffusion import respaced_diffusion
+from glide_desktop.engine.guidance import inpaint_denoised_fn
+from glide_desktop.engine.pipelines.conditioning import KnownImage, bind_model, prompt_rows
+from glide_desktop.engine.pipelines.images import to_model_image, to_uint8
+from glide_desktop.engine.pipelines.session import Session
+from glide_desktop.engine.pipelines.stages import (
+    UPSAMPLE_TEMPERATURE,
+    StagePlan,
+    run_stage,
+    upsample_respacing,
+)
+from glide_desktop.engine.types import STAGE_UPSAMPLE, Event, InvalidRequest, Mode, Result, SamplerName
+
+UPSAMPLE_SIZE = 256
+
+
+def upsample_model_name(mode: Mode) -> str:
+    """Inpainting upsamples with the inpaint-trained upsampler; the other modes with the plain one."""
+    return "upsample_inpaint" if mode is Mode.INPAINT else "upsample"
+
+
+def upsample_sampler(known: KnownImage | None) -> str:
+    """The notebooks' choice: DDIM for plain upsampling, ancestral when known pixels are forced."""
+    return SamplerName.ANCESTRAL.value if known is not None else SamplerName.DDIM.value
+
+
+def _check_candidates(candidates64: np.ndarray, indices: Sequence[int]) -> None:
+    array = np.asarray(candidates64)
+    if array.dtype != np.uint8 or array.ndim != 4 or array.shape[1:] != (64, 64, 3):
+        raise InvalidRequest(f"candidates must be N x 64 x 64 x 3 uint8, got {array.shape} {array.dtype}")
+    bad = [i for i in indices if not 0 <= i < array.shape[0]]
+    if bad:
+        raise InvalidRequest(f"candidate indices {bad} are out of range 0..{array.shape[0] - 1}")
+
+
+def _plan(session: Session, model: torch.nn.Module, candidate64: np.ndarray, known: KnownImage | None,
+          text: object, x_T: torch.Tensor) -> StagePlan:
+    """The stage plan for one candidate: low_res is its 8-bit image, as the notebooks quantise it."""
+    low_res = to_model_image(candidate64, session.device)  # 1, 3, 64, 64 (8-bit levels already)
+    extra = known.model_inputs(1) if known is not None and model.config.inpaint else {}
+    respacing = upsample_respacing(session.request.upsample_steps)
+    return StagePlan(
+        name=STAGE_UPSAMPLE,
+        diffusion=respaced_diffusion(model.config.noise_schedule, model.config.diffusion_steps, respacing),
+        model_fn=bind_model(model, text=text, low_res=low_res, **extra),
+        shape=tuple(x_T.shape),
+        sampler=upsample_sampler(known),
+        rows=1,
+        denoised_fn=None if known is None else inpaint_denoised_fn(known.image, known.keep),
+        x_T=x_T,
+    )
+
+
+def run_upsample(session: Session, candidates64: np.ndarray, indices: Sequence[int]) -> Iterator[Event]:
+    """Upsample the chosen candidates to 256 px, yielding Progress and one Result per candidate."""
+    _check_candidates(candidates64, indices)
+    if not indices or session.cancelled:
+        return
+    request = session.request
+    model = session.load(upsample_model_name(request.mode))
+    keep64 = session.keep64
+    known = None
+    if keep64 is not None:
+        known = KnownImage.at_size(request.source256, keep64, UPSAMPLE_SIZE, session.device)
+    tokens, mask = prompt_rows(request.prompt, 1, model.config.text_ctx, session.device)  # 1, T each
+    with torch.no_grad():
+        text = model.encode_text(tokens, mask)
+    for position, index in enumerate(indices):
+        if session.cancelled:
+            return
+        noise = session.upsample_noise(index)
+        shape = (1, 3, UPSAMPLE_SIZE, UPSAMPLE_SIZE)
+        x_T = noise.randn(shape, like=torch.empty(0, device=session.device)) * UPSAMPLE_TEMPERATURE
+        plan = _plan(session, model, candidates64[index], known, text, x_T)
+        per_candidate = plan.steps
+        image = yield from run_stage(plan, noise, session.device, session.cancel,
+                                     step_offset=position * per_candidate, total=len(indices) * per_candidate)
+        if image is None:
+            return
+        yield Result(image256=to_uint8(image)[0], candidate=index)
