@@ -1,1 +1,29 @@
-"""The image document: layers, selection, compositing, history commands, file formats (no Qt, no torch)."""
+"""The image document: layers, selection, compositing, history commands, file formats (no Qt, no torch).
+
+API summary (import from the submodules; this package imports nothing heavy):
+
+- geometry: ``Rect(x, y, w, h)`` with intersect, union, clip(w, h), translate, expand, contains, slices().
+- layer: ``BlendMode`` (NORMAL, MULTIPLY, SCREEN, OVERLAY, DARKEN, LIGHTEN; values "normal", ...);
+  ``Layer(pixels H,W,4 uint8 straight alpha, name, visible, opacity, blend, offset=(x, y), metadata, uid)``,
+  ``Layer.blank(w, h, name)``, ``Layer.filled(w, h, rgba, name)``, ``.bounds``, ``.copy()``.
+- compositing: ``composite(layers, width, height, rect=None) -> H,W,4 uint8``, ``blend_into``,
+  ``TileCache(render, width, height).get(rect) / .invalidate(rect)``.
+- document: ``Document(width, height)`` with ``.layers`` (bottom to top), ``.active_uid``, ``.active_layer``,
+  ``.selection``, ``layer_by_uid(uid)``, ``find_layer(uid)``, ``index_of(uid)``, ``set_active(uid)``,
+  ``new_layer(name)``, ``composite(rect=None)`` (tile cached), ``subscribe(callback) -> unsubscribe``;
+  callbacks receive ``Change(rect: Rect | None, structure: bool)`` after every mutation.
+- selection: ``Selection`` (``.coverage`` H,W float32 in [0, 1], 1 = selected) with ``combine(op, cov)``,
+  ``invert``, ``select_all``, ``clear``, ``grow(px)``, ``shrink(px)``, ``feather(radius)``, ``bbox()``,
+  ``components()``, ``is_empty()``, ``copy()``; ``SelectionOp`` REPLACE/ADD/SUBTRACT/INTERSECT;
+  ``rect_coverage(size, rect)``, ``ellipse_coverage(size, rect)``, ``polygon_coverage(size, points)``,
+  ``magic_wand(image, x, y, tolerance, contiguous=True)``; size is (width, height).
+- brush: ``BrushSettings(size, hardness, opacity, color, eraser, spacing)``, ``dab_mask(size, hardness)``,
+  ``Stroke(document, layer_uid, settings)``: ``dab(x, y, pressure) -> Rect``, ``finish() -> PixelEdit``.
+- commands: ``Command`` (text, redo(doc), undo(doc), merge_key, try_merge(other), nbytes, sealed);
+  ``PixelEdit``, ``AddLayer``, ``RemoveLayer``, ``MoveLayer``, ``SetLayerProperty``, ``SetSelection``
+  (``SetSelection.from_change(doc, fn)``), ``MergeDown``, ``Flatten``.
+- history: ``History(budget_bytes, max_steps)`` with push(doc, cmd), undo(doc), redo(doc), seal(),
+  can_undo, can_redo, total_bytes.
+- files: ``open_image``, ``open_any``, ``load_ora``, ``save_ora``, ``export_flat``, ``atomic_write``,
+  ``DocumentFileError`` (a user-facing ``message``).
+"""

@@ -1,0 +1,181 @@
+"""The document: size, layer stack (bottom to top), active layer, selection, cached composite, events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from glide_desktop.document.compositing import TileCache, composite
+from glide_desktop.document.geometry import Rect
+from glide_desktop.document.layer import BlendMode, Layer
+from glide_desktop.document.selection import Selection
+
+LAYER_PROPERTIES = ("name", "visible", "opacity", "blend", "offset", "metadata")
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a mutation touched: document rect (None = everything); structure = the layer list changed."""
+
+    rect: Rect | None
+    structure: bool = False
+
+
+class Document:
+    """A layered raster image; mutate through commands (commands.py) so every change can be undone."""
+
+    def __init__(self, width: int, height: int):
+        if width <= 0 or height <= 0:
+            raise ValueError(f"document size must be positive, got {width}x{height}")
+        self.width, self.height = int(width), int(height)
+        self.layers: list[Layer] = []
+        self.active_uid: int | None = None
+        self.selection = Selection(self.width, self.height)
+        self._cache = TileCache(self._render, self.width, self.height)
+        self._listeners: list[Callable[[Change], None]] = []
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.width, self.height
+
+    @property
+    def bounds(self) -> Rect:
+        return Rect(0, 0, self.width, self.height)
+
+    # --- queries ---------------------------------------------------------------------------------
+    @property
+    def active_layer(self) -> Layer | None:
+        """The layer tools act on (None when the document has no layers)."""
+        return None if self.active_uid is None else self.find_layer(self.active_uid)
+
+    def find_layer(self, uid: int) -> Layer | None:
+        """The layer with this uid, or None."""
+        return next((layer for layer in self.layers if layer.uid == uid), None)
+
+    def layer_by_uid(self, uid: int) -> Layer:
+        """The layer with this uid; KeyError when there is none."""
+        layer = self.find_layer(uid)
+        if layer is None:
+            raise KeyError(f"no layer with uid {uid}")
+        return layer
+
+    def index_of(self, uid: int) -> int:
+        """Position of the layer in the stack (0 = bottom)."""
+        return self.layers.index(self.layer_by_uid(uid))
+
+    def composite(self, rect: Rect | None = None) -> np.ndarray:
+        """Composited straight-alpha RGBA8 of rect (whole document when None), served from the tile cache."""
+        return self._cache.get(rect or self.bounds)
+
+    def composite_uncached(self, rect: Rect | None = None) -> np.ndarray:
+        """Composite straight from the layers (reference path for tests and export)."""
+        return composite(self.layers, self.width, self.height, rect)
+
+    def _render(self, rect: Rect) -> np.ndarray:
+        return composite(self.layers, self.width, self.height, rect)
+
+    def set_active(self, uid: int | None) -> None:
+        """Choose the active layer (a plain method, not an undo step)."""
+        if uid is not None:
+            self.layer_by_uid(uid)
+        if uid != self.active_uid:
+            self.active_uid = uid
+            self.notify(None, structure=True, repaint=False)
+
+    def new_layer(self, name: str = "Layer", **props: Any) -> Layer:
+        """A transparent layer the size of the document (not yet in the stack)."""
+        return Layer.blank(self.width, self.height, name, **props)
+
+    # --- events ----------------------------------------------------------------------------------
+    def subscribe(self, callback: Callable[[Change], None]) -> Callable[[], None]:
+        """Call callback(Change) after every mutation; returns a function that unsubscribes."""
+        self._listeners.append(callback)
+        return lambda: self._listeners.remove(callback) if callback in self._listeners else None
+
+    def notify(self, rect: Rect | None, structure: bool = False, repaint: bool = True) -> None:
+        """Invalidate the cache for rect and tell listeners."""
+        if repaint:
+            self._cache.invalidate(rect)
+        for callback in list(self._listeners):
+            callback(Change(rect, structure))
+
+    # --- primitive mutations used by commands ------------------------------------------------------
+    def insert_layer(self, layer: Layer, index: int | None = None) -> None:
+        """Put layer into the stack at index (top when None) and make it active."""
+        if self.find_layer(layer.uid) is not None:
+            return  # already there: repeating a redo changes nothing
+        index = len(self.layers) if index is None else max(0, min(index, len(self.layers)))
+        self.layers.insert(index, layer)
+        self.active_uid = layer.uid
+        self.notify(layer.bounds.clip(self.width, self.height), structure=True)
+
+    def remove_layer(self, uid: int) -> tuple[Layer, int] | None:
+        """Take the layer out of the stack; returns (layer, former index) or None when absent."""
+        layer = self.find_layer(uid)
+        if layer is None:
+            return None
+        index = self.layers.index(layer)
+        self.layers.pop(index)
+        if self.active_uid == uid:
+            below = self.layers[min(index, len(self.layers) - 1)] if self.layers else None
+            self.active_uid = below.uid if below else None
+        self.notify(layer.bounds.clip(self.width, self.height), structure=True)
+        return layer, index
+
+    def move_layer(self, uid: int, index: int) -> None:
+        """Move the layer to stack position index."""
+        layer = self.layer_by_uid(uid)
+        index = max(0, min(index, len(self.layers) - 1))
+        if self.layers.index(layer) == index:
+            return
+        self.layers.remove(layer)
+        self.layers.insert(index, layer)
+        self.notify(layer.bounds.clip(self.width, self.height), structure=True)
+
+    def set_layer_property(self, uid: int, name: str, value: Any) -> None:
+        """Set name, visible, opacity, blend, offset or metadata of a layer."""
+        if name not in LAYER_PROPERTIES:
+            raise ValueError(f"unknown layer property {name!r}")
+        layer = self.layer_by_uid(uid)
+        before = layer.bounds
+        if name == "blend":
+            value = BlendMode(value)
+        elif name == "opacity":
+            value = float(min(1.0, max(0.0, value)))
+        elif name == "offset":
+            value = (int(value[0]), int(value[1]))
+        elif name == "metadata":
+            value = dict(value)
+        setattr(layer, name, value)
+        touched = None if name in ("name", "metadata") else before.union(layer.bounds)
+        if touched is None:
+            self.notify(None, structure=True, repaint=False)
+        else:
+            self.notify(touched.clip(self.width, self.height), structure=True)
+
+    def write_pixels(self, uid: int, rect: Rect, pixels: np.ndarray) -> None:
+        """Overwrite rect (layer coordinates) of a layer's pixels."""
+        layer = self.layer_by_uid(uid)
+        layer.pixels[rect.slices()] = pixels
+        self.notify(rect.translate(*layer.offset).clip(self.width, self.height))
+
+    def replace_layer_pixels(self, uid: int, pixels: np.ndarray, offset: tuple[int, int]) -> None:
+        """Swap a layer's whole pixel array and offset (used by merge operations)."""
+        layer = self.layer_by_uid(uid)
+        before = layer.bounds
+        layer.pixels, layer.offset = pixels, offset
+        self.notify(before.union(layer.bounds).clip(self.width, self.height), structure=True)
+
+    def set_layers(self, layers: list[Layer], active_uid: int | None) -> None:
+        """Replace the whole stack (used by flatten and its undo)."""
+        self.layers = list(layers)
+        self.active_uid = active_uid
+        self.notify(None, structure=True)
+
+    def write_selection(self, rect: Rect, coverage: np.ndarray) -> None:
+        """Overwrite rect of the selection coverage."""
+        self.selection.coverage[rect.slices()] = coverage
+        self.notify(rect, repaint=False)
