@@ -77,3 +77,17 @@ def test_cond_fn_works_inside_inference_mode(golden_clip: dict, guidance: ClipGu
             inputs["images"], inputs["t"]
         )
     torch.testing.assert_close(grad, golden_clip["outputs"]["cond_fn_grad"], atol=ATOL, rtol=0)
+
+
+def test_cond_fn_matches_every_step_of_the_clip_guided_run(golden_dir: Path, guidance: ClipGuidance) -> None:
+    run = torch.load(golden_dir / "sample_clip_guided.pt", weights_only=True)
+    prompts, scale = run["spec"]["prompts"], run["spec"]["guidance_scale"]
+    torch.testing.assert_close(guidance.text_embeddings(prompts), run["clip_text_emb"], atol=ATOL, rtol=0)
+    guide = guidance.cond_fn(prompts, scale)
+    # Step k's cond_fn saw the sample before step k: x_T (the first draw), then each step's output.
+    inputs = [run["rand_log"][0], *run["x_t_steps"][:-1]]
+    assert len(run["cond_grads"]) == len(inputs)
+    for k, (x, t, expected) in enumerate(zip(inputs, run["cond_timesteps"], run["cond_grads"], strict=True)):
+        torch.testing.assert_close(
+            guide(x, t), expected, atol=ATOL, rtol=0, msg=lambda m, k=k: f"step {k}: {m}"
+        )
