@@ -1,0 +1,32 @@
+"""Reading and writing documents: flat images, OpenRaster, atomic saves, user-facing errors."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from glide_desktop.document.files.atomic import atomic_write
+from glide_desktop.document.files.errors import DocumentFileError
+from glide_desktop.document.files.images import (
+    DEFAULT_MAX_PIXELS,
+    decode_rgba,
+    export_flat,
+    generation_text,
+    open_image,
+)
+from glide_desktop.document.files.ora import load_ora, read_ora, save_ora
+from glide_desktop.document.files.ora_safety import is_zip
+
+__all__ = [
+    "DEFAULT_MAX_PIXELS", "DocumentFileError", "atomic_write", "decode_rgba", "export_flat",
+    "generation_text", "load_ora", "open_any", "open_image", "read_ora", "save_ora",
+]
+
+
+def open_any(path: str | os.PathLike, max_pixels: int = DEFAULT_MAX_PIXELS):
+    """Open .ora as layers and anything else as a flat image, deciding by extension then content."""
+    target = Path(path)
+    if target.suffix.lower() == ".ora" or (target.suffix.lower() not in (".png", ".tif", ".tiff")
+                                           and is_zip(target)):
+        return load_ora(target, max_pixels)
+    return open_image(target, max_pixels)

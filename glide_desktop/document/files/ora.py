@@ -1,0 +1,134 @@
+"""OpenRaster (.ora) save and load, readable by Krita, GIMP and MyPaint; hostile archives are refused."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import zipfile
+from pathlib import Path
+from typing import BinaryIO
+from xml.etree import ElementTree as ET
+
+from PIL import Image
+
+from glide_desktop.document.files import ora_safety as safety
+from glide_desktop.document.files.atomic import atomic_write
+from glide_desktop.document.files.errors import DocumentFileError
+from glide_desktop.document.files.images import DEFAULT_MAX_PIXELS, decode_rgba
+from glide_desktop.document.layer import BlendMode, Layer
+
+MIMETYPE = b"image/openraster"
+GLIDE_NS = "https://github.com/glide-desktop/ns/ora"  # our namespace for extra layer attributes
+THUMBNAIL_MAX = 256
+COMPOSITE_OPS = {
+    BlendMode.NORMAL: "svg:src-over",
+    BlendMode.MULTIPLY: "svg:multiply",
+    BlendMode.SCREEN: "svg:screen",
+    BlendMode.OVERLAY: "svg:overlay",
+    BlendMode.DARKEN: "svg:darken",
+    BlendMode.LIGHTEN: "svg:lighten",
+}
+BLEND_BY_OP = {op: mode for mode, op in COMPOSITE_OPS.items()}
+
+ET.register_namespace("glide", GLIDE_NS)
+
+
+def _png_bytes(image: Image.Image, level: int = 2) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "PNG", compress_level=level)  # low level: layers are big and saves should be quick
+    return out.getvalue()
+
+
+def _stack_xml(doc, sources: list[str]) -> bytes:
+    root = ET.Element("image", {"version": "0.0.3", "w": str(doc.width), "h": str(doc.height)})
+    stack = ET.SubElement(root, "stack")
+    for layer, src in reversed(list(zip(doc.layers, sources))):  # OpenRaster lists the top layer first
+        attrs = {
+            "name": layer.name, "src": src, "x": str(layer.offset[0]), "y": str(layer.offset[1]),
+            "opacity": repr(float(layer.opacity)), "visibility": "visible" if layer.visible else "hidden",
+            "composite-op": COMPOSITE_OPS[layer.blend],
+        }
+        if layer.metadata:
+            attrs[f"{{{GLIDE_NS}}}metadata"] = json.dumps(layer.metadata, default=str)
+        ET.SubElement(stack, "layer", attrs)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def write_ora(doc, handle: BinaryIO) -> None:
+    """Write doc as an OpenRaster zip to an open binary file."""
+    with zipfile.ZipFile(handle, "w") as archive:
+        # The mimetype entry must come first and be stored uncompressed so that readers can sniff it.
+        archive.writestr(zipfile.ZipInfo("mimetype"), MIMETYPE, compress_type=zipfile.ZIP_STORED)
+        sources = [f"data/layer{index:03d}.png" for index in range(len(doc.layers))]
+        archive.writestr("stack.xml", _stack_xml(doc, sources), compress_type=zipfile.ZIP_DEFLATED)
+        for layer, src in zip(doc.layers, sources):
+            archive.writestr(src, _png_bytes(Image.fromarray(layer.pixels, "RGBA")))
+        merged = Image.fromarray(doc.composite_uncached(), "RGBA")
+        archive.writestr("mergedimage.png", _png_bytes(merged))
+        merged.thumbnail((THUMBNAIL_MAX, THUMBNAIL_MAX))
+        archive.writestr("Thumbnails/thumbnail.png", _png_bytes(merged, 6))
+
+
+def save_ora(doc, path: str | os.PathLike) -> None:
+    """Save the layered document as OpenRaster, atomically."""
+    atomic_write(path, lambda handle: write_ora(doc, handle))
+
+
+def _parse_layer(node: ET.Element, archive: safety.SafeArchive, max_pixels: int) -> Layer:
+    src = safety.member_name(node.get("src", ""))
+    try:
+        x, y = int(float(node.get("x", "0"))), int(float(node.get("y", "0")))
+        opacity = float(node.get("opacity", "1"))
+    except ValueError as exc:
+        raise DocumentFileError(f"Layer {src} has a malformed position or opacity.") from exc
+    metadata = {}
+    if node.get(f"{{{GLIDE_NS}}}metadata"):
+        try:
+            metadata = json.loads(node.get(f"{{{GLIDE_NS}}}metadata"))
+        except ValueError:
+            metadata = {}  # damaged extras must not cost the user the pixels
+    pixels = decode_rgba(io.BytesIO(archive.read(src)), max_pixels, name=src, formats=("PNG",))
+    return Layer(
+        pixels, name=node.get("name", Path(src).stem), visible=node.get("visibility", "visible") != "hidden",
+        opacity=opacity if opacity == opacity else 1.0,  # NaN opacity falls back to opaque
+        blend=BLEND_BY_OP.get(node.get("composite-op", "svg:src-over"), BlendMode.NORMAL),
+        offset=(x, y), metadata=metadata if isinstance(metadata, dict) else {},
+    )
+
+
+def _layer_nodes(stack: ET.Element) -> list[ET.Element]:
+    """Layer elements top to bottom; nested stacks (groups) are flattened into the list."""
+    nodes = []
+    for child in stack:
+        if child.tag == "layer":
+            nodes.append(child)
+        elif child.tag == "stack":
+            nodes.extend(_layer_nodes(child))
+    return nodes
+
+
+def read_ora(source: str | os.PathLike | BinaryIO, max_pixels: int = DEFAULT_MAX_PIXELS, name: str = ""):
+    """Read an OpenRaster file into a new Document; DocumentFileError for anything unsafe or broken."""
+    from glide_desktop.document.document import Document
+
+    with safety.SafeArchive(source, name or "the file") as archive:
+        root = safety.parse_stack_xml(archive.read("stack.xml"))
+        width, height = safety.image_size(root, max_pixels)
+        stack = root.find("stack")
+        if stack is None:
+            raise DocumentFileError("stack.xml has no layer stack.")
+        nodes = _layer_nodes(stack)
+        if len(nodes) > safety.MAX_LAYERS:
+            limit = safety.MAX_LAYERS
+            raise DocumentFileError(f"The file has {len(nodes)} layers; at most {limit} are allowed.")
+        layers = [_parse_layer(node, archive, max_pixels) for node in reversed(nodes)]
+    doc = Document(width, height)
+    for layer in layers:
+        doc.insert_layer(layer)
+    return doc
+
+
+def load_ora(path: str | os.PathLike, max_pixels: int = DEFAULT_MAX_PIXELS):
+    """Open an OpenRaster file as a Document."""
+    return read_ora(path, max_pixels, Path(path).name)
