@@ -256,3 +256,25 @@ def test_nested_state_without_a_known_wrapper_is_refused(tmp_path: Path) -> None
     torch.save({"net": {"w": torch.ones(1)}}, tmp_path / "nested.pt")
     with pytest.raises(CheckpointError, match="'net' holds a dict"):
         read_state_dict(tmp_path / "nested.pt")
+
+
+# ------------------------------------------------------------------ the real network layouts
+
+
+def test_tiny_variant_file_is_identified_when_loaded_against_another(tmp_path: Path) -> None:
+    from glide_desktop.engine.config import TINY_PRESETS
+    from glide_desktop.engine.nn.unet import build_unet
+
+    candidates = {
+        f"{variant}.pt": (lambda config=config: build_unet(config, device="meta"))
+        for variant, config in TINY_PRESETS.items()
+    }
+    torch.manual_seed(0)
+    torch.save(build_unet(TINY_PRESETS["upsample_inpaint"]).state_dict(), tmp_path / "file.pt")
+    target = build_unet(TINY_PRESETS["upsample"], device="meta")
+    with pytest.raises(CheckpointError) as caught:
+        load_into(target, tmp_path / "file.pt", candidates=candidates)
+    message = str(caught.value)
+    assert "this is upsample_inpaint.pt, but upsample.pt was expected" in message
+    assert "Wrong shapes (1): input_blocks.0.0.weight is [32, 10, 3, 3] in the file" in message
+    assert "Missing weights" not in message and "Unexpected weights" not in message
