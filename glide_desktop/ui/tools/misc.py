@@ -1,0 +1,107 @@
+"""The move tool (drags the active layer) and the colour picker."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QKeyEvent
+
+from glide_desktop.document.commands import SetLayerProperty
+from glide_desktop.document.geometry import Rect
+from glide_desktop.ui.canvas.events import CanvasPointerEvent
+from glide_desktop.ui.tools.base import Tool, push
+
+_LEFT = Qt.MouseButton.LeftButton
+_NUDGE = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1), Qt.Key.Key_Down: (0, 1)}
+
+
+class MoveTool(Tool):
+    """Drags the active layer; the whole drag is one undo step. Arrow keys nudge (Shift: 10 px)."""
+
+    name, label, shortcut = "move", "Move layer", "V"
+    description = "drag to move the active layer; arrow keys nudge"
+    cursor_shape = Qt.CursorShape.SizeAllCursor
+
+    def __init__(self, state: Any) -> None:
+        super().__init__(state)
+        self._uid: int | None = None
+        self._start_offset = (0, 0)
+        self._start_pos = QPointF()
+
+    def press(self, canvas: Any, event: CanvasPointerEvent) -> None:
+        layer = canvas.document.active_layer
+        if event.button != _LEFT or layer is None:
+            return
+        self._uid, self._start_offset, self._start_pos = layer.uid, layer.offset, event.pos
+
+    def move(self, canvas: Any, event: CanvasPointerEvent) -> None:
+        if self._uid is None:
+            return
+        offset = self._offset_at(event.pos)
+        layer = canvas.document.find_layer(self._uid)
+        if layer is not None and layer.offset != offset:
+            # Live preview straight on the document; the undo step is recorded once, on release.
+            canvas.document.set_layer_property(self._uid, "offset", offset)
+
+    def release(self, canvas: Any, event: CanvasPointerEvent) -> None:
+        if self._uid is None or event.button != _LEFT:
+            return
+        self.move(canvas, event)
+        self._commit(canvas)
+
+    def cancel(self, canvas: Any) -> None:
+        if self._uid is not None:
+            self._commit(canvas)
+
+    def _offset_at(self, pos: QPointF) -> tuple[int, int]:
+        dx, dy = round(pos.x() - self._start_pos.x()), round(pos.y() - self._start_pos.y())
+        return self._start_offset[0] + dx, self._start_offset[1] + dy
+
+    def _commit(self, canvas: Any) -> None:
+        uid, self._uid = self._uid, None
+        layer = canvas.document.find_layer(uid) if uid is not None else None
+        if layer is None or layer.offset == self._start_offset:
+            return
+        command = SetLayerProperty(uid, "offset", self._start_offset, layer.offset, text="Move layer")
+        push(canvas, command, applied=True)
+        command.sealed = True  # the next drag is its own step, never merged into this one
+
+    def key_press(self, canvas: Any, event: QKeyEvent) -> bool:
+        step = _NUDGE.get(event.key())
+        layer = canvas.document.active_layer
+        if step is None or layer is None or self._uid is not None:
+            return False
+        scale = 10 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 1
+        new = (layer.offset[0] + step[0] * scale, layer.offset[1] + step[1] * scale)
+        command = SetLayerProperty(layer.uid, "offset", layer.offset, new, text="Nudge layer")
+        push(canvas, command)
+        command.sealed = True
+        return True
+
+
+class ColorPickerTool(Tool):
+    """Click or drag to take the paint colour from the composite image."""
+
+    name, label, shortcut = "color_picker", "Colour picker", "I"
+    description = "click to take the paint colour from the image"
+    cursor_shape = Qt.CursorShape.CrossCursor
+
+    def press(self, canvas: Any, event: CanvasPointerEvent) -> None:
+        if event.button == _LEFT:
+            self._pick(canvas, event)
+
+    def move(self, canvas: Any, event: CanvasPointerEvent) -> None:
+        if event.buttons & _LEFT:
+            self._pick(canvas, event)
+
+    def _pick(self, canvas: Any, event: CanvasPointerEvent) -> None:
+        doc = canvas.document
+        x, y = math.floor(event.x), math.floor(event.y)
+        if not (0 <= x < doc.width and 0 <= y < doc.height):
+            return
+        pixel = doc.composite(Rect(x, y, 1, 1))[0, 0]
+        if pixel[3] == 0:
+            return  # fully transparent: nothing to take
+        self.state.set_color((int(pixel[0]), int(pixel[1]), int(pixel[2])))
