@@ -38,6 +38,7 @@ __all__ = [
 
 WRAPPER_KEYS = ("state_dict", "model")
 SHOWN_KEYS = 5  # how many bad keys an error lists; the rest are counted
+SHOWN_SHAPES = 3  # shape lines are long: fewer of them
 
 _ZIP_MAGIC = b"PK\x03\x04"
 
@@ -203,7 +204,7 @@ def _mismatch_message(
     if expected is None:
         expected = matching_name(wanted, candidates)
     summary = _resemblance(found, candidates, expected)
-    lines = [f"{path} does not fit the {expected or 'requested'} model: {summary}"]
+    lines = [f"{path} does not fit the {expected or 'requested'} network: {summary}"]
     missing = [k for k in wanted if k not in found]
     unexpected = [k for k in found if k not in wanted]
     misshaped = [k for k in wanted if k in found and found[k] != wanted[k]]
@@ -213,7 +214,7 @@ def _mismatch_message(
         lines.append(f"Unexpected weights ({len(unexpected)}): {_list(unexpected)}")
     if misshaped:
         shown = [f"{k} is {list(found[k])} in the file, the model needs {list(wanted[k])}" for k in misshaped]
-        lines.append(f"Wrong shapes ({len(misshaped)}): " + _list(shown, sep="; "))
+        lines.append(f"Wrong shapes ({len(misshaped)}): " + _list(shown, sep="; ", limit=SHOWN_SHAPES))
     return "\n".join(lines)
 
 
@@ -232,9 +233,9 @@ def _resemblance(found: Layout, candidates: Candidates, expected: str | None) ->
     return f"{exact} {name}, but {wanted_text}."
 
 
-def _list(items: list[str], sep: str = ", ") -> str:
-    shown = sep.join(items[:SHOWN_KEYS])
-    rest = len(items) - SHOWN_KEYS
+def _list(items: list[str], sep: str = ", ", limit: int = SHOWN_KEYS) -> str:
+    shown = sep.join(items[:limit])
+    rest = len(items) - limit
     return shown + (f"{sep}and {rest} more" if rest > 0 else "")
 
 
