@@ -21,7 +21,7 @@ BASE_SIZE = 64
 
 def base_model_name(mode: Mode) -> str:
     """Inpainting uses the inpaint-trained base; SDEdit and text2im use the plain one."""
-    return "base_inpaint" if mode is Mode.INPAINT else "base"
+    return "base_inpaint.pt" if mode is Mode.INPAINT else "base.pt"
 
 
 def sdedit_start(strength: float, steps: int) -> int:

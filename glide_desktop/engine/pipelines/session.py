@@ -64,5 +64,5 @@ class Session:
         return self.injected_noise or TorchNoise(upsample_seed(self.request.seed, candidate), self.device)
 
     def load(self, name: str) -> torch.nn.Module:
-        """One of the four diffusion models ("base", "base_inpaint", "upsample", "upsample_inpaint")."""
+        """One of the four diffusion models by file name ("base.pt", "upsample_inpaint.pt", ...)."""
         return self.store.load_unet(name, self.device, self.dtype)

@@ -25,7 +25,7 @@ UPSAMPLE_SIZE = 256
 
 def upsample_model_name(mode: Mode) -> str:
     """Inpainting upsamples with the inpaint-trained upsampler; the other modes with the plain one."""
-    return "upsample_inpaint" if mode is Mode.INPAINT else "upsample"
+    return "upsample_inpaint.pt" if mode is Mode.INPAINT else "upsample.pt"
 
 
 def upsample_sampler(known: KnownImage | None) -> str:
