@@ -133,6 +133,8 @@ class GaussianDiffusion:
         betas = np.asarray(betas, dtype=np.float64)
         if betas.ndim != 1 or not np.all((betas > 0) & (betas <= 1)):
             raise ValueError("betas must be a 1-D array of values in (0, 1]")
+        if len(betas) < 2:
+            raise ValueError(f"a diffusion needs at least 2 steps, got {len(betas)}")
         self.num_timesteps = len(betas)
         kept = range(len(betas)) if timestep_map is None else timestep_map
         self.timestep_map = [int(t) for t in kept]
@@ -293,6 +295,6 @@ def respaced_diffusion(schedule_name: str, diffusion_steps: int, respacing: str)
     """A diffusion over the steps that `respacing` keeps from a `diffusion_steps`-step schedule."""
     base = GaussianDiffusion(beta_schedule(schedule_name, diffusion_steps))
     kept = space_timesteps(diffusion_steps, respacing)
-    if not kept or kept[0] < 0 or kept[-1] >= diffusion_steps:
-        raise ValueError(f"respacing {respacing!r} keeps no valid steps of {diffusion_steps}")
+    if len(kept) < 2 or kept[0] < 0 or kept[-1] >= diffusion_steps:
+        raise ValueError(f"respacing {respacing!r} must keep at least 2 of the {diffusion_steps} steps")
     return GaussianDiffusion(respaced_betas(base.alphas_cumprod, kept), timestep_map=kept)

@@ -110,12 +110,20 @@ def _data_prediction(run: SamplerRun, x: torch.Tensor, i: int) -> torch.Tensor:
     return out.pred_xstart
 
 
+def _dpm_update(x: torch.Tensor, ab: float, ab_next: float, h: float, x0: torch.Tensor) -> torch.Tensor:
+    """Exact integration of the linear part with x0 held constant (the first-order DPM-Solver++)."""
+    ratio = float(np.sqrt((1 - ab_next) / (1 - ab)))
+    return ratio * x - float(np.sqrt(ab_next) * np.expm1(-h)) * x0  # N, C, H, W
+
+
 def dpmpp_2m(run: SamplerRun, x: torch.Tensor, indices: Sequence[int]) -> Iterator[SamplerStep]:
     """DPM-Solver++(2M), multistep second order in x0 (Lu et al. 2022, arXiv:2211.01095).
 
-    It steps through the diffusion's own kept steps (choose them with a respacing such as "20",
-    which is uniform in time) and finishes with a jump to t = 0 that returns the last x0
-    prediction. The first step and the last jump are first order.
+    It steps through the diffusion's own kept steps (a respacing such as "20" spaces them
+    evenly in time, like the reference's) and ends with a jump to t = 0 that returns the last x0
+    prediction. A step falls back to first order when it is more than twice as long in log-SNR
+    as the one before (r < 1/2), because the extrapolation then amplifies errors: with evenly
+    spaced times this happens at the first and the last steps.
     """
     alphas_cumprod = run.diffusion.alphas_cumprod
     previous, h_previous = None, 0.0
@@ -126,12 +134,11 @@ def dpmpp_2m(run: SamplerRun, x: torch.Tensor, indices: Sequence[int]) -> Iterat
         else:
             ab, ab_next = float(alphas_cumprod[i]), float(alphas_cumprod[indices[k + 1]])
             h = _log_snr(ab_next) - _log_snr(ab)
-            blended = denoised
-            if previous is not None:
+            x0 = denoised
+            if previous is not None and h_previous >= h / 2:
                 half_inv_r = h / (2 * h_previous)  # 1 / (2r) with r = h_previous / h
-                blended = (1 + half_inv_r) * denoised - half_inv_r * previous
-            ratio = float(np.sqrt((1 - ab_next) / (1 - ab)))
-            x = ratio * x - float(np.sqrt(ab_next) * np.expm1(-h)) * blended  # N, C, H, W
+                x0 = (1 + half_inv_r) * denoised - half_inv_r * previous
+            x = _dpm_update(x, ab, ab_next, h, x0)
             previous, h_previous = denoised, h
         yield SamplerStep(k, len(indices), x, denoised)
 
