@@ -68,14 +68,15 @@ def test_main_window_starts_without_torch():
     code = """
 import json, sys
 from PySide6.QtWidgets import QApplication
-from glide_desktop.app import create_app, create_main_window
-app = create_app([])
-window = create_main_window()
+from glide_desktop.app import build_window
+app = QApplication([])
+app.setOrganizationName("GLIDE Desktop tests")  # keep the user's settings out of it
+window = build_window()
 window.show()
 app.processEvents()
 print(json.dumps({"visible": window.isVisible(), "modules": sorted(sys.modules)}))
 window.close()
 """
-    seen = _loaded_by(code, {"QT_QPA_PLATFORM": "offscreen", "GLIDE_DESKTOP_SETTINGS": "ephemeral"})
+    seen = _loaded_by(code, {"QT_QPA_PLATFORM": "offscreen"})
     assert seen["visible"]
     assert "torch" not in seen["modules"], "the window imported torch before any model was needed"
