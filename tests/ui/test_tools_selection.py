@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QSpinBox, QToolButton
 
 from glide_desktop.ui.tools import ToolBox
 from tests.ui.test_canvas_support import canvas, click, doc, drag, selected  # noqa: F401
@@ -57,7 +58,7 @@ def test_shift_adds_alt_subtracts_shift_alt_intersects(qtbot, canvas, doc, tools
 def test_mode_buttons_set_the_default_operation(qtbot, canvas, doc, tools):  # noqa: F811
     tools.set_tool("rect_select")
     drag(qtbot, canvas, [(10, 10), (30, 30)])
-    tools.options_bar.findChild(object, "mode_add").click()
+    tools.options_for("rect_select").findChild(QToolButton, "mode_add").click()
     drag(qtbot, canvas, [(40, 10), (60, 30)])
     assert np.array_equal(selected(doc), box(10, 10, 30, 30) | box(40, 10, 60, 30))
 
@@ -124,9 +125,9 @@ def test_magic_wand_tolerance_widens_the_region(qtbot, canvas, doc, tools):  # n
     pixels[:, 40:] = (120, 100, 100, 255)
     doc.write_pixels(paint.uid, doc.bounds, pixels)
     tools.set_tool("magic_wand")
-    tools.options_bar.findChild(object, "tolerance").setValue(10)
+    tools.options_for("magic_wand").findChild(QSpinBox, "tolerance").setValue(10)
     click(qtbot, canvas, 5, 5)
     assert np.array_equal(selected(doc), box(0, 0, 40, 60))
-    tools.options_bar.findChild(object, "tolerance").setValue(30)
+    tools.options_for("magic_wand").findChild(QSpinBox, "tolerance").setValue(30)
     click(qtbot, canvas, 5, 5)
     assert selected(doc).all()

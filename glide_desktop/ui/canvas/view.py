@@ -86,6 +86,11 @@ class CanvasView(QWidget):
         return QSize(int(self.document.width), int(self.document.height))
 
     @property
+    def ants(self) -> MarchingAnts:
+        """The selection outline (tests wait on its segment_count)."""
+        return self._ants
+
+    @property
     def composite_image(self) -> CompositeImage | None:
         """The on-screen copy of the composite (tests and the benchmark inspect it)."""
         return self._composite

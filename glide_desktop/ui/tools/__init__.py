@@ -94,6 +94,10 @@ class ToolBox(QObject):
         assert self._active is not None
         return self._active
 
+    def options_for(self, name: str) -> QWidget:
+        """The options-bar widget of one tool."""
+        return self.options_bar.widgetForAction(self._options[name])
+
     def set_tool(self, name: str) -> None:
         """Activate a tool by name (see TOOL_CLASSES); unknown names raise ValueError."""
         tool = self.tools.get(name)

@@ -175,10 +175,14 @@ class HintWidget(QWidget):
 
 
 def options_widget(tool: Tool, state: ToolState) -> QWidget:
-    """The options-bar widget for one tool."""
+    """The options-bar widget for one tool (object name "options_<tool name>")."""
+    widget: QWidget
     if tool.name in state.brushes:
-        return BrushOptionsWidget(state, tool.name, with_color=tool.name == "brush")
-    if tool.name in ("rect_select", "ellipse_select", "lasso", "polygon_lasso", "magic_wand"):
-        return SelectionOptionsWidget(state, with_wand=tool.name == "magic_wand")
-    return HintWidget(state, tool.description[:1].upper() + tool.description[1:],
-                      with_color=tool.name == "color_picker")
+        widget = BrushOptionsWidget(state, tool.name, with_color=tool.name == "brush")
+    elif tool.name in ("rect_select", "ellipse_select", "lasso", "polygon_lasso", "magic_wand"):
+        widget = SelectionOptionsWidget(state, with_wand=tool.name == "magic_wand")
+    else:
+        widget = HintWidget(state, tool.description[:1].upper() + tool.description[1:],
+                            with_color=tool.name == "color_picker")
+    widget.setObjectName(f"options_{tool.name}")
+    return widget
