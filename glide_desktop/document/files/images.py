@@ -74,7 +74,9 @@ def decode_rgba(source: str | os.PathLike | BinaryIO, max_pixels: int = DEFAULT_
     except PermissionError as exc:
         raise DocumentFileError(f"No permission to read {label}.") from exc
     except Image.DecompressionBombError as exc:
-        raise DocumentFileError(f"{label} declares an image too large to open safely.") from exc
+        limit = min(max_pixels, 2 * (Image.MAX_IMAGE_PIXELS or max_pixels))
+        message = f"{label} declares an image too large to open safely (over {limit / 1e6:.0f} megapixels)."
+        raise DocumentFileError(message) from exc
     except UnidentifiedImageError as exc:
         raise DocumentFileError(f"{label} is not a supported image ({_SUPPORTED_TEXT}).") from exc
     except (OSError, ValueError, SyntaxError, EOFError, MemoryError) as exc:

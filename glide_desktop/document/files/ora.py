@@ -88,7 +88,12 @@ def _parse_layer(node: ET.Element, archive: safety.SafeArchive, max_pixels: int)
             metadata = json.loads(node.get(f"{{{GLIDE_NS}}}metadata"))
         except ValueError:
             metadata = {}  # damaged extras must not cost the user the pixels
-    pixels = decode_rgba(io.BytesIO(archive.read(src)), max_pixels, name=src, formats=("PNG",))
+    try:
+        pixels = decode_rgba(io.BytesIO(archive.read(src)), max_pixels, name=src, formats=("PNG",))
+    except DocumentFileError as exc:
+        if "megapixels" in exc.message or "missing" in exc.message:
+            raise
+        raise DocumentFileError(f"The layer image {src} is damaged or not a PNG.") from exc
     return Layer(
         pixels, name=node.get("name", Path(src).stem), visible=node.get("visibility", "visible") != "hidden",
         opacity=opacity if opacity == opacity else 1.0,  # NaN opacity falls back to opaque
