@@ -55,6 +55,8 @@ def _add_common(parser: argparse.ArgumentParser, mode: Mode) -> None:
     parser.add_argument("--sampler", default=SamplerName.ANCESTRAL.value,
                         choices=[s.value for s in SamplerName], help="base-stage sampler")
     parser.add_argument("--steps", type=int, default=100, help="base-stage steps (default 100)")
+    parser.add_argument("--upsample-steps", type=int, default=27,
+                        help="upsampler steps (default 27, the notebooks' fast27 schedule)")
     parser.add_argument("--guidance", type=float, default=5.0 if mode is Mode.INPAINT else 3.0,
                         help="classifier-free guidance scale")
     parser.add_argument("--seed", type=int, default=0, help="random seed (same seed + device = same images)")
@@ -86,18 +88,23 @@ def request_from_args(args: argparse.Namespace, mode: Mode) -> GenerationRequest
             selection = cli_io.load_selection(args.mask, size)
     return GenerationRequest(
         mode=mode, prompt=args.prompt, negative_prompt=args.negative_prompt, seed=args.seed,
-        sampler=SamplerName(args.sampler), steps=args.steps, guidance=args.guidance,
+        sampler=SamplerName(args.sampler), steps=args.steps, upsample_steps=args.upsample_steps,
+        guidance=args.guidance,
         candidates=args.candidates, strength=getattr(args, "strength", 0.6), upsample=not args.no_upsample,
         source256=source, selection64=selection, device=args.device,
     )
 
 
-def _check_models(folder: Path, mode: Mode) -> None:
+def _check_models(folder: Path, mode: Mode, upsample: bool) -> None:
+    """Fail before loading torch when a needed checkpoint file is not in the folder."""
     from glide_desktop.engine.locations import describe_missing, missing_files
 
     missing = missing_files(folder, mode)
+    if not upsample:
+        missing = [name for name in missing if not name.startswith("upsample")]
     if missing:
-        raise CliError(describe_missing(folder, missing))
+        hint = "\n(choose another folder with --models FOLDER or the GLIDE_MODELS_DIR variable)"
+        raise CliError(describe_missing(folder, missing) + hint)
 
 
 def run(request: GenerationRequest, folder: Path, output: str, quiet: bool) -> list[Path]:
@@ -129,7 +136,7 @@ def _execute(argv: Sequence[str]) -> int:
 
     folder = args.models if args.models is not None else default_models_dir()
     request = request_from_args(args, mode)
-    _check_models(folder, mode)
+    _check_models(folder, mode, request.upsample)
     for path in run(request, folder, args.output, args.quiet):
         print(path)
     return 0

@@ -7,6 +7,7 @@ import numpy as np
 from glide_desktop.engine.types import GenerationRequest, InvalidRequest, Mode, SamplerName
 
 MAX_CANDIDATES = 16
+MIN_STEPS = 2  # a respaced diffusion needs at least two kept steps
 MAX_STEPS = 1000
 
 
@@ -35,11 +36,11 @@ def _check_selection(request: GenerationRequest, required: bool) -> None:
 def _check_numbers(request: GenerationRequest) -> None:
     if not 1 <= request.candidates <= MAX_CANDIDATES:
         raise InvalidRequest(f"candidates must be between 1 and {MAX_CANDIDATES}, got {request.candidates}")
-    if not 1 <= request.steps <= MAX_STEPS:
-        raise InvalidRequest(f"steps must be between 1 and {MAX_STEPS}, got {request.steps}")
-    if not 1 <= request.upsample_steps <= MAX_STEPS:
+    if not MIN_STEPS <= request.steps <= MAX_STEPS:
+        raise InvalidRequest(f"steps must be between {MIN_STEPS} and {MAX_STEPS}, got {request.steps}")
+    if not MIN_STEPS <= request.upsample_steps <= MAX_STEPS:
         raise InvalidRequest(
-            f"upsample steps must be between 1 and {MAX_STEPS}, got {request.upsample_steps}"
+            f"upsample steps must be between {MIN_STEPS} and {MAX_STEPS}, got {request.upsample_steps}"
         )
     if not np.isfinite(request.guidance) or request.guidance < 0:
         raise InvalidRequest(f"guidance must be a number >= 0, got {request.guidance}")

@@ -1,0 +1,125 @@
+"""The headless CLI: PNGs with their prompt and seed, any-size sources, and exit code 2 for bad input."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from glide_desktop import cli, cli_io
+from tests.tiny_models import write_tiny_models
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    torch.set_num_threads(1)
+    return write_tiny_models(tmp_path_factory.mktemp("models"))
+
+
+def fast(models: Path, output: Path, *extra: str) -> list[str]:
+    return ["--models", str(models), "--steps", "2", "--upsample-steps", "2", "--output", str(output),
+            "--quiet", "--device", "cpu", *extra]
+
+
+def test_generate_writes_pngs_with_prompt_and_seed(models: Path, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "fox-{seed}-{index}.png"
+    code = cli.main(["generate", "--prompt", "a red fox", "--seed", "7", "--candidates", "2", "--no-upsample",
+                     *fast(models, out)])
+    assert code == 0
+    paths = [tmp_path / "fox-7-0.png", tmp_path / "fox-7-1.png"]
+    assert capsys.readouterr().out.split() == [str(p) for p in paths]
+    for index, path in enumerate(paths):
+        with Image.open(path) as image:
+            assert image.size == (64, 64) and image.mode == "RGB"
+            assert image.text["prompt"] == "a red fox"
+            assert image.text["seed"] == "7" and image.text["candidate"] == str(index)
+
+
+def test_inpaint_any_size_source_is_center_cropped(models: Path, tmp_path: Path) -> None:
+    # A 300x200 image: red side bands around a blue centre square; only the square may reach the model.
+    source = np.zeros((200, 300, 3), np.uint8)
+    source[:, :, 0] = 255
+    source[:, 50:250] = (0, 0, 255)
+    Image.fromarray(source).save(tmp_path / "photo.png")
+    mask = np.zeros((200, 300), np.uint8)
+    mask[60:140, 110:190] = 255  # white = regenerate, in the middle of the square
+    Image.fromarray(mask).save(tmp_path / "mask.png")
+    code = cli.main(["inpaint", "--prompt", "a cat", "--image", str(tmp_path / "photo.png"),
+                     "--mask", str(tmp_path / "mask.png"), "--candidates", "1",
+                     "--negative-prompt", "blurry", *fast(models, tmp_path / "out.png")])
+    assert code == 0
+    with Image.open(tmp_path / "out.png") as image:
+        assert image.size == (256, 256)
+        assert image.text["negative_prompt"] == "blurry"
+        pixels = np.asarray(image.convert("RGB")).astype(int)
+    assert np.abs(pixels[:40, :40] - (0, 0, 255)).max() <= 1  # the kept corner is the blue square's
+    assert np.abs(pixels[100:150, 100:150] - (0, 0, 255)).mean() > 10  # the hole was regenerated
+
+
+def test_missing_models_exit_2_with_where_to_get_them(tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli.main(["generate", "--prompt", "x", "--models", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "base.pt" in err and "dec-2021/upsample.pt" in err and "Traceback" not in err
+
+
+def test_no_upsample_needs_only_the_base_model(models: Path, tmp_path: Path) -> None:
+    only_base = tmp_path / "m"
+    write_tiny_models(only_base, ("base.pt",))
+    code = cli.main(["generate", "--prompt", "x", "--candidates", "1", "--no-upsample",
+                     *fast(only_base, tmp_path / "o.png")])
+    assert code == 0 and (tmp_path / "o.png").is_file()
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        ("missing-image", "does not exist"),
+        ("not-an-image", "is not a readable image"),
+        ("mask-size", "the mask is 10x10 but the image is 20x20"),
+        ("black-mask", "is all black"),
+        ("bad-steps", "steps must be between"),
+    ],
+)
+def test_bad_input_exit_2_without_traceback(models: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                            setup: str, message: str) -> None:
+    image, mask = tmp_path / "image.png", tmp_path / "mask.png"
+    Image.new("RGB", (20, 20), "gray").save(image)
+    mask_size = (10, 10) if setup == "mask-size" else (20, 20)
+    Image.new("L", mask_size, 0 if setup == "black-mask" else 255).save(mask)
+    if setup == "missing-image":
+        image = tmp_path / "nope.png"
+    if setup == "not-an-image":
+        image.write_text("hello")
+    steps = ["--steps", "0"] if setup == "bad-steps" else []
+    code = cli.main(["inpaint", "--prompt", "x", "--image", str(image), "--mask", str(mask),
+                     "--models", str(models), "--quiet", *steps])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err and "Traceback" not in err
+
+
+def test_output_names() -> None:
+    assert cli_io.output_path("out.png", 5, 1, 3) == Path("out-1.png")
+    assert cli_io.output_path("out.png", 5, 0, 1) == Path("out.png")
+    assert cli_io.output_path("x/{seed}_{index}", 5, 2, 3) == Path("x/5_2.png")
+    with pytest.raises(cli_io.InvalidRequest, match="bad --output pattern"):
+        cli_io.output_path("{prompt}.png", 5, 0, 1)
+
+
+def test_progress_bar_writes_a_line_per_tenth_when_not_a_terminal() -> None:
+    stream = io.StringIO()
+    bar = cli_io.ProgressBar(stream)
+    for step in range(1, 101):
+        bar.update("base", step, 100)
+    bar.finish()
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 11  # the first step, then one per tenth
+    assert lines[0].endswith(" 1/100") and lines[1].endswith(" 10/100")
+    assert lines[-1].startswith("base") and lines[-1].endswith("100/100") and "#" * 30 in lines[-1]
