@@ -117,3 +117,13 @@ def test_png_export_carries_prompt_and_seed(tmp_path):
     assert Image.open(tmp_path / "out.webp").format == "WEBP"
     with pytest.raises(DocumentFileError):
         export_flat(doc, tmp_path / "out.xyz")
+
+
+def test_failed_open_leaves_the_open_document_untouched(tmp_path, small_doc):
+    from tests.document.conftest import snapshot
+
+    before = snapshot(small_doc)
+    (tmp_path / "bad.png").write_bytes(b"\x89PNG\r\n\x1a\n garbage")
+    with pytest.raises(DocumentFileError):
+        small_doc = open_any(tmp_path / "bad.png")
+    assert snapshot(small_doc) == before
