@@ -7,8 +7,8 @@ raises `Cancelled` when it is set, so no half-finished step is ever yielded; a p
 gradients must turn them on itself (torch.enable_grad()), as the CLIP guidance does.
 
 The ancestral and DDIM samplers draw from the noise source in exactly the reference order: x_T
-first (unless it is given), then one draw per step after the model call and before the cond_fn
-(DDIM draws even when eta is 0). DPM-Solver++(2M) draws only x_T.
+first (unless it is given), then one draw per step after the model call (ancestral: before the
+cond_fn; DDIM: after it, and even when eta is 0). DPM-Solver++(2M) draws only x_T.
 """
 
 from __future__ import annotations
