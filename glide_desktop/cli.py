@@ -1,4 +1,4 @@
-"""Headless entry points: `python -m glide_desktop generate|inpaint|variation|sketch ...`."""
+"""Headless entry points: `python -m glide_desktop generate|inpaint|variation|sketch|bench ...`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from glide_desktop import cli_io
+from glide_desktop import cli_bench, cli_io
 from glide_desktop.engine.types import Candidates, GenerationRequest, Mode, Progress, Result, SamplerName
 
 COMMANDS: dict[str, Mode] = {
@@ -16,6 +16,7 @@ COMMANDS: dict[str, Mode] = {
     "variation": Mode.VARIATION,
     "sketch": Mode.SKETCH,
 }
+COMMAND_NAMES = (*COMMANDS, "bench")  # what __main__ hands to main()
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 
@@ -76,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=DESCRIPTIONS[name], description=DESCRIPTIONS[name],
                                   epilog=None if mode is Mode.TEXT2IM else SOURCE_NOTE)
         _add_common(sub, mode)
+    cli_bench.add_bench_parser(commands)
     return parser
 
 
@@ -131,10 +133,14 @@ def run(request: GenerationRequest, folder: Path, output: str, quiet: bool) -> l
 
 def _execute(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(list(argv))
-    mode = COMMANDS[args.command]
     from glide_desktop.engine.locations import default_models_dir
 
     folder = args.models if args.models is not None else default_models_dir()
+    if args.command == "bench":
+        request = cli_bench.bench_request(args)
+        _check_models(folder, request.mode, request.upsample)
+        return cli_bench.bench_main(args, folder)
+    mode = COMMANDS[args.command]
     request = request_from_args(args, mode)
     _check_models(folder, mode, request.upsample)
     for path in run(request, folder, args.output, args.quiet):

@@ -123,3 +123,11 @@ def test_progress_bar_writes_a_line_per_tenth_when_not_a_terminal() -> None:
     assert len(lines) == 11  # the first step, then one per tenth
     assert lines[0].endswith(" 1/100") and lines[1].endswith(" 10/100")
     assert lines[-1].startswith("base") and lines[-1].endswith("100/100") and "#" * 30 in lines[-1]
+
+
+def test_bench_reports_load_and_step_times(models: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli.main(["bench", "--models", str(models), "--device", "cpu", "--steps", "2", "--candidates", "1",
+                     "--no-upsample"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "load base.pt" in out and "base        2 steps" in out and "s/step" in out
