@@ -17,12 +17,16 @@ STRIPE = 8  # period of the black/white stripe in screen pixels
 
 def _runs(edges: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Row index, start and end column of each run of True along axis 1 of a 2-D bool array."""
-    padded = np.zeros((edges.shape[0], edges.shape[1] + 2), np.int8)
-    padded[:, 1:-1] = edges
-    step = np.diff(padded, axis=1)
-    rows, starts = np.nonzero(step == 1)
-    _, ends = np.nonzero(step == -1)
-    return rows, starts, ends
+    width = edges.shape[1]
+    flat = np.flatnonzero(edges)  # boundaries are sparse: work on their indices only
+    if flat.size == 0:
+        empty = np.zeros(0, np.int64)
+        return empty, empty, empty
+    rows, cols = np.divmod(flat, width)
+    breaks = np.flatnonzero((np.diff(flat) != 1) | (np.diff(rows) != 0)) + 1
+    starts = np.concatenate([[0], breaks])
+    ends = np.concatenate([breaks, [flat.size]]) - 1
+    return rows[starts], cols[starts], cols[ends] + 1
 
 
 def outline_segments(mask: np.ndarray, origin: tuple[int, int] = (0, 0)) -> np.ndarray:
@@ -77,6 +81,8 @@ class MarchingAnts(QObject):
         self._rebuild_timer.setSingleShot(True)
         self._rebuild_timer.timeout.connect(self.rebuild)
         self._last_rebuild = QElapsedTimer()
+        self._held = False
+        self._stale = False
 
     @property
     def segment_count(self) -> int:
@@ -101,7 +107,16 @@ class MarchingAnts(QObject):
         if not np.array_equal(coverage[area] >= 0.5, self._mask[area]):
             self._schedule()
 
+    def hold(self, held: bool) -> None:
+        """While held (a selection-brush stroke), changes only mark the outline stale; releasing rebuilds."""
+        self._held = held
+        if not held and self._stale:
+            self.rebuild()
+
     def _schedule(self) -> None:
+        if self._held:
+            self._stale = True
+            return
         # Rebuilding scans the whole mask: during a selection-brush stroke do it a few times a second only.
         if not self._last_rebuild.isValid() or self._last_rebuild.elapsed() >= REBUILD_MS:
             self.rebuild()
@@ -111,6 +126,7 @@ class MarchingAnts(QObject):
     def rebuild(self) -> None:
         """Recompute the outline from the current coverage now."""
         self._rebuild_timer.stop()
+        self._stale = False
         self._last_rebuild.start()
         old = self.bounds
         coverage = self._source()

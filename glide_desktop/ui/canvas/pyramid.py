@@ -13,11 +13,18 @@ MIN_LEVEL_SIDE = 256
 
 def premultiply(rgba: np.ndarray) -> np.ndarray:
     """Straight-alpha H, W, 4 uint8 -> premultiplied H, W, 4 uint8 (rounded)."""
-    alpha = rgba[..., 3:4].astype(np.uint16)  # H, W, 1
+    alpha = rgba[..., 3]
+    if alpha.min() == 255:
+        return rgba  # opaque (most photos): premultiplying changes nothing
+    product = rgba[..., :3].astype(np.uint16)  # H, W, 3
+    product *= alpha[..., None]
+    # round(x / 255) for x <= 255*255 without a division: (x + 128 + ((x + 128) >> 8)) >> 8.
+    product += 128
+    product += product >> 8
+    product >>= 8
     out = np.empty_like(rgba)
-    # (c * a + 127) // 255 rounds c*a/255 to nearest within uint16 range (255*255+127 < 65536).
-    out[..., :3] = (rgba[..., :3].astype(np.uint16) * alpha + 127) // 255
-    out[..., 3] = rgba[..., 3]
+    out[..., :3] = product
+    out[..., 3] = alpha
     return out
 
 

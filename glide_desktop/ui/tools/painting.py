@@ -108,6 +108,8 @@ class SelectionBrushTool(_SizedTool):
         if event.button != _LEFT:
             return
         self._before = canvas.document.selection.coverage.copy()
+        # Re-tracing the outline of a big selection per dab would stall the stroke; the red tint shows it.
+        canvas.ants.hold(True)
         self._erase = event.has(Qt.KeyboardModifier.AltModifier)
         self._last, self._carry = (event.x, event.y), 0.0
         self._dab(canvas, event.x, event.y, event.pressure)
@@ -136,6 +138,7 @@ class SelectionBrushTool(_SizedTool):
         before, self._before, self._last = self._before, None, None
         if before is None or canvas.document is None:
             return
+        canvas.ants.hold(False)
         command = SetSelection(before, canvas.document.selection.coverage, "Selection brush")
         if not command.rect.is_empty():
             push(canvas, command, applied=True)
