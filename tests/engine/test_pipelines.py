@@ -250,3 +250,23 @@ def test_bad_requests_are_refused_before_any_work(store: ModelCache, changes: di
 def test_missing_models_are_reported_by_the_store(tmp_path: Path) -> None:
     with pytest.raises(Exception, match="GLIDE needs base.pt"):
         next(generate(request(), ModelStore(tmp_path)))
+
+
+def test_model_cache_reuses_and_evicts_the_least_recent() -> None:
+    loads: list[str] = []
+
+    class CountingStore:
+        folder = Path("models")
+
+        def load_unet(self, name: str, device: object, dtype: torch.dtype) -> torch.nn.Module:
+            loads.append(name)
+            return torch.nn.Identity()
+
+    cache = ModelCache(CountingStore(), capacity=2)
+    first = cache.load_unet("base.pt", "cpu", torch.float32)
+    assert cache.load_unet("base.pt", "cpu", torch.float32) is first
+    cache.load_unet("upsample.pt", "cpu", torch.float32)
+    cache.load_unet("base_inpaint.pt", "cpu", torch.float32)  # evicts base.pt
+    cache.load_unet("base.pt", "cpu", torch.float32)
+    assert loads == ["base.pt", "upsample.pt", "base_inpaint.pt", "base.pt"]
+    assert cache.folder == Path("models")  # everything else is the wrapped store's
