@@ -82,9 +82,8 @@ class ToolBox(QObject):
         action = QAction(text, self)
         action.setShortcut(QKeySequence(key))
         action.triggered.connect(slot)
-        # Actions fire only when added to a widget in the window: the toolbar is, but hide them there.
-        self.toolbar.addAction(action)
-        self.toolbar.widgetForAction(action).setVisible(False)
+        # A shortcut fires only for an action added to a widget in the window; the canvas shows no buttons.
+        self.canvas.addAction(action)
         self.actions[text] = action
 
     # ----- tools ----------------------------------------------------------------------------------
