@@ -68,3 +68,20 @@ class QuickMaskImage(_PyramidImage):
                 out[..., channel] = (alpha.astype(np.uint16) * value + 127) // 255
         out[..., 3] = alpha
         return out
+
+
+def subscribe(doc: Any, callback: Any) -> Any:
+    """Subscribe to document changes; returns a callable that unsubscribes."""
+    token = doc.subscribe(callback)
+    if callable(token):
+        return token
+    unsubscribe = getattr(doc, "unsubscribe", None)
+    return (lambda: unsubscribe(callback)) if unsubscribe is not None else None
+
+
+def layer_signature(doc: Any) -> tuple:
+    """What decides the composite besides pixel writes (which always come with a rect)."""
+    if doc is None:
+        return ()
+    return tuple((layer.uid, layer.visible, layer.opacity, layer.blend, layer.offset, id(layer.pixels))
+                 for layer in doc.layers)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from glide_desktop.document.geometry import Rect
 from glide_desktop.ui.canvas.ants import MarchingAnts
 from glide_desktop.ui.canvas.events import CanvasPointerEvent
-from glide_desktop.ui.canvas.layers import CompositeImage, QuickMaskImage
+from glide_desktop.ui.canvas.layers import CompositeImage, QuickMaskImage, layer_signature, subscribe
 from glide_desktop.ui.canvas.render import checker_brush, document_rect, draw_brush_outline, draw_checkerboard
 from glide_desktop.ui.canvas.viewport import Viewport, next_zoom_step
 
@@ -72,9 +72,9 @@ class CanvasView(QWidget):
         self.document, self.undo = doc, undo
         self._composite = CompositeImage(doc) if doc is not None else None
         self._quick_mask = None
-        self._signature = _layer_signature(doc)
+        self._signature = layer_signature(doc)
         if doc is not None:
-            self._unsubscribe = _subscribe(doc, self._on_document_changed)
+            self._unsubscribe = subscribe(doc, self._on_document_changed)
         self.refresh_selection()
         self.fit()
 
@@ -109,7 +109,7 @@ class CanvasView(QWidget):
         # Change does not say whether pixels or only the selection moved: compare cheaply where we can.
         self._ants.invalidate(rect)
         self.refresh_quick_mask(rect)
-        signature = _layer_signature(self.document)
+        signature = layer_signature(self.document)
         if rect is None and getattr(change, "structure", False) and signature == self._signature:
             return  # active layer, name or metadata: nothing visible changed
         self._signature = signature
@@ -382,19 +382,3 @@ class CanvasView(QWidget):
             return
         super().keyReleaseEvent(event)
 
-
-def _subscribe(doc: Any, callback: Any) -> Any:
-    """Subscribe to document changes; returns a callable that unsubscribes."""
-    token = doc.subscribe(callback)
-    if callable(token):
-        return token
-    unsubscribe = getattr(doc, "unsubscribe", None)
-    return (lambda: unsubscribe(callback)) if unsubscribe is not None else None
-
-
-def _layer_signature(doc: Any) -> tuple:
-    """What decides the composite besides pixel writes (which always come with a rect)."""
-    if doc is None:
-        return ()
-    return tuple((layer.uid, layer.visible, layer.opacity, layer.blend, layer.offset, id(layer.pixels))
-                 for layer in doc.layers)
