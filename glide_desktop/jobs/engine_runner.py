@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from glide_desktop.engine.types import Event, GenerationRequest
 
@@ -14,12 +15,14 @@ class EngineRunner:
 
     def __init__(self, models_dir: Path) -> None:
         self.models_dir = Path(models_dir)
-        self._store = None
+        self._store: Any = None  # a ModelCache over a ModelStore, made on first use
 
     def __call__(self, request: GenerationRequest, cancel: threading.Event) -> Iterator[Event]:
         from glide_desktop.engine.models import ModelStore
         from glide_desktop.engine.pipelines import generate
+        from glide_desktop.engine.pipelines.model_cache import ModelCache
 
         if self._store is None or Path(self._store.folder) != self.models_dir:
-            self._store = ModelStore(self.models_dir)
+            # Cached across requests: each checkpoint is read once, not once per generation.
+            self._store = ModelCache(ModelStore(self.models_dir))
         yield from generate(request, self._store, cancel=cancel)
