@@ -32,6 +32,9 @@ class GenerationRequest:
     source256: H=W=256 RGB uint8 context crop (inpaint, variation, sketch).
     selection64: 64x64 float32 coverage in [0, 1] in the document's convention:
     1 = selected = regenerate. The pipeline converts it to GLIDE's keep-mask.
+    clip_guidance > 0 follows the official clip_guided notebook in the base stage (text2im,
+    variation, sketch; not inpaint): the noised CLIP's gradient at that scale steers the sampler,
+    and classifier-free guidance is off, so `guidance` is unused and a negative prompt is refused.
     """
 
     mode: Mode
@@ -42,6 +45,7 @@ class GenerationRequest:
     steps: int = 100
     upsample_steps: int = 27
     guidance: float = 5.0
+    clip_guidance: float = 0.0  # 0 = off; > 0 = CLIP guidance scale (the notebook uses 3.0)
     candidates: int = 4
     strength: float = 0.6  # SDEdit: how far the source is noised, 0..1
     upsample: bool = True

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Generator
 
 import torch
 
-from glide_desktop.engine.diffusion import respaced_diffusion
+from glide_desktop.engine.clip import ClipGuidance
+from glide_desktop.engine.diffusion import CondFn, respaced_diffusion
 from glide_desktop.engine.guidance import classifier_free_model_fn, inpaint_denoised_fn
+from glide_desktop.engine.models import ClipEncoders
 from glide_desktop.engine.noise import NoiseSource
-from glide_desktop.engine.pipelines.conditioning import KnownImage, bind_model, prompt_rows
+from glide_desktop.engine.pipelines.conditioning import KnownImage, ModelCall, bind_model, prompt_rows
 from glide_desktop.engine.pipelines.images import resize_image, to_model_image
 from glide_desktop.engine.pipelines.session import Session
 from glide_desktop.engine.pipelines.stages import StagePlan, base_respacing, run_stage
+from glide_desktop.engine.tokenizers import clip_tokenizer
 from glide_desktop.engine.types import STAGE_BASE, Mode, Progress
 
 BASE_SIZE = 64
@@ -29,15 +33,41 @@ def sdedit_start(strength: float, steps: int) -> int:
     return min(steps - 1, max(0, math.ceil(strength * steps) - 1))
 
 
-def _guided_model(session: Session, model: torch.nn.Module, known: KnownImage | None) -> torch.nn.Module:
-    """The classifier-free guided model call with the prompt's text encoded once for all steps."""
+def uses_clip(session: Session) -> bool:
+    """Whether the request asks for the CLIP-guided recipe (no classifier-free guidance)."""
+    return session.request.clip_guidance > 0
+
+
+def _guided_model(session: Session, model: torch.nn.Module, known: KnownImage | None) -> ModelCall:
+    """The model call with the prompt's text encoded once for all steps.
+
+    Classifier-free guidance runs N prompt rows and N unconditional rows. CLIP guidance, like the
+    official clip_guided notebook, runs only the N prompt rows and leaves the steering to cond_fn.
+    """
     request, rows = session.request, session.request.candidates
+    negative = None if uses_clip(session) else request.negative_prompt
     tokens, mask = prompt_rows(request.prompt, rows, model.config.text_ctx, session.device,
-                               negative_prompt=request.negative_prompt)  # 2N, T each
+                               negative_prompt=negative)  # N or 2N, T each
     with torch.no_grad():
         text = model.encode_text(tokens, mask)
-    extra = known.model_inputs(2 * rows) if known is not None and model.config.inpaint else {}
-    return classifier_free_model_fn(bind_model(model, text=text, **extra), request.guidance)
+    extra = known.model_inputs(tokens.shape[0]) if known is not None and model.config.inpaint else {}
+    model_call = bind_model(model, text=text, **extra)
+    if uses_clip(session):
+        return model_call
+    return classifier_free_model_fn(model_call, request.guidance)
+
+
+def _clip_cond_fn(session: Session, encoders: ClipEncoders | None) -> CondFn | None:
+    """The CLIP guidance gradient for the prompt at the request's scale (None when it is off).
+
+    The encoders stay fp32 even when the UNet runs in fp16: ClipGuidance evaluates x in fp32
+    and hands the gradient back in x's dtype.
+    """
+    if encoders is None:
+        return None
+    image, text = encoders
+    guidance = ClipGuidance(image, text, clip_tokenizer(), logit_scale=image.cfg.logit_scale)
+    return guidance.cond_fn([session.request.prompt], session.request.clip_guidance)
 
 
 def _known_image(session: Session) -> KnownImage | None:
@@ -55,13 +85,14 @@ def _sdedit_start(session: Session, plan: StagePlan, noise: NoiseSource) -> Stag
     x_start = source.expand(plan.shape[0], -1, -1, -1)  # 2N, 3, 64, 64
     t = torch.full((plan.shape[0],), start, dtype=torch.int64, device=session.device)  # 2N
     x_t = plan.diffusion.q_sample(x_start, t, noise.randn(plan.shape, like=x_start))  # 2N, 3, 64, 64
-    return StagePlan(plan.name, plan.diffusion, plan.model_fn, plan.shape, plan.sampler, plan.rows,
-                     plan.denoised_fn, x_T=x_t, start_index=start)
+    return dataclasses.replace(plan, x_T=x_t, start_index=start)
 
 
 def run_base(session: Session) -> Generator[Progress, None, torch.Tensor | None]:
     """Sample the N candidates at 64 px; returns N, 3, 64, 64 in [-1, 1] or None when cancelled."""
     request = session.request
+    # CLIP's files are checked and read first, so a missing one fails before the big UNet loads.
+    encoders = session.load_clip() if uses_clip(session) else None
     model = session.load(base_model_name(request.mode))
     known = _known_image(session)
     rows = request.candidates
@@ -70,10 +101,11 @@ def run_base(session: Session) -> Generator[Progress, None, torch.Tensor | None]
         name=STAGE_BASE,
         diffusion=respaced_diffusion(model.config.noise_schedule, model.config.diffusion_steps, respacing),
         model_fn=_guided_model(session, model, known),
-        shape=(2 * rows, 3, BASE_SIZE, BASE_SIZE),
+        shape=(rows if uses_clip(session) else 2 * rows, 3, BASE_SIZE, BASE_SIZE),
         sampler=request.sampler.value,
         rows=rows,
         denoised_fn=None if known is None else inpaint_denoised_fn(known.image, known.keep),
+        cond_fn=_clip_cond_fn(session, encoders),
     )
     noise = session.base_noise()
     if request.mode in (Mode.VARIATION, Mode.SKETCH):

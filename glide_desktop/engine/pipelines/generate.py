@@ -21,8 +21,9 @@ def generate(request: GenerationRequest, store: Any, *, cancel: CancelFlag | Non
              noise: NoiseSource | None = None) -> Iterator[Event]:
     """Run a request: Progress per base step, Candidates, then (if request.upsample) Progress and Results.
 
-    store loads the models (ModelStore.load_unet). cancel (an Event or a callable) stops the run
-    between steps with no further events. noise replaces the seeded noise of every stage (replays).
+    store loads the models (ModelStore.load_unet, and load_clip when request.clip_guidance > 0).
+    cancel (an Event or a callable) stops the run between steps with no further events. noise
+    replaces the seeded noise of every stage (replays).
     """
     validate(request)
     session = Session.open(request, store, cancel, noise)

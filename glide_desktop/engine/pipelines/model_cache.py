@@ -13,6 +13,8 @@ class ModelCache:
     """A store wrapper with load_unet(name, device, dtype) that remembers the last `capacity` networks.
 
     Two fit one mode's pair (base + upsampler); switching mode evicts the least recently used.
+    load_clip(device) keeps the CLIP encoder pair of the last device it was asked for, apart from
+    the diffusion networks, so CLIP-guided runs do not push a diffusion network out.
     """
 
     def __init__(self, store: Any, capacity: int = 2) -> None:
@@ -21,6 +23,7 @@ class ModelCache:
         self.store = store
         self.capacity = capacity
         self._models: OrderedDict[tuple[str, str, torch.dtype], torch.nn.Module] = OrderedDict()
+        self._clip: tuple[str, Any] | None = None  # (device, ClipEncoders)
         self._lock = threading.Lock()
 
     def load_unet(self, name: str, device: torch.device | str, dtype: torch.dtype) -> torch.nn.Module:
@@ -36,11 +39,23 @@ class ModelCache:
             self._models[key] = model
             return model
 
+    def load_clip(self, device: torch.device | str) -> Any:
+        """The store's ClipEncoders(image, text) on device, loading them only when not cached."""
+        key = str(torch.device(device))
+        with self._lock:
+            if self._clip is not None and self._clip[0] == key:
+                return self._clip[1]
+            self._clip = None  # free the other device's copy before reading the files
+            encoders = self.store.load_clip(device)
+            self._clip = (key, encoders)
+            return encoders
+
     def clear(self) -> None:
         """Forget every loaded network (e.g. after the models folder changed)."""
         with self._lock:
             self._models.clear()
+            self._clip = None
 
     def __getattr__(self, attribute: str) -> Any:
-        # Everything else (folder, explain_missing, load_clip ...) is the wrapped store's.
+        # Everything else (folder, explain_missing, missing ...) is the wrapped store's.
         return getattr(self.store, attribute)

@@ -9,6 +9,9 @@ from glide_desktop.engine.types import GenerationRequest, InvalidRequest, Mode, 
 MAX_CANDIDATES = 16
 MIN_STEPS = 2  # a respaced diffusion needs at least two kept steps
 MAX_STEPS = 1000
+# CLIP guidance steers the plain base model (base.pt), as in the official clip_guided notebook;
+# inpainting keeps its classifier-free recipe. Every sampler accepts the gradient.
+CLIP_GUIDED_MODES = (Mode.TEXT2IM, Mode.VARIATION, Mode.SKETCH)
 
 
 def _check_source(request: GenerationRequest) -> None:
@@ -52,6 +55,25 @@ def _check_numbers(request: GenerationRequest) -> None:
         raise InvalidRequest(f"device must be auto, cpu or cuda, got {request.device!r}")
 
 
+def _check_clip_guidance(request: GenerationRequest) -> None:
+    scale = request.clip_guidance
+    if not np.isfinite(scale) or scale < 0:
+        raise InvalidRequest(f"CLIP guidance must be a number >= 0 (0 = off), got {scale}")
+    if scale == 0:
+        return
+    if request.mode not in CLIP_GUIDED_MODES:
+        modes = ", ".join(mode.value for mode in CLIP_GUIDED_MODES)
+        raise InvalidRequest(
+            f"CLIP guidance works with {modes}, not {request.mode.value}: set it to 0 to use "
+            "classifier-free guidance"
+        )
+    if request.negative_prompt.strip():
+        raise InvalidRequest(
+            "a negative prompt needs classifier-free guidance, which CLIP guidance turns off: "
+            "clear the negative prompt or set CLIP guidance to 0"
+        )
+
+
 def validate(request: GenerationRequest) -> None:
     """Raise InvalidRequest with a user-facing message when the request cannot be run."""
     if not isinstance(request.mode, Mode):
@@ -59,6 +81,7 @@ def validate(request: GenerationRequest) -> None:
     if not isinstance(request.sampler, SamplerName):
         raise InvalidRequest(f"unknown sampler {request.sampler!r}")
     _check_numbers(request)
+    _check_clip_guidance(request)
     if request.mode is Mode.TEXT2IM:
         return
     _check_source(request)

@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 from glide_desktop.engine.device import model_dtype, resolve_device
+from glide_desktop.engine.models import ClipEncoders
 from glide_desktop.engine.noise import NoiseSource, TorchNoise
 from glide_desktop.engine.pipelines.images import selection_to_keep_mask
 from glide_desktop.engine.pipelines.stages import CancelFlag, is_cancelled
@@ -30,7 +31,7 @@ class Session:
     """Shared state of one request's run."""
 
     request: GenerationRequest
-    store: Any  # ModelStore: load_unet(name, device, dtype)
+    store: Any  # ModelStore: load_unet(name, device, dtype), load_clip(device)
     device: torch.device
     dtype: torch.dtype
     cancel: CancelFlag | None
@@ -66,3 +67,7 @@ class Session:
     def load(self, name: str) -> torch.nn.Module:
         """One of the four diffusion models by file name ("base.pt", "upsample_inpaint.pt", ...)."""
         return self.store.load_unet(name, self.device, self.dtype)
+
+    def load_clip(self) -> ClipEncoders:
+        """The noised CLIP's encoders (image, text) on the request's device, always in fp32."""
+        return self.store.load_clip(self.device)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import torch
 
-from glide_desktop.engine.diffusion import DenoisedFn, GaussianDiffusion, space_timesteps
+from glide_desktop.engine.diffusion import CondFn, DenoisedFn, GaussianDiffusion, space_timesteps
 from glide_desktop.engine.noise import NoiseSource
 from glide_desktop.engine.pipelines.conditioning import ModelCall
 from glide_desktop.engine.pipelines.images import to_uint8
@@ -58,6 +58,7 @@ class StagePlan:
     denoised_fn: DenoisedFn | None = None
     x_T: torch.Tensor | None = None
     start_index: int | None = None
+    cond_fn: CondFn | None = None  # CLIP guidance's gradient, given original timesteps
 
     @property
     def steps(self) -> int:
@@ -73,7 +74,8 @@ def run_stage(plan: StagePlan, noise: NoiseSource, device: torch.device, cancel:
     """Yield Progress after each step; return the final images (rows x 3 x S x S) or None if cancelled."""
     total = plan.steps if total is None else total
     steps = sample(plan.diffusion, plan.model_fn, plan.shape, sampler=plan.sampler, noise=noise, x_T=plan.x_T,
-                   denoised_fn=plan.denoised_fn, cancel=cancel, start_index=plan.start_index, device=device)
+                   denoised_fn=plan.denoised_fn, cond_fn=plan.cond_fn, cancel=cancel,
+                   start_index=plan.start_index, device=device)
     final = None
     try:
         for step in steps:
