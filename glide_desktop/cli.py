@@ -59,7 +59,12 @@ def _add_common(parser: argparse.ArgumentParser, mode: Mode) -> None:
     parser.add_argument("--upsample-steps", type=int, default=27,
                         help="upsampler steps (default 27, the notebooks' fast27 schedule)")
     parser.add_argument("--guidance", type=float, default=5.0 if mode is Mode.INPAINT else 3.0,
-                        help="classifier-free guidance scale")
+                        help="classifier-free guidance scale (unused with --clip-guidance)")
+    if mode is not Mode.INPAINT:
+        parser.add_argument("--clip-guidance", type=float, default=0.0, metavar="SCALE",
+                            help="steer the base stage with the noised CLIP at this scale instead of "
+                            "classifier-free guidance (the official notebook uses 3; needs "
+                            "clip_image_enc.pt and clip_text_enc.pt; default 0 = off)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (same seed + device = same images)")
     parser.add_argument("--candidates", type=int, default=4, help="how many images to make (default 4)")
     parser.add_argument("--no-upsample", action="store_true", help="stop at the 64x64 candidates")
@@ -91,22 +96,25 @@ def request_from_args(args: argparse.Namespace, mode: Mode) -> GenerationRequest
     return GenerationRequest(
         mode=mode, prompt=args.prompt, negative_prompt=args.negative_prompt, seed=args.seed,
         sampler=SamplerName(args.sampler), steps=args.steps, upsample_steps=args.upsample_steps,
-        guidance=args.guidance,
+        guidance=args.guidance, clip_guidance=getattr(args, "clip_guidance", 0.0),
         candidates=args.candidates, strength=getattr(args, "strength", 0.6), upsample=not args.no_upsample,
         source256=source, selection64=selection, device=args.device,
     )
 
 
-def _check_models(folder: Path, mode: Mode, upsample: bool) -> None:
+def _check_models(folder: Path, request: GenerationRequest) -> None:
     """Fail before loading torch when a needed checkpoint file is not in the folder."""
     from glide_desktop.engine.locations import describe_missing, missing_files
 
-    missing = missing_files(folder, mode)
-    if not upsample:
+    clip = request.clip_guidance > 0
+    missing = missing_files(folder, request.mode, clip_guidance=clip)
+    if not request.upsample:
         missing = [name for name in missing if not name.startswith("upsample")]
     if missing:
-        hint = "\n(choose another folder with --models FOLDER or the GLIDE_MODELS_DIR variable)"
-        raise CliError(describe_missing(folder, missing) + hint)
+        hint = "\n(choose another folder with --models FOLDER or the GLIDE_MODELS_DIR variable"
+        if clip and any(name.startswith("clip_") for name in missing):
+            hint += ", or leave out --clip-guidance"
+        raise CliError(describe_missing(folder, missing) + hint + ")")
 
 
 def run(request: GenerationRequest, folder: Path, output: str, quiet: bool) -> list[Path]:
@@ -138,11 +146,11 @@ def _execute(argv: Sequence[str]) -> int:
     folder = args.models if args.models is not None else default_models_dir()
     if args.command == "bench":
         request = cli_bench.bench_request(args)
-        _check_models(folder, request.mode, request.upsample)
+        _check_models(folder, request)
         return cli_bench.bench_main(args, folder)
     mode = COMMANDS[args.command]
     request = request_from_args(args, mode)
-    _check_models(folder, mode, request.upsample)
+    _check_models(folder, request)
     for path in run(request, folder, args.output, args.quiet):
         print(path)
     return 0

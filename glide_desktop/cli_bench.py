@@ -25,6 +25,8 @@ def add_bench_parser(commands: argparse._SubParsersAction) -> None:
     bench.add_argument("--upsample-steps", type=int, default=27, help="upsampler steps (default 27)")
     bench.add_argument("--candidates", type=int, default=4, help="batch size (default 4)")
     bench.add_argument("--no-upsample", action="store_true", help="time the base stage only")
+    bench.add_argument("--clip-guidance", type=float, default=0.0, metavar="SCALE",
+                       help="time CLIP-guided text2im at this scale (default 0 = classifier-free)")
 
 
 def bench_request(args: argparse.Namespace) -> GenerationRequest:
@@ -38,7 +40,7 @@ def bench_request(args: argparse.Namespace) -> GenerationRequest:
     return GenerationRequest(mode=mode, prompt="a corgi wearing a red hat", sampler=SamplerName(args.sampler),
                              steps=args.steps, upsample_steps=args.upsample_steps, candidates=args.candidates,
                              upsample=not args.no_upsample, source256=source, selection64=selection,
-                             device=args.device)
+                             device=args.device, clip_guidance=args.clip_guidance)
 
 
 def run_bench(request: GenerationRequest, folder: Path) -> str:
@@ -62,6 +64,10 @@ def run_bench(request: GenerationRequest, folder: Path) -> str:
         start = time.perf_counter()
         store.load_unet(name, device, dtype)
         lines.append(f"load {name:<20} {time.perf_counter() - start:8.2f} s")
+    if request.clip_guidance > 0:
+        start = time.perf_counter()
+        store.load_clip(device)
+        lines.append(f"load {'CLIP encoders':<20} {time.perf_counter() - start:8.2f} s")
     stage_time: dict[str, float] = {}
     stage_steps: dict[str, int] = {}
     last = time.perf_counter()
@@ -73,9 +79,16 @@ def run_bench(request: GenerationRequest, folder: Path) -> str:
         last = now
     for stage, seconds in stage_time.items():
         steps = stage_steps[stage]
-        rows = f"{2 * request.candidates} rows, guided" if stage == STAGE_BASE else "1 row per candidate"
+        rows = _base_rows(request) if stage == STAGE_BASE else "1 row per candidate"
         lines.append(f"{stage:<8} {steps:4d} steps {seconds:8.2f} s {seconds / steps:8.4f} s/step ({rows})")
     return "\n".join(lines)
+
+
+def _base_rows(request: GenerationRequest) -> str:
+    """How the base stage's batch is made up, for the report."""
+    if request.clip_guidance > 0:
+        return f"{request.candidates} rows, CLIP-guided"
+    return f"{2 * request.candidates} rows, guided"
 
 
 def bench_main(args: argparse.Namespace, folder: Path) -> int:

@@ -84,10 +84,15 @@ def png_metadata(request: GenerationRequest, candidate: int) -> PngImagePlugin.P
     info.add_itxt("prompt", request.prompt)
     if request.negative_prompt:
         info.add_itxt("negative_prompt", request.negative_prompt)
-    fields = {
+    fields: dict[str, object] = {
         "seed": request.seed, "candidate": candidate, "mode": request.mode.value,
-        "sampler": request.sampler.value, "steps": request.steps, "guidance": request.guidance,
+        "sampler": request.sampler.value, "steps": request.steps,
     }
+    # The two guidances exclude each other: record only the one that steered the image.
+    if request.clip_guidance > 0:
+        fields["clip_guidance"] = request.clip_guidance
+    else:
+        fields["guidance"] = request.guidance
     for key, value in fields.items():
         info.add_text(key, str(value))
     info.add_text("Software", "GLIDE Desktop")
