@@ -136,6 +136,19 @@ def test_sdedit_modes_take_the_clip_gradient(store: ModelCache, mode: Mode) -> N
     assert not np.array_equal(guided, unguided)
 
 
+def test_fp16_unet_with_fp32_clip(folder: Path) -> None:
+    """On CUDA the UNet runs in fp16 while CLIP stays fp32; the same mix runs here on the CPU."""
+
+    class HalfStore(ModelStore):
+        def load_unet(self, name: str, device: object = "cpu", dtype: object = None) -> torch.nn.Module:
+            return super().load_unet(name, device, torch.float16)
+
+    half = ModelCache(HalfStore(folder))
+    guided = candidates(request(), half)
+    assert {p.dtype for p in half.load_clip("cpu").image.parameters()} == {torch.float32}
+    assert np.abs(guided.astype(int) - candidates(request(clip_guidance=NO_GRADIENT), half)).max() > 2
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
