@@ -1,16 +1,26 @@
-"""Layer compositing on float32 premultiplied tiles, and a tile cache that recomposites only dirty areas."""
+"""Layer compositing (reference maths, fast chunked path) and a tile cache that recomposites dirty areas."""
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 import numpy as np
 
 from glide_desktop.document.geometry import Rect
 from glide_desktop.document.layer import BlendMode, Layer
+from glide_desktop.document.planar import chunks, composite_chunk
 
+T = TypeVar("T")
+R = TypeVar("R")
 TILE = 256
-_BAND_PIXELS = 1 << 20  # composite at most about a megapixel at once to bound float32 temporaries
+_PARALLEL_PIXELS = 1 << 17  # below this, handing work to threads costs more than it saves
+_WORKERS = os.cpu_count() or 1
+_pool: ThreadPoolExecutor | None = None
+_in_pool = threading.local()
 _INV255 = np.float32(1.0 / 255.0)
 
 
@@ -74,8 +84,8 @@ def _contributing(layers: Sequence[Layer], rect: Rect) -> list[tuple[Layer, Rect
     return found
 
 
-def composite_rect(layers: Sequence[Layer], rect: Rect) -> np.ndarray:
-    """Composite layers over exactly rect (no clipping to a document): rect.h, rect.w, 4 uint8."""
+def composite_reference(layers: Sequence[Layer], rect: Rect) -> np.ndarray:
+    """The plain, slow composite of rect that the fast path must match bit for bit (for tests)."""
     parts = _contributing(layers, rect)
     if not parts:
         return np.zeros((rect.h, rect.w, 4), np.uint8)
@@ -90,17 +100,53 @@ def composite_rect(layers: Sequence[Layer], rect: Rect) -> np.ndarray:
     return to_straight_uint8(acc)
 
 
+def parallel_map(work: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    """work(item) for every item, on a pool of os.cpu_count() threads (numpy drops the GIL in loops)."""
+    if len(items) < 2 or _WORKERS < 2 or getattr(_in_pool, "active", False):
+        return [work(item) for item in items]  # inside a pool thread: never wait on the same pool
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(_WORKERS, thread_name_prefix="composite")
+
+    def run(item: T) -> R:
+        _in_pool.active = True
+        return work(item)
+
+    return list(_pool.map(run, items))
+
+
+def _composite_into(layers: Sequence[Layer], rect: Rect, out: np.ndarray) -> None:
+    pieces = chunks(rect)
+    if rect.area < _PARALLEL_PIXELS:
+        for piece in pieces:
+            composite_chunk(layers, piece, out[piece.slices(rect.x, rect.y)])
+        return
+    rows: dict[int, list[Rect]] = {}
+    for piece in pieces:
+        rows.setdefault(piece.y, []).append(piece)
+
+    def strip(row: list[Rect]) -> None:
+        for piece in row:
+            composite_chunk(layers, piece, out[piece.slices(rect.x, rect.y)])
+
+    parallel_map(strip, list(rows.values()))
+
+
+def composite_rect(layers: Sequence[Layer], rect: Rect) -> np.ndarray:
+    """Composite layers over exactly rect (no clipping to a document): rect.h, rect.w, 4 uint8."""
+    out = np.empty((rect.h, rect.w, 4), np.uint8)
+    if not rect.is_empty():
+        _composite_into(layers, rect, out)
+    return out
+
+
 def composite(layers: Sequence[Layer], width: int, height: int, rect: Rect | None = None) -> np.ndarray:
     """Composite layers (bottom to top) over transparency: rect.h, rect.w, 4 straight-alpha uint8."""
     rect = rect or Rect(0, 0, width, height)
     out = np.zeros((max(rect.h, 0), max(rect.w, 0), 4), np.uint8)
     inside = rect.clip(width, height)
-    if inside.is_empty():
-        return out
-    rows = max(1, _BAND_PIXELS // inside.w)
-    for top in range(inside.y, inside.bottom, rows):
-        band = Rect.from_edges(inside.x, top, inside.right, min(inside.bottom, top + rows))
-        out[band.slices(rect.x, rect.y)] = composite_rect(layers, band)
+    if not inside.is_empty():
+        _composite_into(layers, inside, out[inside.slices(rect.x, rect.y)])
     return out
 
 
@@ -142,16 +188,24 @@ class TileCache:
                 part = rect.intersect(self._tile_rect(key))
                 self._dirty[key] = part.union(self._dirty.get(key))
 
-    def _fresh(self, key: tuple[int, int]) -> np.ndarray:
-        tile = self._tiles.get(key)
-        if tile is None:
-            tile = self._render(self._tile_rect(key))
-            self._tiles[key] = tile
-        elif key in self._dirty:
-            part = self._dirty.pop(key)
-            origin = self._tile_rect(key)
-            tile[part.slices(origin.x, origin.y)] = self._render(part)
-        return tile
+    def _refresh(self, keys: list[tuple[int, int]]) -> None:
+        """Render the missing tiles and dirty parts among keys, in parallel when there is much to do."""
+        jobs = []  # (key, rect to render, whether it is the whole tile)
+        for key in keys:
+            if key not in self._tiles:
+                jobs.append((key, self._tile_rect(key), True))
+            elif key in self._dirty:
+                jobs.append((key, self._dirty.pop(key), False))
+        if sum(rect.area for _, rect, _ in jobs) >= _PARALLEL_PIXELS:
+            results = parallel_map(lambda job: self._render(job[1]), jobs)
+        else:
+            results = [self._render(rect) for _, rect, _ in jobs]
+        for (key, rect, whole), pixels in zip(jobs, results, strict=True):
+            if whole:
+                self._tiles[key] = pixels
+            else:
+                origin = self._tile_rect(key)
+                self._tiles[key][rect.slices(origin.x, origin.y)] = pixels
 
     def get(self, rect: Rect) -> np.ndarray:
         """Composited pixels of rect (transparent outside the document): rect.h, rect.w, 4 uint8."""
@@ -159,10 +213,12 @@ class TileCache:
         inside = rect.clip(self.width, self.height)
         if inside.is_empty():
             return out
-        for key in self._keys(inside):
+        keys = self._keys(inside)
+        self._refresh(keys)
+        for key in keys:
             origin = self._tile_rect(key)
             part = inside.intersect(origin)
-            out[part.slices(rect.x, rect.y)] = self._fresh(key)[part.slices(origin.x, origin.y)]
+            out[part.slices(rect.x, rect.y)] = self._tiles[key][part.slices(origin.x, origin.y)]
         return out
 
     @property
