@@ -6,12 +6,16 @@ API summary (import from the submodules; this package imports nothing heavy):
 - layer: ``BlendMode`` (NORMAL, MULTIPLY, SCREEN, OVERLAY, DARKEN, LIGHTEN; values "normal", ...);
   ``Layer(pixels H,W,4 uint8 straight alpha, name, visible, opacity, blend, offset=(x, y), metadata, uid)``,
   ``Layer.blank(w, h, name)``, ``Layer.filled(w, h, rgba, name)``, ``.bounds``, ``.copy()``.
-- compositing: ``composite(layers, width, height, rect=None) -> H,W,4 uint8``, ``blend_into``,
+- compositing: ``composite(layers, width, height, rect=None) -> H,W,4 uint8``,
+  ``composite_rect(layers, rect)`` (fast chunked path in planar.py, threaded),
+  ``composite_reference(layers, rect)`` (the slow reference maths: ``to_premultiplied``, ``blend_into``,
+  ``to_straight_uint8``), ``parallel_map(work, items)``,
   ``TileCache(render, width, height).get(rect) / .invalidate(rect)``.
 - document: ``Document(width, height)`` with ``.layers`` (bottom to top), ``.active_uid``, ``.active_layer``,
   ``.selection``, ``layer_by_uid(uid)``, ``find_layer(uid)``, ``index_of(uid)``, ``set_active(uid)``,
   ``new_layer(name)``, ``composite(rect=None)`` (tile cached), ``subscribe(callback) -> unsubscribe``;
-  callbacks receive ``Change(rect: Rect | None, structure: bool)`` after every mutation.
+  callbacks receive ``Change(rect: Rect | None, structure: bool, pixels: bool, selection: bool)`` after every
+  mutation (pixels / selection False: that part did not change).
 - selection: ``Selection`` (``.coverage`` H,W float32 in [0, 1], 1 = selected) with ``combine(op, cov)``,
   ``invert``, ``select_all``, ``clear``, ``grow(px)``, ``shrink(px)``, ``feather(radius)``, ``bbox()``,
   ``components()``, ``is_empty()``, ``copy()``; ``SelectionOp`` REPLACE/ADD/SUBTRACT/INTERSECT;

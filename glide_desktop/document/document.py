@@ -18,10 +18,16 @@ LAYER_PROPERTIES = ("name", "visible", "opacity", "blend", "offset", "metadata")
 
 @dataclass(frozen=True)
 class Change:
-    """What a mutation touched: document rect (None = everything); structure = the layer list changed."""
+    """What a mutation touched: document rect (None = everything); structure = the layer list changed.
+
+    pixels: the composite may have changed under rect; selection: the selection coverage may have
+    changed under rect. A False flag promises that part is untouched (the defaults assume both).
+    """
 
     rect: Rect | None
     structure: bool = False
+    pixels: bool = True
+    selection: bool = True
 
 
 class Document:
@@ -83,7 +89,7 @@ class Document:
             self.layer_by_uid(uid)
         if uid != self.active_uid:
             self.active_uid = uid
-            self.notify(None, structure=True, repaint=False)
+            self.notify(None, structure=True, repaint=False, selection=False)
 
     def new_layer(self, name: str = "Layer", **props: Any) -> Layer:
         """A transparent layer the size of the document (not yet in the stack)."""
@@ -95,12 +101,14 @@ class Document:
         self._listeners.append(callback)
         return lambda: self._listeners.remove(callback) if callback in self._listeners else None
 
-    def notify(self, rect: Rect | None, structure: bool = False, repaint: bool = True) -> None:
-        """Invalidate the cache for rect and tell listeners."""
+    def notify(self, rect: Rect | None, structure: bool = False, repaint: bool = True,
+               selection: bool = True) -> None:
+        """Invalidate the cache for rect (when repaint: the pixels changed) and tell listeners."""
         if repaint:
             self._cache.invalidate(rect)
+        change = Change(rect, structure, pixels=repaint, selection=selection)
         for callback in list(self._listeners):
-            callback(Change(rect, structure))
+            callback(change)
 
     # --- primitive mutations used by commands ------------------------------------------------------
     def insert_layer(self, layer: Layer, index: int | None = None) -> None:
@@ -110,7 +118,7 @@ class Document:
         index = len(self.layers) if index is None else max(0, min(index, len(self.layers)))
         self.layers.insert(index, layer)
         self.active_uid = layer.uid
-        self.notify(layer.bounds.clip(self.width, self.height), structure=True)
+        self.notify(layer.bounds.clip(self.width, self.height), structure=True, selection=False)
 
     def remove_layer(self, uid: int) -> tuple[Layer, int] | None:
         """Take the layer out of the stack; returns (layer, former index) or None when absent."""
@@ -122,7 +130,7 @@ class Document:
         if self.active_uid == uid:
             below = self.layers[min(index, len(self.layers) - 1)] if self.layers else None
             self.active_uid = below.uid if below else None
-        self.notify(layer.bounds.clip(self.width, self.height), structure=True)
+        self.notify(layer.bounds.clip(self.width, self.height), structure=True, selection=False)
         return layer, index
 
     def move_layer(self, uid: int, index: int) -> None:
@@ -133,7 +141,7 @@ class Document:
             return
         self.layers.remove(layer)
         self.layers.insert(index, layer)
-        self.notify(layer.bounds.clip(self.width, self.height), structure=True)
+        self.notify(layer.bounds.clip(self.width, self.height), structure=True, selection=False)
 
     def set_layer_property(self, uid: int, name: str, value: Any) -> None:
         """Set name, visible, opacity, blend, offset or metadata of a layer."""
@@ -152,28 +160,29 @@ class Document:
         setattr(layer, name, value)
         touched = None if name in ("name", "metadata") else before.union(layer.bounds)
         if touched is None:
-            self.notify(None, structure=True, repaint=False)
+            self.notify(None, structure=True, repaint=False, selection=False)
         else:
-            self.notify(touched.clip(self.width, self.height), structure=True)
+            self.notify(touched.clip(self.width, self.height), structure=True, selection=False)
 
     def write_pixels(self, uid: int, rect: Rect, pixels: np.ndarray) -> None:
         """Overwrite rect (layer coordinates) of a layer's pixels."""
         layer = self.layer_by_uid(uid)
         layer.pixels[rect.slices()] = pixels
-        self.notify(rect.translate(*layer.offset).clip(self.width, self.height))
+        self.notify(rect.translate(*layer.offset).clip(self.width, self.height), selection=False)
 
     def replace_layer_pixels(self, uid: int, pixels: np.ndarray, offset: tuple[int, int]) -> None:
         """Swap a layer's whole pixel array and offset (used by merge operations)."""
         layer = self.layer_by_uid(uid)
         before = layer.bounds
         layer.pixels, layer.offset = pixels, offset
-        self.notify(before.union(layer.bounds).clip(self.width, self.height), structure=True)
+        self.notify(before.union(layer.bounds).clip(self.width, self.height), structure=True,
+                    selection=False)
 
     def set_layers(self, layers: list[Layer], active_uid: int | None) -> None:
         """Replace the whole stack (used by flatten and its undo)."""
         self.layers = list(layers)
         self.active_uid = active_uid
-        self.notify(None, structure=True)
+        self.notify(None, structure=True, selection=False)
 
     def write_selection(self, rect: Rect, coverage: np.ndarray) -> None:
         """Overwrite rect of the selection coverage."""

@@ -1,9 +1,10 @@
-"""Blend maths against hand-computed values; the tile cache against direct compositing."""
+"""Blend maths against hand-computed values; the fast path and the tile cache against the reference."""
 
 import numpy as np
 import pytest
 
-from glide_desktop.document.compositing import TileCache, composite
+from glide_desktop.document.compositing import TileCache, composite, composite_reference, parallel_map
+from glide_desktop.document.document import Document
 from glide_desktop.document.geometry import Rect
 from glide_desktop.document.layer import BlendMode, Layer
 
@@ -86,3 +87,83 @@ def test_tile_cache_recomposites_only_invalidated_parts():
     out = cache.get(Rect(0, 0, 40, 30))
     assert rendered == [Rect(3, 20, 2, 2)]
     assert (out == composite([layer], 40, 30)).all()
+
+
+# --- the fast chunked path against the reference maths --------------------------------------------
+
+def _noisy(rng, w, h, **props) -> Layer:
+    pixels = rng.integers(0, 256, (h, w, 4), dtype=np.uint8)
+    pixels[pixels[..., 3] == 0] = 0  # hidden colour is where the float path and a plain copy differ
+    return Layer(pixels, **props)
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Chunks of at most 96 pixels and threads from 200 pixels on, so small images cover every path."""
+    from glide_desktop.document import compositing, planar
+
+    monkeypatch.setattr(planar, "CHUNK_PIXELS", 96)
+    monkeypatch.setattr(planar, "CHUNK_WIDTH", 12)
+    monkeypatch.setattr(compositing, "_PARALLEL_PIXELS", 200)
+    monkeypatch.setattr(compositing, "_WORKERS", 2)
+
+
+def _mixed_stack(seed: int) -> list[Layer]:
+    """Every mode and several opacities, offsets, clear areas, an opaque block and a hidden layer."""
+    rng = np.random.default_rng(seed)
+    modes = list(BlendMode)
+    layers = [_noisy(rng, 60, 40, name="base")]
+    for index in range(9):
+        layer = _noisy(rng, 37 + index, 29, blend=modes[index % len(modes)],
+                       opacity=(1.0, 0.6, 0.25)[index % 3], offset=(index * 3 - 6, index * 2 - 4))
+        layer.pixels[5:20, 4:30] = 0  # a fully transparent area, skipped chunk by chunk
+        layers.append(layer)
+    opaque = Layer.filled(36, 24, (12, 200, 90, 255), name="opaque", offset=(12, 8))
+    layers.insert(5, opaque)  # hides what lies below it wherever a chunk is wholly inside it
+    layers.append(_noisy(rng, 60, 40, visible=False))
+    return layers
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_fast_composite_matches_the_reference_bit_for_bit(small_chunks, seed):
+    layers = _mixed_stack(seed)
+    expected = composite_reference(layers, Rect(0, 0, 60, 40))
+    assert np.array_equal(composite(layers, 60, 40), expected)
+    part = Rect(-5, 7, 30, 50)  # reaches outside the document: transparent there
+    out = composite(layers, 60, 40, part)
+    inside = part.clip(60, 40)
+    assert np.array_equal(out[inside.slices(part.x, part.y)], expected[inside.slices()])
+    assert not out[:, :5].any()
+
+
+@pytest.mark.parametrize("mode", list(BlendMode))
+@pytest.mark.parametrize("opacity", [1.0, 0.37])
+def test_every_mode_matches_the_reference_over_translucent_backdrops(small_chunks, mode, opacity):
+    rng = np.random.default_rng(7)
+    layers = [_noisy(rng, 20, 15), _noisy(rng, 20, 15, blend=mode, opacity=opacity)]
+    assert np.array_equal(composite(layers, 20, 15), composite_reference(layers, Rect(0, 0, 20, 15)))
+
+
+def test_fully_transparent_pixels_lose_their_colour_unless_one_layer_is_alone():
+    pixels = np.zeros((2, 2, 4), np.uint8)
+    pixels[..., :3] = 77  # colour under zero alpha, as image files often carry
+    alone = Layer(pixels)
+    assert np.array_equal(composite([alone], 2, 2), pixels)
+    clear_above = Layer.blank(2, 2)
+    assert not composite([alone, clear_above], 2, 2).any()  # what the reference float path gives
+    assert not composite_reference([alone, clear_above], Rect(0, 0, 2, 2)).any()
+
+
+def test_cached_document_composite_matches_direct_compositing(small_chunks):
+    doc = Document(60, 40)
+    for layer in _mixed_stack(3):
+        doc.insert_layer(layer)
+    doc._cache.tile = 16  # many tiles, rendered on the thread pool
+    assert np.array_equal(doc.composite(), composite_reference(doc.layers, doc.bounds))
+    doc.write_pixels(doc.layers[2].uid, Rect(0, 0, 10, 10), np.full((10, 10, 4), 200, np.uint8))
+    assert np.array_equal(doc.composite(), composite_reference(doc.layers, doc.bounds))
+
+
+def test_parallel_map_keeps_order_and_runs_nested_calls_inline(small_chunks):
+    inner = parallel_map(lambda n: parallel_map(lambda m: n * 10 + m, [1, 2, 3]), [1, 2, 3, 4])
+    assert inner == [[11, 12, 13], [21, 22, 23], [31, 32, 33], [41, 42, 43]]
