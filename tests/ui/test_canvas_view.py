@@ -141,3 +141,17 @@ def test_set_document_replaces_what_is_shown(qtbot, layers):
     view.set_document(None, None)
     assert view.composite_image is None
     view.grab()  # paints the empty state without errors
+
+
+def test_selection_edits_leave_the_composite_alone_and_pixel_edits_the_outline(
+        qtbot, canvas, doc, monkeypatch):  # noqa: F811
+    composited, outlined = [], []
+    monkeypatch.setattr(canvas.composite_image, "refresh", composited.append)
+    monkeypatch.setattr(canvas.ants, "invalidate", outlined.append)
+    doc.write_selection(Rect(2, 3, 4, 5), np.ones((5, 4), np.float32))
+    assert composited == [] and outlined == [Rect(2, 3, 4, 5)]
+    doc.write_pixels(doc.layers[0].uid, Rect(1, 1, 2, 2), np.zeros((2, 2, 4), np.uint8))
+    assert composited == [Rect(1, 1, 2, 2)] and outlined == [Rect(2, 3, 4, 5)]
+    doc.set_active(doc.layers[0].uid)
+    doc.set_layer_property(doc.layers[0].uid, "name", "renamed")
+    assert composited == [Rect(1, 1, 2, 2)]

@@ -78,10 +78,3 @@ def subscribe(doc: Any, callback: Any) -> Any:
     unsubscribe = getattr(doc, "unsubscribe", None)
     return (lambda: unsubscribe(callback)) if unsubscribe is not None else None
 
-
-def layer_signature(doc: Any) -> tuple:
-    """What decides the composite besides pixel writes (which always come with a rect)."""
-    if doc is None:
-        return ()
-    return tuple((layer.uid, layer.visible, layer.opacity, layer.blend, layer.offset, id(layer.pixels))
-                 for layer in doc.layers)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from glide_desktop.document.geometry import Rect
 from glide_desktop.ui.canvas.ants import MarchingAnts
 from glide_desktop.ui.canvas.events import CanvasPointerEvent
-from glide_desktop.ui.canvas.layers import CompositeImage, QuickMaskImage, layer_signature, subscribe
+from glide_desktop.ui.canvas.layers import CompositeImage, QuickMaskImage, subscribe
 from glide_desktop.ui.canvas.render import checker_brush, document_rect, draw_brush_outline, draw_checkerboard
 from glide_desktop.ui.canvas.viewport import Viewport, next_zoom_step
 
@@ -54,7 +54,6 @@ class CanvasView(QWidget):
         self._ants = MarchingAnts(self)
         self._ants.tick.connect(self._repaint_ants)
         self._ants.outlineChanged.connect(self._on_outline_changed)
-        self._signature: tuple = ()
         self._pan_anchor: QPointF | None = None
         self._space_held = False
         self._hover: QPointF | None = None  # widget position of the pointer, for the brush outline
@@ -72,7 +71,6 @@ class CanvasView(QWidget):
         self.document, self.undo = doc, undo
         self._composite = CompositeImage(doc) if doc is not None else None
         self._quick_mask = None
-        self._signature = layer_signature(doc)
         if doc is not None:
             self._unsubscribe = subscribe(doc, self._on_document_changed)
         self.refresh_selection()
@@ -106,15 +104,13 @@ class CanvasView(QWidget):
             self.refresh_selection()
             self.update()
             return
-        # Change does not say whether pixels or only the selection moved: compare cheaply where we can.
-        self._ants.invalidate(rect)
-        self.refresh_quick_mask(rect)
-        signature = layer_signature(self.document)
-        if rect is None and getattr(change, "structure", False) and signature == self._signature:
-            return  # active layer, name or metadata: nothing visible changed
-        self._signature = signature
-        self._composite.refresh(rect)
-        self.update_doc_rect(rect)
+        # A Change without flags may have touched anything: assume both.
+        if getattr(change, "selection", True):
+            self._ants.invalidate(rect)
+            self.refresh_quick_mask(rect)
+        if getattr(change, "pixels", True):
+            self._composite.refresh(rect)
+            self.update_doc_rect(rect)
 
     def refresh_selection(self) -> None:
         """Rebuild the marching ants and the quick-mask tint from the document's selection now."""
