@@ -5,7 +5,8 @@ API summary (import from the submodules; this package imports nothing heavy):
 - geometry: ``Rect(x, y, w, h)`` with intersect, union, clip(w, h), translate, expand, contains, slices().
 - layer: ``BlendMode`` (NORMAL, MULTIPLY, SCREEN, OVERLAY, DARKEN, LIGHTEN; values "normal", ...);
   ``Layer(pixels H,W,4 uint8 straight alpha, name, visible, opacity, blend, offset=(x, y), metadata, uid)``,
-  ``Layer.blank(w, h, name)``, ``Layer.filled(w, h, rgba, name)``, ``.bounds``, ``.copy()``.
+  ``Layer.blank(w, h, name)``, ``Layer.filled(w, h, rgba, name)``, ``.bounds``, ``.copy()``,
+  ``.content_bounds()`` (bbox of non-zero alpha, layer coordinates).
 - compositing: ``composite(layers, width, height, rect=None) -> H,W,4 uint8``,
   ``composite_rect(layers, rect)`` (fast chunked path in planar.py, threaded),
   ``composite_reference(layers, rect)`` (the slow reference maths: ``to_premultiplied``, ``blend_into``,

@@ -143,8 +143,12 @@ class Document:
         self.layers.insert(index, layer)
         self.notify(layer.bounds.clip(self.width, self.height), structure=True, selection=False)
 
-    def set_layer_property(self, uid: int, name: str, value: Any) -> None:
-        """Set name, visible, opacity, blend, offset or metadata of a layer."""
+    def set_layer_property(self, uid: int, name: str, value: Any, content: Rect | None = None) -> None:
+        """Set name, visible, opacity, blend, offset or metadata of a layer.
+
+        content: for an offset, the layer's content_bounds() when the caller knows them (a drag keeps
+        them from its start), so only where the visible pixels were and are is recomposited.
+        """
         if name not in LAYER_PROPERTIES:
             raise ValueError(f"unknown layer property {name!r}")
         layer = self.layer_by_uid(uid)
@@ -159,6 +163,8 @@ class Document:
             value = dict(value)
         setattr(layer, name, value)
         touched = None if name in ("name", "metadata") else before.union(layer.bounds)
+        if name == "offset" and content is not None:  # only the visible pixels moved
+            touched = content.translate(before.x, before.y).union(content.translate(*layer.offset))
         if touched is None:
             self.notify(None, structure=True, repaint=False, selection=False)
         else:

@@ -77,6 +77,15 @@ class Layer:
         """Where the layer's pixels lie in document coordinates."""
         return Rect(self.offset[0], self.offset[1], self.width, self.height)
 
+    def content_bounds(self) -> Rect:
+        """The smallest rect (layer coordinates) holding every pixel with non-zero alpha; empty if none."""
+        alpha = self.pixels[..., 3]
+        rows = np.flatnonzero(alpha.max(axis=1))
+        if rows.size == 0:
+            return Rect(0, 0, 0, 0)
+        cols = np.flatnonzero(alpha[rows[0]: rows[-1] + 1].max(axis=0))
+        return Rect.from_edges(int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)
+
     def copy(self, keep_uid: bool = False) -> Layer:
         """A deep copy (a fresh uid unless keep_uid)."""
         return Layer(

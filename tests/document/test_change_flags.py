@@ -6,6 +6,7 @@ from glide_desktop.document.commands import AddLayer, RemoveLayer, SetLayerPrope
 from glide_desktop.document.document import Change
 from glide_desktop.document.geometry import Rect
 from glide_desktop.document.history import History
+from glide_desktop.document.layer import Layer
 from glide_desktop.document.selection import SelectionOp, rect_coverage
 
 
@@ -68,3 +69,24 @@ def test_layer_properties_touch_pixels_only_when_they_show(small_doc):
 def test_choosing_the_active_layer_changes_neither(small_doc):
     below = small_doc.layers[0].uid
     assert _flags(_last(small_doc, lambda: small_doc.set_active(below))) == (True, False, False)
+
+
+def test_content_bounds_hold_every_visible_pixel():
+    layer = Layer.blank(30, 20)
+    assert layer.content_bounds().is_empty()
+    layer.pixels[4, 7, 3] = 1
+    layer.pixels[11, 2, :3] = 255  # colour without alpha is not content
+    layer.pixels[9, 12, 3] = 255
+    assert layer.content_bounds() == Rect(7, 4, 6, 6)
+
+
+def test_an_offset_with_known_content_repaints_only_the_content(small_doc):
+    layer = small_doc.new_layer("patch")
+    layer.pixels[2:5, 3:7] = (250, 0, 0, 255)
+    History().push(small_doc, AddLayer(layer))
+    small_doc.composite()  # fill the tile cache
+    content = layer.content_bounds()
+    change = _last(small_doc, lambda: small_doc.set_layer_property(layer.uid, "offset", (5, 1),
+                                                                    content=content))
+    assert change.rect == Rect(3, 2, 9, 4)  # columns 3..11, rows 2..5: where the patch was and is
+    assert np.array_equal(small_doc.composite(), small_doc.composite_uncached())

@@ -149,6 +149,25 @@ def test_move_tool_drag_is_one_undo_step(qtbot, canvas, doc, tools):  # noqa: F8
     assert layer.offset == (0, 0)
 
 
+def test_move_tool_recomposites_only_where_the_layer_shows(qtbot, canvas, doc, tools):  # noqa: F811
+    layer = doc.layers[1]
+    layer.pixels[20:24, 30:35] = (200, 10, 10, 255)  # a small patch on an otherwise clear layer
+    doc.notify(None)
+    changes = []
+    doc.subscribe(changes.append)
+    tools.set_tool("move")
+    drag(qtbot, canvas, [(10, 10), (13, 11), (16, 13)])
+    assert layer.offset == (6, 3)
+    preview = [c.rect for c in changes if c.rect is not None]
+    assert preview and all(rect.area <= 11 * 7 for rect in preview)  # patch then and now, not 80x60
+    level0 = canvas.composite_image.pyramid.levels[0].pixels
+    composite = doc.composite_uncached().astype(np.int32)  # the screen matches a fresh composite
+    alpha = composite[..., 3:4]
+    expected = np.concatenate([(composite[..., :3] * alpha + 127) // 255, alpha], axis=2)
+    assert np.array_equal(level0.astype(np.int32), expected)
+    assert tuple(level0[24, 38]) == (200, 10, 10, 255) and tuple(level0[21, 31]) == (255, 255, 255, 255)
+
+
 def test_settings_round_trip(tmp_path, canvas):  # noqa: F811
     first = ToolBox(canvas)
     first.state.set_brush("brush", size=77, hardness=0.25, opacity=0.5)

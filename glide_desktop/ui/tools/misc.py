@@ -29,12 +29,14 @@ class MoveTool(Tool):
         self._uid: int | None = None
         self._start_offset = (0, 0)
         self._start_pos = QPointF()
+        self._content = Rect(0, 0, 0, 0)  # the dragged layer's visible pixels, layer coordinates
 
     def press(self, canvas: Any, event: CanvasPointerEvent) -> None:
         layer = canvas.document.active_layer
         if event.button != _LEFT or layer is None:
             return
         self._uid, self._start_offset, self._start_pos = layer.uid, layer.offset, event.pos
+        self._content = layer.content_bounds()  # pixels stay put during a drag: measure once
 
     def move(self, canvas: Any, event: CanvasPointerEvent) -> None:
         if self._uid is None:
@@ -43,7 +45,8 @@ class MoveTool(Tool):
         layer = canvas.document.find_layer(self._uid)
         if layer is not None and layer.offset != offset:
             # Live preview straight on the document; the undo step is recorded once, on release.
-            canvas.document.set_layer_property(self._uid, "offset", offset)
+            # Only where the visible pixels were and are is recomposited, not the whole layer.
+            canvas.document.set_layer_property(self._uid, "offset", offset, content=self._content)
 
     def release(self, canvas: Any, event: CanvasPointerEvent) -> None:
         if self._uid is None or event.button != _LEFT:
