@@ -120,6 +120,15 @@ class DocumentUndo(QObject):
         self._stack.push(_UndoStep(self.doc, command, applied))
         self._enforce_budget()
 
+    def end_merge(self) -> None:
+        """Close the newest step: the next command starts a new step even with the same merge_key."""
+        index = self._stack.index()
+        if index > 0:
+            step = self._stack.command(index - 1)
+            step.mergeable = False
+            if hasattr(step.command, "sealed"):
+                step.command.sealed = True
+
     def undo(self) -> None:
         """Step back once."""
         self._stack.undo()

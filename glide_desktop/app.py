@@ -1,0 +1,60 @@
+"""Composition root: builds the application and main window and runs the qasync event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QApplication
+
+if TYPE_CHECKING:
+    from glide_desktop.ui.main_window import MainWindow
+
+APP_NAME = "GLIDE Desktop"
+ORGANISATION = "GLIDE Desktop"
+
+
+def configure_application(app: QApplication) -> None:
+    """Names (they decide where QSettings live), style and icon."""
+    from glide_desktop.ui.icons import icon
+    from glide_desktop.ui.theme import apply_dark_theme
+
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationDisplayName(APP_NAME)
+    apply_dark_theme(app)
+    app.setWindowIcon(icon("app"))
+
+
+def build_window(paths: Sequence[str] = ()) -> MainWindow:
+    """The main window with the given files opened (the last one stays shown)."""
+    from glide_desktop.ui.main_window import MainWindow
+
+    window = MainWindow()
+    for path in paths:
+        window.open_path(path)
+    return window
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Start the editor; files on the command line are opened. Returns the exit code."""
+    import qasync
+
+    argv = list(sys.argv if argv is None else argv)
+    app = QApplication.instance() or QApplication(argv)
+    configure_application(app)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    closed = asyncio.Event()
+    app.aboutToQuit.connect(closed.set)
+    window = build_window([arg for arg in argv[1:] if not arg.startswith("-")])
+    window.show()
+    with loop:
+        loop.run_until_complete(closed.wait())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,230 @@
+"""The Layers dock: thumbnails list with drag-reorder, blend mode, opacity and layer buttons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, QSize, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QSlider,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from glide_desktop.document import commands
+from glide_desktop.document.document import Change, Document
+from glide_desktop.document.layer import BlendMode, Layer
+from glide_desktop.ui.icons import icon
+from glide_desktop.ui.layers_model import THUMBNAIL_SIZE, LayersModel
+from glide_desktop.ui.undo import DocumentUndo
+
+
+class LayersPanel(QWidget):
+    """Shows the document's layers top first and edits them through undoable commands."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document: Document | None = None
+        self.undo: DocumentUndo | None = None
+        self._unsubscribe: Any = None
+        self._syncing = False
+        self.model = LayersModel(self)
+        self._build_controls()
+        self._build_list()
+        self._build_buttons()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(4)
+        layout.addLayout(self._controls)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(self._buttons)
+        self._sync_controls()
+
+    # --- construction ----------------------------------------------------------------------------
+    def _build_controls(self) -> None:
+        self.blend_combo = QComboBox()
+        for mode in BlendMode:
+            self.blend_combo.addItem(mode.value.capitalize(), mode)
+        self.blend_combo.setToolTip("Blend mode")
+        self.blend_combo.activated.connect(self._on_blend_chosen)
+        self.opacity_slider = QSlider(Qt.Orientation.Horizontal)
+        self.opacity_slider.setRange(0, 100)
+        self.opacity_slider.setToolTip("Opacity")
+        self.opacity_slider.valueChanged.connect(self._on_opacity_changed)
+        self.opacity_slider.sliderReleased.connect(self._on_opacity_released)
+        self.opacity_box = QSpinBox()
+        self.opacity_box.setRange(0, 100)
+        self.opacity_box.setSuffix("%")
+        self.opacity_box.valueChanged.connect(self.opacity_slider.setValue)
+        self.opacity_slider.valueChanged.connect(self.opacity_box.setValue)
+        self._controls = QVBoxLayout()
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Blend:"))
+        row.addWidget(self.blend_combo, 1)
+        self._controls.addLayout(row)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Opacity:"))
+        row.addWidget(self.opacity_slider, 1)
+        row.addWidget(self.opacity_box)
+        self._controls.addLayout(row)
+
+    def _build_list(self) -> None:
+        self.view = QListView()
+        self.view.setModel(self.model)
+        self.view.setIconSize(QSize(THUMBNAIL_SIZE, THUMBNAIL_SIZE))
+        self.view.setSpacing(1)
+        self.view.setUniformItemSizes(True)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.view.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.view.setDragDropOverwriteMode(False)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                  | QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.view.selectionModel().currentChanged.connect(self._on_current_row)
+        self.model.modelReset.connect(self._select_active)
+
+    def _build_buttons(self) -> None:
+        self._buttons = QHBoxLayout()
+        self.add_button = self._button("add", "New layer", self.add_layer)
+        self.duplicate_button = self._button("duplicate", "Duplicate layer", self.duplicate_layer)
+        self.merge_button = self._button("merge-down", "Merge down", self.merge_down)
+        self.flatten_button = self._button("flatten", "Flatten image", self.flatten)
+        self.delete_button = self._button("delete", "Delete layer", self.delete_layer)
+        self._buttons.addStretch(1)
+
+    def _button(self, icon_name: str, tip: str, slot: Any) -> QToolButton:
+        button = QToolButton()
+        button.setIcon(icon(icon_name))
+        button.setIconSize(QSize(18, 18))
+        button.setToolTip(tip)
+        button.setAutoRaise(True)
+        button.clicked.connect(slot)
+        self._buttons.addWidget(button)
+        return button
+
+    # --- binding ---------------------------------------------------------------------------------
+    def set_document(self, doc: Document | None, undo: DocumentUndo | None) -> None:
+        """Show and edit doc's layers; steps go to undo."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        self.document, self.undo = doc, undo
+        self.model.set_document(doc, undo)
+        if doc is not None:
+            self._unsubscribe = doc.subscribe(self._on_change)
+        self._select_active()
+        self._sync_controls()
+
+    def _on_change(self, change: Change) -> None:
+        if change.structure:
+            self._select_active()
+            self._sync_controls()
+
+    def active_layer(self) -> Layer | None:
+        """The document's active layer."""
+        return None if self.document is None else self.document.active_layer
+
+    def _select_active(self) -> None:
+        layer = self.active_layer()
+        row = self.model.row_of(layer.uid if layer else None)
+        selection = self.view.selectionModel()
+        if row < 0 or selection.currentIndex().row() == row:
+            return
+        self._syncing = True
+        try:
+            selection.setCurrentIndex(self.model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        finally:
+            self._syncing = False
+
+    def _on_current_row(self, current: Any, _previous: Any) -> None:
+        layer = self.model.layer_at(current.row())
+        if self._syncing or layer is None or self.document is None:
+            return
+        self.document.set_active(layer.uid)
+
+    def _sync_controls(self) -> None:
+        """Show the active layer's blend and opacity; enable what applies."""
+        layer = self.active_layer()
+        count = len(self.document.layers) if self.document else 0
+        self._syncing = True
+        try:
+            if layer is not None:
+                self.blend_combo.setCurrentIndex(self.blend_combo.findData(layer.blend))
+                if not self.opacity_slider.isSliderDown():
+                    self.opacity_slider.setValue(round(layer.opacity * 100))
+        finally:
+            self._syncing = False
+        has_layer = layer is not None
+        for widget in (self.blend_combo, self.opacity_slider, self.opacity_box,
+                       self.duplicate_button, self.delete_button):
+            widget.setEnabled(has_layer)
+        self.add_button.setEnabled(self.document is not None)
+        below = has_layer and self.document.index_of(layer.uid) > 0
+        self.merge_button.setEnabled(bool(below))
+        self.flatten_button.setEnabled(count > 1)
+
+    # --- property edits --------------------------------------------------------------------------
+    def _on_blend_chosen(self, index: int) -> None:
+        layer = self.active_layer()
+        if layer is not None:
+            self.model.set_blend(layer.uid, self.blend_combo.itemData(index))
+
+    def _on_opacity_changed(self, value: int) -> None:
+        layer = self.active_layer()
+        if self._syncing or layer is None:
+            return
+        dragging = self.opacity_slider.isSliderDown()
+        # Every tick of one drag merges into a single undo step; release closes it.
+        self.model.set_property(layer.uid, "opacity", value / 100.0, merge=dragging)
+
+    def _on_opacity_released(self) -> None:
+        if self.undo is not None:
+            self.undo.end_merge()
+
+    # --- layer operations --------------------------------------------------------------------------
+    def _push(self, command: commands.Command) -> None:
+        if self.undo is not None:
+            self.undo.push(command)
+            self.undo.end_merge()
+
+    def add_layer(self) -> None:
+        """Add a transparent layer above the active one."""
+        if self.document is None:
+            return
+        layer = self.active_layer()
+        index = self.document.index_of(layer.uid) + 1 if layer else None
+        name = f"Layer {len(self.document.layers) + 1}"
+        self._push(commands.AddLayer(self.document.new_layer(name), index, text="New layer"))
+
+    def duplicate_layer(self) -> None:
+        """Copy the active layer just above itself."""
+        layer = self.active_layer()
+        if layer is None or self.document is None:
+            return
+        twin = layer.copy()
+        twin.name = f"{layer.name} copy"
+        self._push(commands.AddLayer(twin, self.document.index_of(layer.uid) + 1, text="Duplicate layer"))
+
+    def delete_layer(self) -> None:
+        """Remove the active layer."""
+        layer = self.active_layer()
+        if layer is not None:
+            self._push(commands.RemoveLayer(layer.uid))
+
+    def merge_down(self) -> None:
+        """Merge the active layer into the one below."""
+        layer = self.active_layer()
+        if layer is not None and self.document is not None and self.document.index_of(layer.uid) > 0:
+            self._push(commands.MergeDown(layer.uid))
+
+    def flatten(self) -> None:
+        """Flatten all layers into one."""
+        if self.document is not None and len(self.document.layers) > 1:
+            self._push(commands.Flatten())

@@ -1,0 +1,190 @@
+"""The editor's main window: canvas in the middle, tools on the left, Layers/History/Generate docks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoGroup
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QUndoView, QWidget
+
+from glide_desktop.document.document import Document
+from glide_desktop.engine.types import Mode
+from glide_desktop.ui import parts
+from glide_desktop.ui.edit_actions import EditActions
+from glide_desktop.ui.file_actions import OPENABLE_SUFFIXES, FileActions
+from glide_desktop.ui.generate_panel import GeneratePanel
+from glide_desktop.ui.layers_panel import LayersPanel
+from glide_desktop.ui.menus import build_menus, create_actions
+from glide_desktop.ui.undo import DocumentUndo
+
+APP_TITLE = "GLIDE Desktop"
+DEFAULT_SIZE = (1400, 900)
+NEW_DOCUMENT_SIZE = (1024, 768)
+
+
+class MainWindow(FileActions, EditActions, QMainWindow):
+    """One document at a time; every edit goes through its DocumentUndo."""
+
+    def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("MainWindow")
+        self.settings = settings if settings is not None else QSettings()
+        self.document: Document | None = None
+        self.undo: DocumentUndo | None = None
+        self.path: Path | None = None
+        self.undo_group = QUndoGroup(self)
+        self.resize(*DEFAULT_SIZE)
+        self.setAcceptDrops(True)
+        self.setDockNestingEnabled(True)
+
+        self.canvas = parts.make_canvas(self)
+        self.setCentralWidget(self.canvas)
+        self.toolbox = parts.make_toolbox(self.canvas, self)
+        self._add_toolbars()
+        self.layers_panel = LayersPanel()
+        self.history_view = QUndoView(self.undo_group)
+        self.history_view.setEmptyLabel("Original")
+        self.generate_panel = GeneratePanel(self._generation_mode)
+        self.generate_panel.generateRequested.connect(self._on_generate_requested)
+        self._add_docks()
+        self._build_status_bar()
+        self.actions_by_name = create_actions(self)
+        self.recent_menu = build_menus(self, self.actions_by_name)
+        for dock in self.docks.values():
+            self.panels_menu.addAction(dock.toggleViewAction())
+        self._restore_settings()
+        self.new_document(*NEW_DOCUMENT_SIZE)
+
+    # --- construction ----------------------------------------------------------------------------
+    def _add_toolbars(self) -> None:
+        toolbar, options = self.toolbox.toolbar, self.toolbox.options_bar
+        # saveState needs object names to put bars back where the user left them.
+        toolbar.setObjectName(toolbar.objectName() or "ToolsToolBar")
+        options.setObjectName(options.objectName() or "ToolOptionsToolBar")
+        self.addToolBar(Qt.ToolBarArea.LeftToolBarArea, toolbar)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, options)
+
+    def _add_docks(self) -> None:
+        self.docks: dict[str, QDockWidget] = {}
+        for name, widget in (("Layers", self.layers_panel), ("History", self.history_view),
+                             ("Generate", self.generate_panel)):
+            dock = QDockWidget(name, self)
+            dock.setObjectName(f"{name}Dock")
+            dock.setWidget(widget)
+            dock.setAllowedAreas(Qt.DockWidgetArea.LeftDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea)
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+            self.docks[name] = dock
+        self.resizeDocks(list(self.docks.values()), [420, 220, 200], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["Layers"]], [300], Qt.Orientation.Horizontal)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.cursor_label = QLabel()
+        self.size_label = QLabel()
+        self.zoom_label = QLabel("100%")
+        for label, width in ((self.cursor_label, 110), (self.size_label, 120), (self.zoom_label, 60)):
+            label.setMinimumWidth(width)
+            label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            bar.addPermanentWidget(label)
+        self.canvas.zoomChanged.connect(self._show_zoom)
+        self.canvas.cursorMoved.connect(self._show_cursor)
+
+    def _show_zoom(self, zoom: float) -> None:
+        self.zoom_label.setText(f"{zoom * 100:.4g}%")
+
+    def _show_cursor(self, x: int, y: int) -> None:
+        inside = self.document is not None and 0 <= x < self.document.width and 0 <= y < self.document.height
+        self.cursor_label.setText(f"{x}, {y} px" if inside else "")
+
+    # --- the document ------------------------------------------------------------------------------
+    def set_document(self, doc: Document, path: Path | None) -> None:
+        """Show doc with a fresh history (the previous document and its history are dropped)."""
+        old = self.undo
+        self.undo = DocumentUndo(doc, parent=self)
+        self.undo.modifiedChanged.connect(self.setWindowModified)
+        self.undo_group.addStack(self.undo.stack)
+        self.undo_group.setActiveStack(self.undo.stack)
+        self.document, self.path = doc, Path(path) if path is not None else None
+        self.canvas.set_document(doc, self.undo)
+        self.layers_panel.set_document(doc, self.undo)
+        if old is not None:
+            self.undo_group.removeStack(old.stack)
+            old.deleteLater()
+        self.size_label.setText(f"{doc.width} × {doc.height} px")
+        self.setWindowModified(False)
+        self.update_title()
+        self._show_zoom(float(getattr(self.canvas, "zoom", 1.0)))
+
+    def push(self, command: Any) -> None:
+        """Apply a document command as one undo step."""
+        if self.undo is not None:
+            self.undo.push(command)
+            self.undo.end_merge()
+
+    def document_name(self) -> str:
+        """The file's name without folder and suffix, or Untitled."""
+        return self.path.stem if self.path is not None else "Untitled"
+
+    def update_title(self) -> None:
+        """File name, the unsaved-changes mark and the app name."""
+        name = self.path.name if self.path is not None else "Untitled"
+        self.setWindowTitle(f"{name}[*] — {APP_TITLE}")
+
+    # --- generation ------------------------------------------------------------------------------
+    def _generation_mode(self) -> Mode:
+        selection = self.document.selection if self.document else None
+        return Mode.INPAINT if selection is not None and not selection.is_empty() else Mode.TEXT2IM
+
+    def _on_generate_requested(self, prompt: str, _negative: str) -> None:
+        self.statusBar().showMessage(f"Generation is not connected yet (prompt: {prompt})", 5000)
+
+    def show_about(self) -> None:
+        """The About box."""
+        QMessageBox.about(self, f"About {APP_TITLE}",
+                          f"<b>{APP_TITLE}</b><p>An image editor with text-guided inpainting by OpenAI's "
+                          "GLIDE, running offline on your own computer.</p>")
+
+    # --- drag and drop -----------------------------------------------------------------------------
+    @staticmethod
+    def _dropped_files(event: QDragEnterEvent | QDropEvent) -> list[Path]:
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        paths = [Path(url.toLocalFile()) for url in urls if url.isLocalFile()]
+        return [p for p in paths if p.suffix.lower() in OPENABLE_SUFFIXES]
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
+        if self._dropped_files(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
+        files = self._dropped_files(event)
+        if files:
+            event.acceptProposedAction()
+            self.open_path(files[0])
+
+    # --- settings and closing --------------------------------------------------------------------
+    def _restore_settings(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = self.settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+        self.toolbox.load_settings(self.settings)
+
+    def save_settings(self) -> None:
+        """Window geometry, dock layout and tool settings."""
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.toolbox.save_settings(self.settings)
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if not self.maybe_save():
+            event.ignore()
+            return
+        self.save_settings()
+        event.accept()

@@ -1,0 +1,122 @@
+"""The main window's actions (with the platform's standard shortcuts) and its menu bar."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu
+
+if TYPE_CHECKING:
+    from glide_desktop.ui.main_window import MainWindow
+
+Key = QKeySequence.StandardKey
+Shortcut = Key | str | tuple[Key | str, ...] | None
+
+
+def _action(window: MainWindow, text: str, slot: Callable[[], object], shortcut: Shortcut = None,
+            tip: str = "") -> QAction:
+    action = QAction(text, window)
+    if shortcut is not None:
+        keys = shortcut if isinstance(shortcut, tuple) else (shortcut,)
+        sequences: list[QKeySequence] = []
+        for key in keys:
+            sequences += QKeySequence.keyBindings(key) if isinstance(key, Key) else [QKeySequence(key)]
+        action.setShortcuts(list(dict.fromkeys(sequences)))  # drop duplicates, keep order
+    if tip:
+        action.setStatusTip(tip)
+    action.triggered.connect(lambda _checked=False: slot())
+    return action
+
+
+def create_actions(window: MainWindow) -> dict[str, QAction]:
+    """Every menu action by name."""
+    w = window
+    layers = w.layers_panel
+    actions = {
+        "new": _action(w, "&New…", w.new_with_dialog, Key.New, "Start a new image"),
+        "open": _action(w, "&Open…", w.open_with_dialog, Key.Open, "Open an image or OpenRaster file"),
+        "save": _action(w, "&Save", w.save, Key.Save, "Save as OpenRaster (.ora)"),
+        "save_as": _action(w, "Save &As…", w.save_as, (Key.SaveAs, "Ctrl+Shift+S")),
+        "export": _action(w, "&Export…", w.export_with_dialog, "Ctrl+Shift+E",
+                          "Save a flat PNG, JPEG or WebP"),
+        "close": _action(w, "&Quit", w.close, (Key.Quit, "Ctrl+Q")),
+        "copy": _action(w, "&Copy", w.copy, Key.Copy, "Copy the selection of the active layer"),
+        "paste": _action(w, "&Paste as New Layer", w.paste_as_layer, Key.Paste),
+        "select_all": _action(w, "Select &All", w.select_all, Key.SelectAll),
+        "deselect": _action(w, "&Deselect", w.deselect, (Key.Deselect, "Ctrl+Shift+A")),
+        "invert_selection": _action(w, "&Invert Selection", w.invert_selection, "Ctrl+Shift+I"),
+        "grow_selection": _action(w, "&Grow…", w.grow_with_dialog),
+        "shrink_selection": _action(w, "&Shrink…", w.shrink_with_dialog),
+        "feather_selection": _action(w, "&Feather…", w.feather_with_dialog, "Shift+F6"),
+        "zoom_in": _action(w, "Zoom &In", w.canvas.zoom_in, (Key.ZoomIn, "Ctrl+=")),
+        "zoom_out": _action(w, "Zoom &Out", w.canvas.zoom_out, Key.ZoomOut),
+        "fit": _action(w, "&Fit in Window", w.canvas.fit, "Ctrl+0"),
+        "actual_size": _action(w, "&Actual Size (100%)", w.canvas.actual_size, "Ctrl+1"),
+        "new_layer": _action(w, "&New Layer", layers.add_layer, "Ctrl+Shift+N"),
+        "duplicate_layer": _action(w, "&Duplicate Layer", layers.duplicate_layer, "Ctrl+J"),
+        "delete_layer": _action(w, "De&lete Layer", layers.delete_layer),
+        "merge_down": _action(w, "&Merge Down", layers.merge_down, "Ctrl+E"),
+        "flatten": _action(w, "&Flatten Image", layers.flatten),
+        "about": _action(w, "&About GLIDE Desktop", w.show_about),
+    }
+    undo = w.undo_group.createUndoAction(w, "&Undo")
+    undo.setShortcuts(QKeySequence.keyBindings(Key.Undo))
+    redo = w.undo_group.createRedoAction(w, "&Redo")
+    redo.setShortcuts(QKeySequence.keyBindings(Key.Redo))
+    actions["undo"], actions["redo"] = undo, redo
+    return actions
+
+
+def build_menus(window: MainWindow, actions: dict[str, QAction]) -> QMenu:
+    """Fill the menu bar; returns the Open Recent menu (rebuilt each time it opens)."""
+    bar = window.menuBar()
+    file_menu = bar.addMenu("&File")
+    file_menu.addActions([actions["new"], actions["open"]])
+    recent = file_menu.addMenu("Open &Recent")
+    recent.aboutToShow.connect(lambda: fill_recent_menu(window, recent))
+    file_menu.addSeparator()
+    file_menu.addActions([actions["save"], actions["save_as"], actions["export"]])
+    file_menu.addSeparator()
+    file_menu.addAction(actions["close"])
+
+    edit_menu = bar.addMenu("&Edit")
+    edit_menu.addActions([actions["undo"], actions["redo"]])
+    edit_menu.addSeparator()
+    edit_menu.addActions([actions["copy"], actions["paste"]])
+
+    select_menu = bar.addMenu("&Select")
+    select_menu.addActions([actions["select_all"], actions["deselect"], actions["invert_selection"]])
+    select_menu.addSeparator()
+    select_menu.addActions([actions["grow_selection"], actions["shrink_selection"],
+                            actions["feather_selection"]])
+
+    layer_menu = bar.addMenu("&Layer")
+    layer_menu.addActions([actions["new_layer"], actions["duplicate_layer"], actions["delete_layer"]])
+    layer_menu.addSeparator()
+    layer_menu.addActions([actions["merge_down"], actions["flatten"]])
+
+    view_menu = bar.addMenu("&View")
+    view_menu.addActions([actions["zoom_in"], actions["zoom_out"], actions["fit"], actions["actual_size"]])
+    view_menu.addSeparator()
+    window.panels_menu = view_menu.addMenu("&Panels")
+
+    help_menu = bar.addMenu("&Help")
+    help_menu.addAction(actions["about"])
+    return recent
+
+
+def fill_recent_menu(window: MainWindow, menu: QMenu) -> None:
+    """List the recent files in menu, with Clear at the end."""
+    menu.clear()
+    recent = window.recent_files()
+    for number, name in enumerate(recent, start=1):
+        action = menu.addAction(f"&{number % 10} {Path(name).name}")
+        action.setStatusTip(name)
+        action.triggered.connect(lambda _checked=False, path=name: window.open_path(path))
+    if not recent:
+        menu.addAction("(no recent files)").setEnabled(False)
+    menu.addSeparator()
+    menu.addAction("&Clear Recent Files", window.clear_recent)
