@@ -73,7 +73,8 @@ class LayersModel(QAbstractListModel):
                 self.endResetModel()
             elif uids:
                 self.dataChanged.emit(self.index(0), self.index(len(uids) - 1))
-        if change.rect is None or not change.rect.is_empty():
+        pixels = getattr(change, "pixels", True)
+        if pixels and (change.rect is None or not change.rect.is_empty()):
             self._thumb_timer.start()
 
     def _refresh_thumbnails(self) -> None:
