@@ -11,17 +11,19 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QUn
 
 from glide_desktop.document.document import Document
 from glide_desktop.engine.types import Mode
-from glide_desktop.ui import parts
+from glide_desktop.ui.canvas.view import CanvasView
 from glide_desktop.ui.edit_actions import EditActions
 from glide_desktop.ui.file_actions import OPENABLE_SUFFIXES, FileActions
 from glide_desktop.ui.generate_panel import GeneratePanel
 from glide_desktop.ui.layers_panel import LayersPanel
 from glide_desktop.ui.menus import build_menus, create_actions
-from glide_desktop.ui.undo import DocumentUndo
+from glide_desktop.ui.tools import ToolBox
+from glide_desktop.ui.undo import DEFAULT_BUDGET_BYTES, DocumentUndo
 
 APP_TITLE = "GLIDE Desktop"
 DEFAULT_SIZE = (1400, 900)
 NEW_DOCUMENT_SIZE = (1024, 768)
+MIB = 1024 * 1024
 
 
 class MainWindow(FileActions, EditActions, QMainWindow):
@@ -39,9 +41,9 @@ class MainWindow(FileActions, EditActions, QMainWindow):
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
 
-        self.canvas = parts.make_canvas(self)
+        self.canvas = CanvasView(self)
         self.setCentralWidget(self.canvas)
-        self.toolbox = parts.make_toolbox(self.canvas, self)
+        self.toolbox = ToolBox(self.canvas, self)
         self._add_toolbars()
         self.layers_panel = LayersPanel()
         self.history_view = QUndoView(self.undo_group)
@@ -102,7 +104,7 @@ class MainWindow(FileActions, EditActions, QMainWindow):
     def set_document(self, doc: Document, path: Path | None) -> None:
         """Show doc with a fresh history (the previous document and its history are dropped)."""
         old = self.undo
-        self.undo = DocumentUndo(doc, parent=self)
+        self.undo = DocumentUndo(doc, self.history_budget(), parent=self)
         self.undo.modifiedChanged.connect(self.setWindowModified)
         self.undo_group.addStack(self.undo.stack)
         self.undo_group.setActiveStack(self.undo.stack)
@@ -115,7 +117,15 @@ class MainWindow(FileActions, EditActions, QMainWindow):
         self.size_label.setText(f"{doc.width} × {doc.height} px")
         self.setWindowModified(False)
         self.update_title()
-        self._show_zoom(float(getattr(self.canvas, "zoom", 1.0)))
+        self._show_zoom(self.canvas.zoom)
+
+    def history_budget(self) -> int:
+        """Bytes of undo history kept per document (setting history/budgetMiB)."""
+        mib = self.settings.value("history/budgetMiB", DEFAULT_BUDGET_BYTES // MIB)
+        try:
+            return max(16, int(mib)) * MIB
+        except (TypeError, ValueError):
+            return DEFAULT_BUDGET_BYTES
 
     def push(self, command: Any) -> None:
         """Apply a document command as one undo step."""

@@ -150,3 +150,22 @@ def test_view_actions_change_the_zoom_readout(window):
     assert _readout(window) < 100
     actions["actual_size"].trigger()
     assert _readout(window) == 100
+
+
+def test_history_budget_comes_from_settings(qtbot, settings):
+    from glide_desktop.ui.main_window import MainWindow
+
+    settings.setValue("history/budgetMiB", 64)
+    win = MainWindow(settings=settings)
+    qtbot.addWidget(win)
+    assert win.undo.budget_bytes == 64 * 1024 * 1024
+
+
+def test_big_edits_drop_the_oldest_history_in_the_window(window):
+    window.undo.budget_bytes = 3 * 64 * 48 * 4 + 1000
+    for _ in range(5):
+        window.layers_panel.duplicate_layer()
+    # Each duplicate holds one 64 x 48 RGBA layer; only three fit the budget.
+    assert window.undo.stack.count() == 3
+    assert len(window.document.layers) == 6
+    assert window.isWindowModified()
