@@ -60,7 +60,7 @@ class EditActions:
             return False
         pixels = qimage_to_array(image)
         height, width = pixels.shape[:2]
-        copied = getattr(self, "_copied_at", None)
+        copied = self._copied_at
         if copied is not None and copied[2:] == (width, height):
             offset = copied[:2]  # our own copy goes back where it came from
         else:

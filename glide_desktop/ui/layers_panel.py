@@ -162,9 +162,9 @@ class LayersPanel(QWidget):
         finally:
             self._syncing = False
         has_layer = layer is not None
-        for widget in (self.blend_combo, self.opacity_slider, self.opacity_box,
-                       self.duplicate_button, self.delete_button):
+        for widget in (self.blend_combo, self.opacity_slider, self.opacity_box, self.duplicate_button):
             widget.setEnabled(has_layer)
+        self.delete_button.setEnabled(has_layer and count > 1)
         self.add_button.setEnabled(self.document is not None)
         below = has_layer and self.document.index_of(layer.uid) > 0
         self.merge_button.setEnabled(bool(below))
@@ -213,9 +213,9 @@ class LayersPanel(QWidget):
         self._push(commands.AddLayer(twin, self.document.index_of(layer.uid) + 1, text="Duplicate layer"))
 
     def delete_layer(self) -> None:
-        """Remove the active layer."""
+        """Remove the active layer (the only layer stays: a document always has one)."""
         layer = self.active_layer()
-        if layer is not None:
+        if layer is not None and len(self.document.layers) > 1:
             self._push(commands.RemoveLayer(layer.uid))
 
     def merge_down(self) -> None:

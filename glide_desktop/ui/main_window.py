@@ -36,6 +36,7 @@ class MainWindow(FileActions, EditActions, QMainWindow):
         self.document: Document | None = None
         self.undo: DocumentUndo | None = None
         self.path: Path | None = None
+        self._copied_at: tuple[int, int, int, int] | None = None  # where our last copy came from
         self.undo_group = QUndoGroup(self)
         self.resize(*DEFAULT_SIZE)
         self.setAcceptDrops(True)

@@ -167,5 +167,27 @@ def test_merge_down_and_flatten_with_undo(window):
 def test_buttons_follow_what_applies(window):
     panel = window.layers_panel
     assert not panel.merge_button.isEnabled() and not panel.flatten_button.isEnabled()
+    assert not panel.delete_button.isEnabled()
+    panel.delete_layer()
+    assert len(window.document.layers) == 1
     panel.add_layer()
     assert panel.merge_button.isEnabled() and panel.flatten_button.isEnabled()
+    assert panel.delete_button.isEnabled()
+
+
+def test_thumbnail_follows_pixel_edits(window, qtbot):
+    from glide_desktop.document import commands
+    from glide_desktop.document.geometry import Rect
+
+    model = window.layers_panel.model
+    before = model.index(0).data(Qt.ItemDataRole.DecorationRole).toImage()
+    layer = window.document.active_layer
+    rect = Rect(0, 0, 64, 48)
+    after = np.zeros((48, 64, 4), np.uint8)
+    after[..., 3] = 255
+    with qtbot.waitSignal(model.dataChanged, timeout=2000):
+        window.push(commands.PixelEdit(layer.uid, rect, layer.pixels.copy(), after))
+    image = model.index(0).data(Qt.ItemDataRole.DecorationRole).toImage()
+    centre = image.pixelColor(20, 20)
+    assert before.pixelColor(20, 20).lightness() > 200
+    assert centre.lightness() < 30

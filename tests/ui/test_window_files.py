@@ -126,3 +126,45 @@ def test_recent_files_menu_lists_and_reopens(window, tmp_path):
     assert [a.text() for a in entries] == ["&1 two.png", "&2 one.png"]
     entries[1].trigger()
     assert window.document.size == (3, 3)
+
+
+def test_new_action_uses_the_dialog_size(window, monkeypatch):
+    from glide_desktop.ui import dialogs
+
+    def accept(dialog):
+        dialog.width_box.setValue(40)
+        dialog.height_box.setValue(30)
+        dialog.background_box.setCurrentText("Transparent")
+        return 1
+
+    monkeypatch.setattr(dialogs.NewImageDialog, "exec", accept)
+    window.actions_by_name["new"].trigger()
+    assert window.document.size == (40, 30)
+    assert window.document.layers[0].pixels[0, 0, 3] == 0
+
+
+def test_save_of_an_untitled_document_asks_for_a_name(window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    asked = []
+
+    def choose(parent, caption, suggested, filters):
+        asked.append(suggested)
+        return str(tmp_path / "chosen"), filters
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", choose)
+    window.layers_panel.add_layer()
+    window.actions_by_name["save"].trigger()
+    assert asked and asked[0].endswith("Untitled.ora")
+    assert (tmp_path / "chosen.ora").is_file()
+    assert window.path == tmp_path / "chosen.ora" and not window.isWindowModified()
+
+
+def test_export_dialog_adds_the_chosen_format_suffix(window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda *a: (str(tmp_path / "flat"), "JPEG image (*.jpg *.jpeg)"))
+    window.actions_by_name["export"].trigger()
+    with Image.open(tmp_path / "flat.jpg") as image:
+        assert image.format == "JPEG"
