@@ -141,3 +141,15 @@ def test_budget_trim_moves_the_saved_state_along(qtbot):
     assert undo.modified
     undo.undo()
     assert not undo.modified
+
+
+def test_end_merge_starts_a_new_step(qtbot):
+    doc = FakeDoc()
+    undo = DocumentUndo(doc)
+    undo.push(SetValue("opacity", 0, 1, mergeable=True))
+    undo.push(SetValue("opacity", 1, 2, mergeable=True))
+    undo.end_merge()
+    undo.push(SetValue("opacity", 2, 3, mergeable=True))
+    assert undo.stack.count() == 2
+    undo.undo()
+    assert doc.values == {"opacity": 2}
