@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QFormLayout,
+    QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
@@ -36,6 +37,9 @@ class GeneratePanel(QWidget):
         self.generate_button.setDefault(True)
         self.generate_button.clicked.connect(self.generate)
         self.prompt_edit.returnPressed.connect(self.generate)
+        self.mode_label = QLabel()
+        self.mode_label.setWordWrap(True)
+        self.mode_label.setEnabled(False)  # drawn in the muted colour: a hint, not a control
 
         form = QFormLayout()
         form.addRow("Prompt:", self.prompt_edit)
@@ -43,11 +47,21 @@ class GeneratePanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.generate_button)
+        layout.addWidget(self.mode_label)
         layout.addStretch(1)
+        self.refresh_mode()
 
     def mode(self) -> Mode:
         """Inpaint when the document has a selection, otherwise text to image."""
         return self._mode_for_request()
+
+    def refresh_mode(self) -> None:
+        """Say what Generate will do with the current document."""
+        if self.mode() is Mode.INPAINT:
+            self.mode_label.setText("Inpaint: the selected area will be repainted to match the prompt.")
+        else:
+            self.mode_label.setText("Text to image: the result becomes a new layer. "
+                                    "Select an area first to inpaint it instead.")
 
     def generate(self) -> None:
         """Start a generation, or explain which model files must be downloaded first."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoGroup
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QUndoView, QWidget
 
@@ -51,6 +51,12 @@ class MainWindow(FileActions, EditActions, QMainWindow):
         self.history_view.setEmptyLabel("Original")
         self.generate_panel = GeneratePanel(self._generation_mode)
         self.generate_panel.generateRequested.connect(self._on_generate_requested)
+        self._unsubscribe: Any = None
+        # Selection strokes change the selection per dab; the mode hint needs far fewer updates.
+        self._mode_timer = QTimer(self)
+        self._mode_timer.setSingleShot(True)
+        self._mode_timer.setInterval(150)
+        self._mode_timer.timeout.connect(self.generate_panel.refresh_mode)
         self._add_docks()
         self._build_status_bar()
         self.actions_by_name = create_actions(self)
@@ -110,6 +116,9 @@ class MainWindow(FileActions, EditActions, QMainWindow):
         self.undo_group.addStack(self.undo.stack)
         self.undo_group.setActiveStack(self.undo.stack)
         self.document, self.path = doc, Path(path) if path is not None else None
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        self._unsubscribe = doc.subscribe(self._on_document_changed)
         self.canvas.set_document(doc, self.undo)
         self.layers_panel.set_document(doc, self.undo)
         if old is not None:
@@ -119,6 +128,11 @@ class MainWindow(FileActions, EditActions, QMainWindow):
         self.setWindowModified(False)
         self.update_title()
         self._show_zoom(self.canvas.zoom)
+        self.generate_panel.refresh_mode()
+
+    def _on_document_changed(self, change: Any) -> None:
+        if getattr(change, "selection", True):
+            self._mode_timer.start()
 
     def history_budget(self) -> int:
         """Bytes of undo history kept per document (setting history/budgetMiB)."""

@@ -169,3 +169,12 @@ def test_big_edits_drop_the_oldest_history_in_the_window(window):
     assert window.undo.stack.count() == 3
     assert len(window.document.layers) == 6
     assert window.isWindowModified()
+
+
+def test_generate_panel_says_inpaint_once_something_is_selected(window, qtbot):
+    label = window.generate_panel.mode_label
+    assert label.text().startswith("Text to image")
+    window.select_all()
+    qtbot.waitUntil(lambda: label.text().startswith("Inpaint"), timeout=2000)
+    window.deselect()
+    qtbot.waitUntil(lambda: label.text().startswith("Text to image"), timeout=2000)
