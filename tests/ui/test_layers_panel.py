@@ -112,8 +112,13 @@ def test_move_rows_reorders_layers_and_undo_restores(window):
 
 
 def test_drop_handler_moves_the_dragged_row(window):
+    from PySide6.QtWidgets import QAbstractItemView
+
     _three_layers(window)
     model = window.layers_panel.model
+    # QListView's internal move calls the model's moveRow; a drop from elsewhere calls dropMimeData.
+    assert window.layers_panel.view.dragDropMode() == QAbstractItemView.DragDropMode.InternalMove
+    assert model.supportedDropActions() == Qt.DropAction.MoveAction
     mime = model.mimeData([model.index(2)])
     assert model.dropMimeData(mime, Qt.DropAction.MoveAction, 0, 0, QModelIndex())
     assert _names(window) == ["Background", "Layer 3", "Layer 2"]
@@ -191,3 +196,4 @@ def test_thumbnail_follows_pixel_edits(window, qtbot):
     centre = image.pixelColor(20, 20)
     assert before.pixelColor(20, 20).lightness() > 200
     assert centre.lightness() < 30
+
