@@ -57,6 +57,7 @@ class _UndoStep(QUndoCommand):
         self.doc = doc
         self.command = command
         self.mergeable = mergeable
+        self.size: int | None = None  # nbytes, cached once the step is no longer the newest
         self._skip_redo = applied
 
     def redo(self) -> None:
@@ -150,8 +151,19 @@ class DocumentUndo(QObject):
         """Memory held by the history's pixel buffers."""
         return sum(_nbytes(c) for c in self.commands())
 
+    def _step_sizes(self) -> list[int]:
+        """nbytes of every step; only the newest is measured afresh (it grows while a stroke merges)."""
+        count = self._stack.count()
+        sizes = []
+        for i in range(count):
+            step = self._stack.command(i)
+            if step.size is None or i == count - 1:
+                step.size = _nbytes(step.command)
+            sizes.append(step.size)
+        return sizes
+
     def _enforce_budget(self) -> None:
-        sizes = [_nbytes(c) for c in self.commands()]
+        sizes = self._step_sizes()
         total = sum(sizes)
         drop = 0
         # The newest step always stays, even alone over budget, so the last action can be undone.

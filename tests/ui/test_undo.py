@@ -35,6 +35,7 @@ class SetValue:
         if other.key != self.key:
             return False
         self.after = other.after
+        self.nbytes += other.nbytes  # like a stroke keeping every piece it merged
         return True
 
 
@@ -153,3 +154,16 @@ def test_end_merge_starts_a_new_step(qtbot):
     assert undo.stack.count() == 2
     undo.undo()
     assert doc.values == {"opacity": 2}
+
+
+def test_a_growing_merged_step_counts_against_the_budget(qtbot):
+    doc = FakeDoc()
+    undo = DocumentUndo(doc, budget_bytes=250)
+    undo.push(SetValue("a", None, 1, nbytes=100))
+    undo.push(SetValue("stroke", None, 1, nbytes=100, mergeable=True))
+    assert undo.stack.count() == 2
+    undo.push(SetValue("stroke", 1, 2, nbytes=100, mergeable=True))
+    assert undo.stack.count() == 1
+    assert undo.nbytes == 200
+    undo.undo()
+    assert doc.values == {"a": 1}
