@@ -177,20 +177,22 @@ class DocumentUndo(QObject):
         """Rebuild the stack without its `count` oldest steps; the document itself is untouched."""
         stack = self._stack
         # Steps above the index would be lost by any push anyway; trimming happens only right after one.
-        kept = self.commands()[count : stack.index()]
+        old = [stack.command(i) for i in range(count, stack.index())]
+        kept = [(step.command, step.mergeable, step.size) for step in old]
         clean = stack.cleanIndex() - count
         was_modified = self.modified
         self._rebuilding = True
         try:
             stack.clear()
-            for i, command in enumerate(kept):
+            for i, (command, _, _) in enumerate(kept):
                 if i == clean:
                     stack.setClean()
                 # Re-pushing must not merge steps that were separate before.
                 stack.push(_UndoStep(self.doc, command, applied=True, mergeable=False))
-            if kept:
-                # A drag still going on keeps merging into the newest step.
-                stack.command(len(kept) - 1).mergeable = True
+            for i, (_, mergeable, size) in enumerate(kept):
+                # The newest step may still be open (a drag in progress keeps merging into it).
+                step = stack.command(i)
+                step.mergeable, step.size = mergeable, size
             if clean == len(kept):
                 stack.setClean()
             elif clean < 0 or clean > len(kept):

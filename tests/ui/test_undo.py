@@ -167,3 +167,16 @@ def test_a_growing_merged_step_counts_against_the_budget(qtbot):
     assert undo.nbytes == 200
     undo.undo()
     assert doc.values == {"a": 1}
+
+
+
+def test_a_drag_keeps_merging_after_its_push_trimmed_history(qtbot):
+    doc = FakeDoc()
+    undo = DocumentUndo(doc, budget_bytes=250)
+    undo.push(SetValue("a", None, 1, nbytes=200))
+    undo.push(SetValue("drag", None, 1, nbytes=100, mergeable=True))  # trims "a"
+    assert undo.stack.count() == 1
+    undo.push(SetValue("drag", 1, 2, nbytes=10, mergeable=True))
+    assert undo.stack.count() == 1
+    undo.undo()
+    assert "drag" not in doc.values and doc.values["a"] == 1
