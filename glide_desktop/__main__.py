@@ -1,18 +1,16 @@
-"""`python -m glide_desktop`: the editor, or a headless subcommand (generate, inpaint, bench)."""
+"""`python -m glide_desktop`: the editor, or a headless subcommand (generate, inpaint, ..., --help)."""
 
 from __future__ import annotations
 
 import sys
 
-CLI_COMMANDS = ("generate", "inpaint", "bench")
-
 
 def run(argv: list[str] | None = None) -> int:
-    """Dispatch to the CLI for its subcommands, else start the editor."""
+    """Dispatch to the CLI for its subcommands and --help, else start the editor."""
     argv = list(sys.argv if argv is None else argv)
-    if len(argv) > 1 and argv[1] in CLI_COMMANDS:
-        from glide_desktop import cli
+    from glide_desktop import cli  # torch-free until a command runs
 
+    if len(argv) > 1 and argv[1] in (*cli.COMMAND_NAMES, "-h", "--help"):
         return int(cli.main(argv[1:]) or 0)
     from glide_desktop import app
 
