@@ -50,17 +50,48 @@ def test_pyramid_levels_are_box_averages_updated_only_in_the_dirty_rect():
     patch = np.zeros((4, 4, 4), np.uint8)
     patch[::2, ::2] = 200  # one bright pixel in each 2x2 block
     pyramid.write(Rect(100, 200, 4, 4), patch)
-    level1 = pyramid.levels[1].pixels
+    level1 = pyramid.pixels(1)
     assert np.array_equal(level1[100:102, 50:52], np.full((2, 2, 4), 50, np.uint8))
     assert not level1[:100].any() and not level1[102:].any()
-    assert pyramid.levels[2].pixels[50, 25].tolist() == [50, 50, 50, 50]  # (50*4 + 2) >> 2
+    assert pyramid.pixels(2)[50, 25].tolist() == [50, 50, 50, 50]  # (50*4 + 2) >> 2
 
 
 def test_pyramid_odd_sizes_repeat_the_last_row_and_column():
     pyramid = ImagePyramid(513, 3)
     pyramid.fill(Rect(512, 0, 1, 3), (40, 40, 40, 40))
-    assert pyramid.levels[1].pixels[0, 256].tolist() == [40, 40, 40, 40]
-    assert pyramid.levels[1].pixels[1, 256].tolist() == [40, 40, 40, 40]
+    assert pyramid.pixels(1)[0, 256].tolist() == [40, 40, 40, 40]
+    assert pyramid.pixels(1)[1, 256].tolist() == [40, 40, 40, 40]
+
+
+def _box_average(image: np.ndarray) -> np.ndarray:
+    """Reference 2x2 mean rounded half up, in float, with the odd last row/column repeated."""
+    h, w = image.shape[:2]
+    padded = np.pad(image.astype(np.float64), ((0, h % 2), (0, w % 2), (0, 0)), mode="edge")
+    mean = (padded[0::2, 0::2] + padded[1::2, 0::2] + padded[0::2, 1::2] + padded[1::2, 1::2]) / 4
+    return np.floor(mean + 0.5).astype(np.uint8)
+
+
+@pytest.mark.parametrize("width,height", [(700, 530), (611, 299)])
+def test_every_pyramid_level_is_the_box_average_of_the_one_above(width, height):
+    rng = np.random.default_rng(width)
+    pyramid = ImagePyramid(width, height)
+    pyramid.write(Rect(0, 0, width, height), rng.integers(0, 256, (height, width, 4), dtype=np.uint8))
+    pyramid.write(Rect(3, 5, 100, 300), np.full((300, 100, 4), 255, np.uint8))  # extremes: no lane overflow
+    for level in range(1, pyramid.max_level + 1):
+        assert np.array_equal(pyramid.pixels(level), _box_average(pyramid.pixels(level - 1)))
+
+
+def test_smaller_levels_refresh_only_when_asked_for():
+    pyramid = ImagePyramid(1000, 600)
+    pyramid.fill(Rect(10, 20, 30, 40), (90, 90, 90, 90))
+    assert pyramid.stale_rect(1) == Rect(5, 10, 15, 20) and pyramid.stale_rect(2) == Rect(2, 5, 8, 10)
+    assert not pyramid.levels[1].pixels.any()  # nothing halved yet
+    pyramid.image(1)  # drawing level 1 brings it (and only it) up to date
+    assert pyramid.stale_rect(1).is_empty() and pyramid.levels[1].pixels[10, 5].tolist() == [90] * 4
+    assert pyramid.stale_rect(2) == Rect(2, 5, 8, 10) and not pyramid.levels[2].pixels.any()
+    pyramid.fill(Rect(400, 300, 4, 4), (10, 10, 10, 10))  # a second edit joins the waiting area
+    assert pyramid.stale_rect(2) == Rect(2, 5, 99, 71)
+    assert pyramid.pixels(2)[75, 100].tolist() == [10] * 4 and pyramid.stale_rect(2).is_empty()
 
 
 def test_outline_of_an_l_shape():

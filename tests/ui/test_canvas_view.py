@@ -155,3 +155,23 @@ def test_selection_edits_leave_the_composite_alone_and_pixel_edits_the_outline(
     doc.set_active(doc.layers[0].uid)
     doc.set_layer_property(doc.layers[0].uid, "name", "renamed")
     assert composited == [Rect(1, 1, 2, 2)]
+
+
+def test_zoomed_out_screen_follows_edits_and_zoom_changes(qtbot, canvas):  # noqa: F811
+    from tests.ui.test_canvas_support import make_document
+
+    big = make_document(1200, 800)  # white, with pyramid levels down to 300x200
+    canvas.set_document(big, None)
+    pyramid = canvas.composite_image.pyramid
+    patch = np.zeros((400, 400, 4), np.uint8)
+    patch[:] = (0, 0, 255, 255)
+    big.write_pixels(big.layers[1].uid, Rect(400, 200, 400, 400), patch)
+    canvas.set_zoom(0.3)  # draws from level 1
+    centre = canvas.grab().toImage().pixelColor(at(canvas, 600, 400))
+    assert centre == QColor(0, 0, 255) and pyramid.stale_rect(1).is_empty()
+    assert not pyramid.stale_rect(2).is_empty()  # the level not on screen waits
+    canvas.set_zoom(0.2)  # now level 2: brought up to date when it is drawn
+    screen = canvas.grab().toImage()
+    assert screen.pixelColor(at(canvas, 600, 400)) == QColor(0, 0, 255)
+    assert screen.pixelColor(at(canvas, 200, 400)) == QColor(255, 255, 255)
+    assert pyramid.stale_rect(2).is_empty()

@@ -2,7 +2,8 @@
 
 Each sample is one mouse move with the brush (one dab): the event goes through the brush tool, the
 stroke writes the layer, the document notifies, the canvas refreshes its image in the dirty rect,
-and the event loop runs until the paint event has drawn it.
+and the event loop runs until the paint event has drawn it. The layer-drag lines time the same for
+a move tool dragging a full-size opaque top layer (the whole screen image is rewritten per move).
 """
 
 from __future__ import annotations
@@ -108,6 +109,36 @@ def _stroke(app, view, counter, dabs: int, spacing: float) -> list[float]:
     return samples
 
 
+def _layer_drag(app, view, counter, moves: int) -> list[float]:
+    """Drag the active layer with the move tool; milliseconds from each mouse move to its repaint."""
+    from PySide6.QtCore import QEvent, QPointF, Qt
+    from PySide6.QtGui import QMouseEvent
+
+    left = Qt.MouseButton.LeftButton
+    start = QPointF(view.width() / 2, view.height() / 2)
+    step = max(2.0, 2.0 * view.zoom)  # two document pixels per move: every move shifts the layer
+
+    def send(kind, pos, button, buttons) -> None:
+        app.sendEvent(view, QMouseEvent(kind, pos, view.mapToGlobal(pos), button, buttons,
+                                        Qt.KeyboardModifier.NoModifier))
+
+    send(QEvent.Type.MouseButtonPress, start, left, left)
+    app.processEvents()
+    samples = []
+    for i in range(1, moves + 1):
+        before, changes = counter.count, counter.changes
+        began = time.perf_counter()
+        send(QEvent.Type.MouseMove, start + QPointF(i * step, i * step / 2), Qt.MouseButton.NoButton, left)
+        app.processEvents()
+        samples.append((time.perf_counter() - began) * 1000.0)
+        if counter.count == before or counter.changes == changes:
+            raise RuntimeError("a move did not shift the layer and repaint: nothing would be measured")
+    send(QEvent.Type.MouseButtonRelease, start + QPointF(moves * step, moves * step / 2), left,
+         Qt.MouseButton.NoButton)
+    app.processEvents()
+    return samples
+
+
 def _full_repaints(app, view, count: int = 20) -> list[float]:
     """Milliseconds per pan step that repaints the whole widget (what scrolling costs)."""
     samples = []
@@ -143,14 +174,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--height", type=int, default=4000)
     parser.add_argument("--layers", type=int, default=8)
     parser.add_argument("--dabs", type=int, default=200)
+    parser.add_argument("--moves", type=int, default=10, help="mouse moves per full-layer drag")
     parser.add_argument("--brush", type=float, default=40.0, help="brush diameter in pixels")
     args = parser.parse_args(argv)
-    if min(args.width, args.height, args.layers, args.dabs) <= 0 or args.brush <= 0:
+    if min(args.width, args.height, args.layers, args.dabs, args.moves) <= 0 or args.brush <= 0:
         parser.error("sizes, layer count, dab count and brush size must be positive")
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
+    from glide_desktop.document.layer import Layer
     from glide_desktop.ui.canvas.view import CanvasView
     from glide_desktop.ui.tools import ToolBox
     from glide_desktop.ui.undo import DocumentUndo
@@ -179,6 +212,16 @@ def main(argv: list[str] | None = None) -> int:
         app.processEvents()
         samples = _stroke(app, view, counter, args.dabs, spacing)
         rows.append((label, view.zoom, samples))
+    drags = []
+    tools.set_tool("move")
+    # A full-size opaque layer on top (made active): every move rewrites the whole screen image.
+    top = Layer(_photo_like(args.width, args.height, args.layers), name="Opaque copy")
+    doc.insert_layer(top)
+    for label, set_zoom in views[:2]:
+        set_zoom()
+        app.processEvents()
+        drags.append((f"{label} layer drag", view.zoom, _layer_drag(app, view, counter, args.moves)))
+    doc.remove_layer(top.uid)
     repaints = []
     for label, set_zoom in views[:2]:
         set_zoom()
@@ -195,6 +238,9 @@ def main(argv: list[str] | None = None) -> int:
         p95 = _percentile(samples, 0.95)
         worst = max(worst, p95)
         print(f"{label:<8}{zoom:>8.3f}{statistics.median(samples):>10.2f}{p95:>10.2f}{max(samples):>10.2f}")
+    print(f"dragging a full-size opaque layer ({args.moves} mouse moves), milliseconds per move:")
+    for label, zoom, samples in drags:
+        print(f"  {label:<20}{zoom:>8.3f}  p50 {statistics.median(samples):7.2f}  max {max(samples):7.2f}")
     print("whole-widget repaints (panning), milliseconds:")
     for label, zoom, samples in repaints + [("fit with ants", view.zoom, with_ants)]:
         print(f"  {label:<20}{zoom:>8.3f}  p50 {statistics.median(samples):7.2f}  max {max(samples):7.2f}")

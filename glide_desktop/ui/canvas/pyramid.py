@@ -1,6 +1,8 @@
-"""A premultiplied RGBA image with half-size copies, each wrapped by a QImage and updated per dirty rect."""
+"""A premultiplied RGBA image with half-size copies, each wrapped by a QImage and refreshed when asked for."""
 
 from __future__ import annotations
+
+import sys
 
 import numpy as np
 from PySide6.QtGui import QImage
@@ -9,6 +11,10 @@ from glide_desktop.document.geometry import Rect
 
 # Stop halving once the image is this small: smaller levels never save meaningful work.
 MIN_LEVEL_SIDE = 256
+HALVE_BAND_ROWS = 128  # output rows per halving pass, so temporaries stay a few megabytes
+_LANE_ROUNDING = np.uint64(0x0002_0002_0002_0002)  # +2 in each 16-bit lane: round to nearest
+_LOW_BYTE = 0 if sys.byteorder == "little" else 1  # where a uint16 lane keeps its low 8 bits
+_CLEAN = Rect(0, 0, 0, 0)
 
 
 def premultiply(rgba: np.ndarray) -> np.ndarray:
@@ -29,13 +35,26 @@ def premultiply(rgba: np.ndarray) -> np.ndarray:
 
 
 def _halve(src: np.ndarray) -> np.ndarray:
-    """2x2 box average of an H, W, 4 uint8 block; an odd last row/column is repeated."""
+    """2x2 box average ((sum + 2) >> 2) of an H, W, 4 uint8 block; an odd last row/column is repeated."""
     h, w = src.shape[:2]
     if h % 2 or w % 2:
         src = np.pad(src, ((0, h % 2), (0, w % 2), (0, 0)), mode="edge")
-    s = src.astype(np.uint16)
-    total = s[0::2, 0::2] + s[1::2, 0::2] + s[0::2, 1::2] + s[1::2, 1::2]  # H/2, W/2, 4
-    return ((total + 2) >> 2).astype(np.uint8)
+        h, w = src.shape[:2]
+    pairs = src[0::2].astype(np.uint16)  # H/2, W, 4: sums of vertical pixel pairs
+    pairs += src[1::2]
+    # Read each pixel's four 16-bit channel sums as one uint64, so one add sums all four channels
+    # (every lane stays below 1024: no carry crosses into the next channel).
+    packed = pairs.view(np.uint64)[..., 0]  # H/2, W
+    total = packed[:, 0::2] + packed[:, 1::2]  # H/2, W/2
+    total += _LANE_ROUNDING
+    # Bits shifted down from the next lane land in bits 14-15, above the 8-bit result we keep.
+    total >>= np.uint64(2)
+    return total.view(np.uint8).reshape(h // 2, w // 2, 8)[..., _LOW_BYTE::2]  # H/2, W/2, 4
+
+
+def _half_rect(rect: Rect) -> Rect:
+    """The next level's pixels whose 2x2 sources touch `rect`."""
+    return Rect.from_edges(rect.x // 2, rect.y // 2, (rect.right + 1) // 2, (rect.bottom + 1) // 2)
 
 
 class _Level:
@@ -56,7 +75,11 @@ class _Level:
 
 
 class ImagePyramid:
-    """Level 0 is full size; level k is 1/2**k, so zoomed-out views sample a small, pre-filtered image."""
+    """Level 0 is full size; level k is 1/2**k, so zoomed-out views sample a small, pre-filtered image.
+
+    Writes go to level 0; a smaller level is brought up to date only when it is asked for (image(),
+    pixels()), so a drag that rewrites the whole image pays only for the level on screen.
+    """
 
     def __init__(self, width: int, height: int) -> None:
         if width <= 0 or height <= 0:
@@ -65,6 +88,7 @@ class ImagePyramid:
         while max(self.levels[-1].width, self.levels[-1].height) > MIN_LEVEL_SIDE:
             last = self.levels[-1]
             self.levels.append(_Level((last.width + 1) // 2, (last.height + 1) // 2))
+        self._stale = [_CLEAN] * len(self.levels)  # per level, in its own pixels: not yet refreshed
 
     @property
     def width(self) -> int:
@@ -79,17 +103,27 @@ class ImagePyramid:
         return len(self.levels) - 1
 
     def image(self, level: int = 0) -> QImage:
-        """The QImage of one level (it shares memory with the pyramid: do not keep it across resizes)."""
+        """The up-to-date QImage of one level (it shares memory with the pyramid: do not keep it)."""
+        self.update_level(level)
         return self.levels[level].image
 
+    def pixels(self, level: int = 0) -> np.ndarray:
+        """The up-to-date H, W, 4 premultiplied pixels of one level (shared, not a copy)."""
+        self.update_level(level)
+        return self.levels[level].pixels
+
+    def stale_rect(self, level: int) -> Rect:
+        """The part of `level` (its own pixels) still waiting for a refresh from level 0."""
+        return self._stale[level]
+
     def write(self, rect: Rect, premultiplied: np.ndarray) -> None:
-        """Store premultiplied pixels for `rect` at full size and refresh the smaller levels under it."""
+        """Store premultiplied pixels for `rect` at full size; the smaller levels under it go stale."""
         rect = rect.clip(self.width, self.height)
         if rect.is_empty():
             return
         rows, cols = rect.slices()
         self.levels[0].pixels[rows, cols] = premultiplied[: rect.h, : rect.w]
-        self._propagate(rect)
+        self._mark_stale(rect)
 
     def fill(self, rect: Rect, rgba_premultiplied: tuple[int, int, int, int]) -> None:
         """Set every pixel of `rect` to one premultiplied colour."""
@@ -98,14 +132,20 @@ class ImagePyramid:
             return
         rows, cols = rect.slices()
         self.levels[0].pixels[rows, cols] = np.asarray(rgba_premultiplied, np.uint8)
-        self._propagate(rect)
+        self._mark_stale(rect)
 
-    def _propagate(self, rect: Rect) -> None:
-        for k in range(1, len(self.levels)):
+    def update_level(self, level: int) -> None:
+        """Recompute the stale parts of levels 1..level from the level above each."""
+        for k in range(1, level + 1):
+            rect, self._stale[k] = self._stale[k], _CLEAN
             upper, lower = self.levels[k - 1], self.levels[k]
-            # The lower-level pixels whose 2x2 sources touch the changed rectangle.
-            rect = Rect.from_edges(rect.x // 2, rect.y // 2, (rect.right + 1) // 2, (rect.bottom + 1) // 2)
-            rect = rect.clip(lower.width, lower.height)
-            src = upper.pixels[2 * rect.y : 2 * rect.bottom, 2 * rect.x : 2 * rect.right]
-            rows, cols = rect.slices()
-            lower.pixels[rows, cols] = _halve(src)[: rect.h, : rect.w]
+            for top in range(rect.y, rect.bottom, HALVE_BAND_ROWS):
+                band = Rect.from_edges(rect.x, top, rect.right, min(rect.bottom, top + HALVE_BAND_ROWS))
+                src = upper.pixels[2 * band.y : 2 * band.bottom, 2 * band.x : 2 * band.right]
+                rows, cols = band.slices()
+                lower.pixels[rows, cols] = _halve(src)[: band.h, : band.w]
+
+    def _mark_stale(self, rect: Rect) -> None:
+        for k in range(1, len(self.levels)):
+            rect = _half_rect(rect).clip(self.levels[k].width, self.levels[k].height)
+            self._stale[k] = rect.union(self._stale[k])
