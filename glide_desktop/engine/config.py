@@ -80,6 +80,11 @@ class UNetConfig:
         return OUT_CHANNELS
 
     @property
+    def has_text(self) -> bool:
+        """Whether the network has a text encoder (the reference drops it when xf_width is 0)."""
+        return self.xf_width > 0
+
+    @property
     def time_embed_dim(self) -> int:
         """Width of the timestep (and text) embedding."""
         return 4 * self.num_channels
@@ -184,9 +189,9 @@ def _require(ok: bool, message: str) -> None:
 
 def _validate(c: UNetConfig) -> None:
     """Reject configurations the network cannot be built or run with."""
-    for name in ("image_size", "num_channels", "num_res_blocks", "text_ctx", "xf_width", "xf_layers",
-                 "xf_heads", "diffusion_steps"):
+    for name in ("image_size", "num_channels", "num_res_blocks", "text_ctx", "diffusion_steps"):
         _require(getattr(c, name) > 0, f"{name} must be positive, got {getattr(c, name)}")
+    _validate_text(c)
     _require(all(m > 0 for m in c.channel_mult), f"channel_mult entries must be positive: {c.channel_mult}")
     for m in c.channel_mult:
         _require((m * c.num_channels) % GROUPNORM_GROUPS == 0,
@@ -197,20 +202,35 @@ def _validate(c: UNetConfig) -> None:
     _require(0.0 <= c.dropout < 1.0, f"dropout must be in [0, 1), got {c.dropout}")
     _require(c.noise_schedule in NOISE_SCHEDULES,
              f"noise_schedule must be one of {NOISE_SCHEDULES}, got {c.noise_schedule!r}")
-    _require(c.xf_width % c.xf_heads == 0, f"xf_width {c.xf_width} is not divisible by xf_heads {c.xf_heads}")
     _require(c.num_head_channels == -1 or c.num_head_channels > 0,
              f"num_head_channels must be -1 or positive, got {c.num_head_channels}")
     _require(c.num_heads > 0, f"num_heads must be positive, got {c.num_heads}")
     _require(c.num_heads_upsample == -1 or c.num_heads_upsample > 0,
              f"num_heads_upsample must be -1 or positive, got {c.num_heads_upsample}")
-    for m in c.channel_mult:
-        width = m * c.num_channels
-        for upsample in (False, True):
-            heads = c.heads_for(width, upsample)
-            _require(heads > 0 and width % heads == 0 and (c.num_head_channels == -1
-                                                           or width % c.num_head_channels == 0),
-                     f"attention width {width} does not split into heads "
-                     f"(num_heads {c.num_heads}, num_head_channels {c.num_head_channels})")
+    for width, upsample in _attention_blocks(c):
+        heads = c.heads_for(width, upsample)
+        _require(heads > 0 and width % heads == 0 and (c.num_head_channels == -1
+                                                       or width % c.num_head_channels == 0),
+                 f"attention width {width} does not split into heads (num_heads {c.num_heads}, "
+                 f"num_heads_upsample {c.num_heads_upsample}, num_head_channels {c.num_head_channels})")
+
+
+
+def _validate_text(c: UNetConfig) -> None:
+    """The text encoder's options matter only when there is one (xf_width > 0)."""
+    _require(c.xf_width >= 0, f"xf_width must be 0 (no text) or positive, got {c.xf_width}")
+    if not c.has_text:
+        return
+    for name in ("xf_layers", "xf_heads"):
+        _require(getattr(c, name) > 0, f"{name} must be positive, got {getattr(c, name)}")
+    _require(c.xf_width % c.xf_heads == 0, f"xf_width {c.xf_width} is not divisible by xf_heads {c.xf_heads}")
+
+
+def _attention_blocks(c: UNetConfig) -> set[tuple[int, bool]]:
+    """(width, in the output blocks) of every attention block: levels at an attention rate, and the middle."""
+    rates = set(c.attention_downsample_rates)
+    widths = {m * c.num_channels for level, m in enumerate(c.channel_mult) if 2**level in rates}
+    return {(w, up) for w in widths for up in (False, True)} | {(c.channel_mult[-1] * c.num_channels, False)}
 
 
 BASE_RESPACING = "100"

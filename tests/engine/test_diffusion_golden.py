@@ -1,4 +1,8 @@
-"""Diffusion schedules, respacing and single-step math against the reference's diffusion.pt."""
+"""Diffusion schedules, respacing and single-step math against the reference's diffusion.pt.
+
+Every '<schedule>/<respacing>' case comes from diffusion.pt itself (and the manifest's list of
+them), so another vector set in the same layout runs through the same tests.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import numpy as np
 import pytest
 import torch
 
+from glide_desktop.engine.config import NOISE_SCHEDULES
 from glide_desktop.engine.diffusion import (
     GaussianDiffusion,
     beta_schedule,
@@ -16,6 +21,7 @@ from glide_desktop.engine.diffusion import (
 )
 from glide_desktop.engine.noise import ReplayNoise
 from glide_desktop.engine.samplers import SamplerRun, ancestral_step, ddim_step
+from tests.engine.golden_set import load_golden, manifest_files, options
 
 pytestmark = pytest.mark.golden
 ATOL = 1e-4
@@ -28,13 +34,49 @@ FAST27 = [0, 22, 44, 66, 88, 111, 133, 155, 177, 199, 200, 222, 244, 266, 288, 3
 @pytest.fixture(scope="module")
 def cases(golden_dir: Path) -> dict:
     """Every '<schedule>/<respacing>' case stored in diffusion.pt."""
-    return torch.load(golden_dir / "diffusion.pt", weights_only=True)
+    stored = load_golden(golden_dir, "diffusion.pt")
+    assert stored, "diffusion.pt holds no cases"
+    return stored
 
 
 @pytest.fixture(scope="module")
-def built(cases: dict) -> dict[str, GaussianDiffusion]:
-    """Our diffusion for each case, built from its schedule name and respacing string."""
-    return {key: respaced_diffusion(case["schedule"], 1000, case["respacing"]) for key, case in cases.items()}
+def manifest_entry(golden_dir: Path) -> dict:
+    """The manifest's description of diffusion.pt (its case keys and per-case tensors)."""
+    return manifest_files(golden_dir)["diffusion.pt"]
+
+
+@pytest.fixture(scope="module")
+def model_steps(golden_dir: Path) -> dict[str, set[int]]:
+    """noise schedule -> the diffusion_steps the set's models use with it (empty without options.json)."""
+    if not (golden_dir / "options.json").exists():
+        return {}
+    steps: dict[str, set[int]] = {}
+    for model in options(golden_dir).get("diffusion_models", {}).values():
+        steps.setdefault(model["noise_schedule"], set()).add(model["diffusion_steps"])
+    return steps
+
+
+def diffusion_steps(case: dict, cases: dict, model_steps: dict[str, set[int]]) -> int:
+    """The step count T a case respaces: stored, else its schedule's unrespaced case's, else the models'."""
+    if "diffusion_steps" in case:
+        return int(case["diffusion_steps"])
+    full = {other["num_timesteps"] for other in cases.values()
+            if other["schedule"] == case["schedule"] and other["respacing"] == ""}
+    if case["respacing"] == "":
+        return int(case["num_timesteps"])
+    candidates = full or model_steps.get(case["schedule"], set())
+    assert len(candidates) == 1, f"cannot tell how many steps {case['schedule']} has: {sorted(candidates)}"
+    return int(next(iter(candidates)))
+
+
+@pytest.fixture(scope="module")
+def built(cases: dict, model_steps: dict[str, set[int]]) -> dict[str, GaussianDiffusion]:
+    """Our diffusion for each case, built from its schedule name, step count and respacing string."""
+    built = {}
+    for key, case in cases.items():
+        steps = diffusion_steps(case, cases, model_steps)
+        built[key] = respaced_diffusion(case["schedule"], steps, case["respacing"])
+    return built
 
 
 def _float64_arrays(case: dict) -> list[str]:
@@ -42,9 +84,24 @@ def _float64_arrays(case: dict) -> list[str]:
     return [name for name, value in case.items() if torch.is_tensor(value) and value.dtype == torch.float64]
 
 
-def test_file_holds_both_schedules_and_twelve_arrays(cases: dict) -> None:
-    assert {case["schedule"] for case in cases.values()} == {"squaredcos_cap_v2", "linear"}
-    assert all(len(_float64_arrays(case)) == 12 for case in cases.values())
+def test_every_case_the_manifest_lists_is_stored(cases: dict, manifest_entry: dict) -> None:
+    if "keys" not in manifest_entry:
+        pytest.skip("the manifest does not list diffusion.pt's cases")
+    assert set(cases) == set(manifest_entry["keys"])
+
+
+def test_every_schedule_is_one_we_know(cases: dict) -> None:
+    unknown = {case["schedule"] for case in cases.values()} - set(NOISE_SCHEDULES)
+    assert not unknown, f"diffusion.pt uses schedules we do not implement: {sorted(unknown)}"
+
+
+def test_every_case_holds_the_listed_schedule_arrays(cases: dict, manifest_entry: dict) -> None:
+    listed = {name for name, entry in manifest_entry.get("tensors", {}).items()
+              if isinstance(entry, dict) and entry.get("dtype") == "float64"}
+    for key, case in cases.items():
+        stored = set(_float64_arrays(case))
+        assert stored, f"{key} holds no schedule arrays"
+        assert listed <= stored, f"{key} lacks {sorted(listed - stored)}"
 
 
 def test_timestep_maps_match(cases: dict, built: dict) -> None:

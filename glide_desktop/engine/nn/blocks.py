@@ -1,4 +1,4 @@
-"""UNet blocks: the timestep-conditioned ResBlock and the text-conditioned spatial attention."""
+"""UNet blocks: the timestep-conditioned ResBlock, plain resamplers and the text-conditioned attention."""
 
 from __future__ import annotations
 
@@ -66,27 +66,65 @@ class ResBlock(nn.Module):
         return self.skip_connection(x) + h
 
 
-class SpatialAttention(nn.Module):
-    """Self-attention over H*W positions with the text tokens' keys/values placed in front."""
+class Downsample(nn.Module):
+    """Halve H and W without a ResBlock (resblock_updown=False): a stride-2 3x3 conv `op`.
 
-    def __init__(self, channels: int, heads: int, encoder_channels: int) -> None:
+    GLIDE's create_model always resamples with convolutions (conv_resample defaults to True);
+    use_conv=False gives the parameter-free 2x2 average pool of the same family of UNets.
+    """
+
+    def __init__(self, channels: int, use_conv: bool = True) -> None:
+        super().__init__()
+        if use_conv:
+            self.op: nn.Module = nn.Conv2d(channels, channels, 3, stride=2, padding=1)
+        else:
+            self.op = nn.AvgPool2d(kernel_size=2, stride=2)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.op(x)  # N, C, H/2, W/2
+
+
+class Upsample(nn.Module):
+    """Double H and W without a ResBlock (resblock_updown=False): nearest x2, then a 3x3 conv `conv`."""
+
+    def __init__(self, channels: int, use_conv: bool = True) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(channels, channels, 3, padding=1) if use_conv else None
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = F.interpolate(x, scale_factor=2, mode="nearest")  # N, C, 2H, 2W
+        return x if self.conv is None else self.conv(x)
+
+
+class SpatialAttention(nn.Module):
+    """Self-attention over H*W positions with the text tokens' keys/values placed in front.
+
+    encoder_channels None (a model without text conditioning, xf_width 0) gives plain
+    self-attention and no `encoder_kv`.
+    """
+
+    def __init__(self, channels: int, heads: int, encoder_channels: int | None) -> None:
         super().__init__()
         self.heads = heads
         self.norm = GroupNorm32(channels)
         self.qkv = nn.Conv1d(channels, 3 * channels, 1)
-        self.encoder_kv = nn.Conv1d(encoder_channels, 2 * channels, 1)
+        if encoder_channels:
+            self.encoder_kv: nn.Conv1d | None = nn.Conv1d(encoder_channels, 2 * channels, 1)
+        else:
+            self.encoder_kv = None
         self.proj_out = nn.Conv1d(channels, channels, 1)
 
-    def forward(self, x: Tensor, text_features: Tensor) -> Tensor:
+    def forward(self, x: Tensor, text_features: Tensor | None) -> Tensor:
         n, c, height, width = x.shape
         head_ch = c // self.heads
         qkv = self.qkv(self.norm(x).view(n, c, height * width))  # N, 3C, T
         # Per head, channels are [q | k | v] (and [k | v] for the text) of width head_ch each.
         q, k, v = qkv.reshape(n * self.heads, 3 * head_ch, -1).split(head_ch, dim=1)  # N*H, d, T
-        text_kv = self.encoder_kv(text_features)  # N, 2C, S
-        text_k, text_v = text_kv.reshape(n * self.heads, 2 * head_ch, -1).split(head_ch, dim=1)
-        k = torch.cat([text_k, k], dim=-1)  # N*H, d, S+T
-        v = torch.cat([text_v, v], dim=-1)  # N*H, d, S+T
+        if self.encoder_kv is not None:
+            text_kv = self.encoder_kv(text_features)  # N, 2C, S
+            text_k, text_v = text_kv.reshape(n * self.heads, 2 * head_ch, -1).split(head_ch, dim=1)
+            k = torch.cat([text_k, k], dim=-1)  # N*H, d, S+T
+            v = torch.cat([text_v, v], dim=-1)  # N*H, d, S+T
         h = attention(q, k, v).reshape(n, c, -1)  # N, C, T
         return x + self.proj_out(h).reshape(n, c, height, width)
 
@@ -94,7 +132,7 @@ class SpatialAttention(nn.Module):
 class BlockSequence(nn.ModuleList):
     """One UNet stage (`input_blocks.i`, `middle_block`, ...): a conv, ResBlocks, attention."""
 
-    def forward(self, h: Tensor, emb: Tensor, text_features: Tensor) -> Tensor:  # type: ignore[override]
+    def forward(self, h: Tensor, emb: Tensor, text_features: Tensor | None) -> Tensor:  # type: ignore[override]
         for layer in self:
             if isinstance(layer, ResBlock):
                 h = layer(h, emb)

@@ -3,6 +3,8 @@
 Its parameters live at the top level of the UNet's state_dict (`token_embedding`,
 `positional_embedding`, `padding_embedding`, `transformer.*`, `final_ln`, `transformer_proj`),
 so `add_text_encoder` registers them on the UNet itself rather than on a child module.
+A model with xf_width 0 has no text encoder at all: its conditioning adds nothing to the
+timestep embedding and its attention blocks see no text.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ EMBEDDING_INIT_STD = 0.01  # the reference leaves these uninitialised; any small
 class TextConditioning:
     """The text encoder's output, computed once per prompt batch and reused at every step."""
 
-    xf_proj: Tensor  # N, 4*num_channels: added to the timestep embedding
-    xf_out: Tensor  # N, xf_width, text_ctx: keys/values for every attention block
+    xf_proj: Tensor  # N, 4*num_channels: added to the timestep embedding (zeros without text)
+    xf_out: Tensor | None  # N, xf_width, text_ctx: keys/values for every attention block; None without text
 
     @property
     def batch_size(self) -> int:
@@ -96,6 +98,8 @@ class TextTransformer(nn.Module):
 def add_text_encoder(model: nn.Module, config: UNetConfig) -> None:
     """Register the text encoder's parameters and modules on the UNet, in state_dict order."""
     width = config.xf_width
+    if not width:
+        return  # no text conditioning: the checkpoint holds no text weights
     model.positional_embedding = nn.Parameter(torch.empty(config.text_ctx, width))
     if config.xf_padding:
         model.padding_embedding = nn.Parameter(torch.empty(config.text_ctx, width))
@@ -131,7 +135,12 @@ def check_tokens(tokens: Tensor, mask: Tensor | None, config: UNetConfig) -> Non
 def encode_text(
     model: nn.Module, config: UNetConfig, tokens: Tensor, mask: Tensor | None
 ) -> TextConditioning:
-    """Run the text encoder; conditioning comes from the last position (text_ctx-1)."""
+    """Run the text encoder; conditioning comes from the last position (text_ctx-1).
+
+    Without a text encoder (xf_width 0) tokens only give the row count, as the reference ignores them.
+    """
+    if not config.has_text:
+        return _no_text(model, config, _row_count(tokens))
     check_tokens(tokens, mask, config)
     xf_in = model.token_embedding(tokens.long()) + model.positional_embedding[None]  # N, T, W
     if config.xf_padding:
@@ -142,3 +151,19 @@ def encode_text(
         xf_out = model.final_ln(xf_out)
     xf_proj = model.transformer_proj(xf_out[:, -1])  # N, 4C
     return TextConditioning(xf_proj=xf_proj, xf_out=xf_out.permute(0, 2, 1))  # N, W, T
+
+
+def _row_count(tokens: Tensor | int) -> int:
+    """The number of rows: an int itself, or the first dimension of the tokens."""
+    if isinstance(tokens, int) and not isinstance(tokens, bool):
+        return tokens
+    if not isinstance(tokens, Tensor) or tokens.dim() < 1:
+        raise ValueError(f"tokens must be an N x text_ctx tensor, got {type(tokens).__name__}")
+    return tokens.shape[0]
+
+
+def _no_text(model: nn.Module, config: UNetConfig, rows: int) -> TextConditioning:
+    """The conditioning of a model without text: x + 0 leaves the timestep embedding unchanged."""
+    reference = next(model.time_embed.parameters())
+    zeros = torch.zeros(rows, config.time_embed_dim, dtype=reference.dtype, device=reference.device)  # N, 4C
+    return TextConditioning(xf_proj=zeros, xf_out=None)

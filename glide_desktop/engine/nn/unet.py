@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from glide_desktop.engine.config import IMAGE_CHANNELS, UNetConfig
-from glide_desktop.engine.nn.blocks import BlockSequence, ResBlock, SpatialAttention
+from glide_desktop.engine.nn.blocks import BlockSequence, Downsample, ResBlock, SpatialAttention, Upsample
 from glide_desktop.engine.nn.layers import GroupNorm32, module_dtype, timestep_embedding
 from glide_desktop.engine.nn.text import TextConditioning, add_text_encoder, encode_text
 
@@ -40,13 +40,19 @@ class GlideUNet(nn.Module):
                         scale_shift=c.use_scale_shift_norm, resample=resample)
 
     def _attention(self, channels: int, upsample: bool = False) -> SpatialAttention:
-        return SpatialAttention(channels, self.config.heads_for(channels, upsample), self.config.xf_width)
+        c = self.config
+        return SpatialAttention(channels, c.heads_for(channels, upsample), c.xf_width if c.has_text else None)
 
     def _resampler(self, channels: int, direction: str) -> nn.Module:
-        if not self.config.resblock_updown:
-            # Every official checkpoint uses ResBlock resampling; the conv variant was never released.
-            raise ValueError("resblock_updown=False is not supported (no GLIDE checkpoint uses it)")
-        return self._res_block(channels, channels, resample=direction)
+        """A resampling ResBlock (every official checkpoint), else a plain Downsample/Upsample.
+
+        The plain layers (keys `input_blocks.i.0.op.*`, `output_blocks.i.j.conv.*`) follow the
+        reference's UNet; no released checkpoint or golden vector uses them, so their bit parity
+        with the reference is unchecked.
+        """
+        if self.config.resblock_updown:
+            return self._res_block(channels, channels, resample=direction)
+        return Downsample(channels) if direction == "down" else Upsample(channels)
 
     def _build_encoder(self) -> list[int]:
         """Create input_blocks; return the channel count of every skip they push."""
@@ -99,8 +105,11 @@ class GlideUNet(nn.Module):
         """The dtype the UNet torso computes in: fp16 after convert_to_fp16, else fp32."""
         return module_dtype(self.input_blocks)
 
-    def encode_text(self, tokens: Tensor, mask: Tensor | None) -> TextConditioning:
-        """Encode N x text_ctx tokens once; pass the result as `text=` at every step."""
+    def encode_text(self, tokens: Tensor | int, mask: Tensor | None) -> TextConditioning:
+        """Encode N x text_ctx tokens once; pass the result as `text=` at every step.
+
+        A model without text (xf_width 0) ignores the tokens; it also accepts the row count N.
+        """
         return encode_text(self, self.config, tokens, mask)
 
     def forward(
@@ -118,17 +127,17 @@ class GlideUNet(nn.Module):
         self._check_image(x)
         timesteps = self._check_timesteps(timesteps, x)
         if text is None:
-            if tokens is None:
+            if tokens is None and self.config.has_text:
                 raise ValueError("pass tokens (and mask) or a precomputed text=model.encode_text(...)")
-            text = self.encode_text(tokens, mask)
-        elif text.batch_size != x.shape[0]:
+            text = self.encode_text(x.shape[0] if tokens is None else tokens, mask)
+        if text.batch_size != x.shape[0]:
             raise ValueError(f"text conditioning has {text.batch_size} rows but x has {x.shape[0]}")
         h = self.model_input(x, inpaint_image, inpaint_mask, low_res)  # N, in_channels, H, W
         emb = self.time_embed(timestep_embedding(timesteps, self.config.num_channels))  # N, 4C
         emb = emb + text.xf_proj.to(emb.dtype)  # N, 4C
         return self._run_torso(h, emb, text.xf_out).to(x.dtype)
 
-    def _run_torso(self, h: Tensor, emb: Tensor, text_features: Tensor) -> Tensor:
+    def _run_torso(self, h: Tensor, emb: Tensor, text_features: Tensor | None) -> Tensor:
         skips = []
         h = h.to(self.torso_dtype)
         for block in self.input_blocks:
@@ -210,6 +219,8 @@ def convert_to_fp16(model: GlideUNet) -> GlideUNet:
         for module in stage.modules():
             if isinstance(module, nn.Conv1d | nn.Conv2d):
                 module.to(torch.float16)
+    if not model.config.has_text:
+        return model
     for module in model.transformer.modules():
         if isinstance(module, nn.Linear):
             module.to(torch.float16)
