@@ -1,8 +1,11 @@
-"""The noised CLIP against the reference: every output stored in clip.pt, golden weights loaded strictly."""
+"""The noised CLIP against the reference: every output stored in clip.pt, golden weights loaded strictly.
+
+The config, inputs and runs come from the vector set itself (options.json, clip.pt and the
+clip_guided runs its manifest lists), so another set in the same layout runs through these tests.
+"""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -10,6 +13,7 @@ import torch
 
 from glide_desktop.engine.clip import ClipConfig, ClipGuidance, ClipImageEncoder, ClipTextEncoder
 from glide_desktop.engine.tokenizers import ClipTokenizer
+from tests.engine.golden_set import CLIP_MODELS, golden_file, load_golden, options, runs_of_kind
 
 pytestmark = pytest.mark.golden
 ATOL = 1e-4
@@ -18,17 +22,22 @@ ATOL = 1e-4
 @pytest.fixture(scope="module")
 def golden_clip(golden_dir: Path) -> dict:
     """clip.pt: prompts, grad_scale, inputs/* and outputs/*."""
-    return torch.load(golden_dir / "clip.pt", weights_only=True)
+    return load_golden(golden_dir, "clip.pt")
 
 
 @pytest.fixture(scope="module")
 def guidance(golden_dir: Path) -> ClipGuidance:
     """The golden CLIP pair built from options.json and loaded strictly from models.pt."""
-    cfg = ClipConfig.from_dict(json.loads((golden_dir / "options.json").read_text())["clip_config"])
-    weights = torch.load(golden_dir / "models.pt", weights_only=True)
+    config = options(golden_dir).get("clip_config")
+    if config is None:
+        pytest.skip("this golden set has no CLIP (options.json holds no clip_config)")
+    cfg = ClipConfig.from_dict(config)
+    weights = load_golden(golden_dir, "models.pt")
+    assert set(CLIP_MODELS) <= set(weights), f"options.json has a clip_config; models.pt lacks {CLIP_MODELS}"
+    image_name, text_name = CLIP_MODELS
     image_encoder, text_encoder = ClipImageEncoder(cfg), ClipTextEncoder(cfg)
-    image_encoder.load_state_dict(weights["clip_image_enc"], strict=True)
-    text_encoder.load_state_dict(weights["clip_text_enc"], strict=True)
+    image_encoder.load_state_dict(weights[image_name], strict=True)
+    text_encoder.load_state_dict(weights[text_name], strict=True)
     return ClipGuidance(image_encoder, text_encoder, ClipTokenizer(), cfg.logit_scale)
 
 
@@ -79,15 +88,17 @@ def test_cond_fn_works_inside_inference_mode(golden_clip: dict, guidance: ClipGu
     torch.testing.assert_close(grad, golden_clip["outputs"]["cond_fn_grad"], atol=ATOL, rtol=0)
 
 
-def test_cond_fn_matches_every_step_of_the_clip_guided_run(golden_dir: Path, guidance: ClipGuidance) -> None:
-    run = torch.load(golden_dir / "sample_clip_guided.pt", weights_only=True)
-    prompts, scale = run["spec"]["prompts"], run["spec"]["guidance_scale"]
-    torch.testing.assert_close(guidance.text_embeddings(prompts), run["clip_text_emb"], atol=ATOL, rtol=0)
-    guide = guidance.cond_fn(prompts, scale)
-    # Step k's cond_fn saw the sample before step k: x_T (the first draw), then each step's output.
-    inputs = [run["rand_log"][0], *run["x_t_steps"][:-1]]
-    assert len(run["cond_grads"]) == len(inputs)
-    for k, (x, t, expected) in enumerate(zip(inputs, run["cond_timesteps"], run["cond_grads"], strict=True)):
-        torch.testing.assert_close(
-            guide(x, t), expected, atol=ATOL, rtol=0, msg=lambda m, k=k: f"step {k}: {m}"
-        )
+def test_cond_fn_matches_every_step_of_the_clip_guided_runs(golden_dir: Path, guidance: ClipGuidance) -> None:
+    for name in runs_of_kind(golden_dir, "clip_guided"):
+        run = torch.load(golden_file(golden_dir, name), weights_only=True)
+        prompts, scale = run["spec"]["prompts"], run["spec"]["guidance_scale"]
+        torch.testing.assert_close(guidance.text_embeddings(prompts), run["clip_text_emb"], atol=ATOL, rtol=0)
+        guide = guidance.cond_fn(prompts, scale)
+        # Step k's cond_fn saw the sample before step k: x_T (the first draw), then each step's output.
+        inputs = [run["rand_log"][0], *run["x_t_steps"][:-1]]
+        assert len(run["cond_grads"]) == len(inputs), name
+        steps = zip(inputs, run["cond_timesteps"], run["cond_grads"], strict=True)
+        for k, (x, t, expected) in enumerate(steps):
+            torch.testing.assert_close(
+                guide(x, t), expected, atol=ATOL, rtol=0, msg=lambda m, k=k, n=name: f"{n} step {k}: {m}"
+            )

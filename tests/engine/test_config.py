@@ -9,12 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from glide_desktop.engine.config import OFFICIAL_PRESETS, TINY_PRESETS, UNetConfig
+from glide_desktop.engine.config import DEFAULT_CHANNEL_MULT, OFFICIAL_PRESETS, TINY_PRESETS, UNetConfig
+from tests.engine.golden_set import golden_file
 
 
 @pytest.fixture(scope="module")
 def golden_options(golden_dir: Path) -> dict:
-    return json.loads((golden_dir / "options.json").read_text())["diffusion_models"]
+    models = json.loads(golden_file(golden_dir, "options.json").read_text())["diffusion_models"]
+    assert models, "options.json lists no diffusion models"
+    return models
 
 
 def _options(**changes: object) -> dict:
@@ -28,8 +31,13 @@ def _options(**changes: object) -> dict:
 def test_golden_options_parse_with_their_channel_mult(golden_options: dict) -> None:
     for options in golden_options.values():
         config = UNetConfig.from_options(options)
-        assert config.channel_mult == tuple(int(m) for m in options["channel_mult"].split(","))
-        assert config.inpaint == options["inpaint"] and config.super_res == options["super_res"]
+        written = options["channel_mult"]
+        expected = (tuple(int(m) for m in written.split(",")) if written.strip()
+                    else DEFAULT_CHANNEL_MULT[options["image_size"]])
+        assert config.channel_mult == expected
+        scalars = {f.name for f in dataclasses.fields(config)} - {"channel_mult", "attention_resolutions"}
+        for name in scalars:
+            assert getattr(config, name) == options[name], name
 
 
 @pytest.mark.parametrize(("image_size", "expected"), [

