@@ -29,10 +29,17 @@ def configure_application(app: QApplication) -> None:
 
 
 def build_window(paths: Sequence[str] = ()) -> MainWindow:
-    """The main window with the given files opened (the last one stays shown)."""
+    """The main window, wired to the engine, with the given files opened (the last one stays shown)."""
+    from glide_desktop.engine.locations import default_models_dir
+    from glide_desktop.jobs.engine_runner import EngineRunner
+    from glide_desktop.jobs.queue import GenerationJobs
     from glide_desktop.ui.main_window import MainWindow
 
-    window = MainWindow()
+    models_dir = default_models_dir()
+    # The runner imports torch in the worker thread on the first request, so the window opens fast.
+    jobs = GenerationJobs(EngineRunner(models_dir))
+    window = MainWindow(jobs=jobs, models_dir=models_dir)
+    jobs.setParent(window)
     for path in paths:
         window.open_path(path)
     return window
@@ -50,6 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
     window = build_window([arg for arg in argv[1:] if not arg.startswith("-")])
+    # Closing the window stops the job thread; this covers quitting any other way.
+    app.aboutToQuit.connect(window.generation.shutdown)
     window.show()
     with loop:
         loop.run_until_complete(closed.wait())

@@ -84,11 +84,12 @@ def inpaint_crop(composite: np.ndarray, coverage: np.ndarray, padding: float = C
     rect = context_rect(bbox, width, height, padding, min_side)
     rgb = _flatten(_padded(composite, rect, "edge"))  # side, side, 3
     cover = _padded(coverage, rect, "constant")  # side, side: nothing is selected outside the document
-    source = np.asarray(Image.fromarray(rgb, "RGB").resize((SOURCE_SIZE,) * 2, Image.Resampling.LANCZOS))
+    # np.array copies: Pillow's buffers are read-only, and torch refuses to wrap those without a warning.
+    source = np.array(Image.fromarray(rgb, "RGB").resize((SOURCE_SIZE,) * 2, Image.Resampling.LANCZOS))
     mask = Image.fromarray(cover, "F").resize((MASK_SIZE,) * 2, Image.Resampling.BOX)
-    selection64 = np.clip(np.asarray(mask, np.float32), 0.0, 1.0)
+    selection64 = np.clip(np.array(mask, np.float32), 0.0, 1.0)
     alpha = _feathered(coverage, rect)
-    return ContextCrop(Placement(rect, alpha), np.ascontiguousarray(source), selection64)
+    return ContextCrop(Placement(rect, alpha), source, selection64)
 
 
 def text2im_placement(width: int, height: int, side: int = TEXT2IM_SIDE) -> Placement:

@@ -54,6 +54,13 @@ def _flatten(p: QPainter) -> None:
         p.drawLine(7, y, 25, y)
 
 
+def _dice(p: QPainter) -> None:
+    p.drawRoundedRect(QRectF(6, 6, 20, 20), 4, 4)
+    p.setBrush(_INK)
+    for x, y in ((11, 11), (16, 16), (21, 21), (21, 11), (11, 21)):
+        p.drawEllipse(QPointF(x, y), 1.2, 1.2)
+
+
 def _app(p: QPainter) -> None:
     gradient = QLinearGradient(0, 0, _SIZE, _SIZE)
     gradient.setColorAt(0.0, QColor(236, 120, 60))
@@ -72,12 +79,13 @@ _DRAWINGS: dict[str, Callable[[QPainter], None]] = {
     "delete": _delete,
     "merge-down": _merge_down,
     "flatten": _flatten,
+    "dice": _dice,
     "app": _app,
 }
 
 
 def icon(name: str) -> QIcon:
-    """The named icon: add, duplicate, delete, merge-down, flatten, app."""
+    """The named icon: add, duplicate, delete, merge-down, flatten, dice, app."""
     try:
         draw = _DRAWINGS[name]
     except KeyError:

@@ -11,10 +11,12 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QUn
 
 from glide_desktop.document.document import Document
 from glide_desktop.engine.types import Mode
+from glide_desktop.jobs.queue import GenerationJobs
 from glide_desktop.ui.canvas.view import CanvasView
 from glide_desktop.ui.edit_actions import EditActions
 from glide_desktop.ui.file_actions import OPENABLE_SUFFIXES, FileActions
 from glide_desktop.ui.generate_panel import GeneratePanel
+from glide_desktop.ui.generation import GenerationController
 from glide_desktop.ui.layers_panel import LayersPanel
 from glide_desktop.ui.menus import build_menus, create_actions
 from glide_desktop.ui.tools import ToolBox
@@ -29,7 +31,8 @@ MIB = 1024 * 1024
 class MainWindow(FileActions, EditActions, QMainWindow):
     """One document at a time; every edit goes through its DocumentUndo."""
 
-    def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None, *,
+                 jobs: GenerationJobs | None = None, models_dir: Path | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("MainWindow")
         self.settings = settings if settings is not None else QSettings()
@@ -50,7 +53,10 @@ class MainWindow(FileActions, EditActions, QMainWindow):
         self.history_view = QUndoView(self.undo_group)
         self.history_view.setEmptyLabel("Original")
         self.generate_panel = GeneratePanel(self._generation_mode)
-        self.generate_panel.generateRequested.connect(self._on_generate_requested)
+        if models_dir is not None:
+            self.generate_panel.models_dir = Path(models_dir)
+        # jobs come from the composition root; without them Generate says no engine is connected.
+        self.generation = GenerationController(self, self.generate_panel, jobs, parent=self)
         self._unsubscribe: Any = None
         # Selection strokes change the selection per dab; the mode hint needs far fewer updates.
         self._mode_timer = QTimer(self)
@@ -162,9 +168,6 @@ class MainWindow(FileActions, EditActions, QMainWindow):
         selection = self.document.selection if self.document else None
         return Mode.INPAINT if selection is not None and not selection.is_empty() else Mode.TEXT2IM
 
-    def _on_generate_requested(self, prompt: str, _negative: str) -> None:
-        self.statusBar().showMessage(f"Generation is not connected yet (prompt: {prompt})", 5000)
-
     def show_about(self) -> None:
         """The About box."""
         QMessageBox.about(self, f"About {APP_TITLE}",
@@ -212,4 +215,5 @@ class MainWindow(FileActions, EditActions, QMainWindow):
             event.ignore()
             return
         self.save_settings()
+        self.generation.shutdown()  # a running job is cancelled; its thread must end before the app
         event.accept()

@@ -89,6 +89,7 @@ def test_larger_crops_are_scaled_down_to_256_and_64():
     crop = inpaint_crop(composite, coverage)
     assert crop.rect == Rect(200, 200, 600, 600)
     assert crop.source256.shape == (256, 256, 3) and crop.source256.dtype == np.uint8
+    assert crop.source256.flags.writeable  # torch wraps it without copying
     assert np.array_equal(crop.source256[:, :100], np.broadcast_to((10, 20, 30), (256, 100, 3)))
     assert np.array_equal(crop.source256[:, 160:], np.broadcast_to((200, 100, 0), (256, 96, 3)))
     # The selection is the middle 400 of 600 px: mask cells 11..52 are fully inside.

@@ -113,9 +113,14 @@ def test_generate_with_models_present_emits_the_request(window, qtbot, tmp_path)
     for name in ("base.pt", "upsample.pt"):
         (folder / name).write_bytes(b"x")
     window.generate_panel.prompt_edit.setText("a fox")
+    window.generate_panel.seed_spin.setValue(42)
     with qtbot.waitSignal(window.generate_panel.generateRequested) as blocker:
         qtbot.mouseClick(window.generate_panel.generate_button, Qt.MouseButton.LeftButton)
-    assert blocker.args == ["a fox", ""]
+    settings = blocker.args[0]
+    assert (settings.prompt, settings.negative_prompt, settings.seed) == ("a fox", "", 42)
+    # This window has no engine connected: it says so instead of starting anything.
+    assert "not available" in window.generate_panel.status_label.text()
+    assert window.generate_panel.generate_button.isEnabled()
 
 
 def test_status_bar_shows_zoom_and_cursor(window):
