@@ -30,8 +30,9 @@ API summary (import from the submodules; this package imports nothing heavy):
 - history: ``History(budget_bytes, max_steps)`` with push(doc, cmd), undo(doc), redo(doc), seal(),
   can_undo, can_redo, total_bytes.
 - inpaint_crop: ``context_rect(bbox, width, height)``, ``inpaint_crop(composite, coverage) -> ContextCrop``
-  (``.placement``, ``.source256`` 256x256x3 uint8, ``.selection64`` 64x64 float32), ``text2im_placement(w, h)``,
-  ``place_result(image256, placement, w, h) -> H,W,4`` (a full-size layer: result in the square, alpha there).
+  (``.placement``, ``.source256`` 256x256x3 uint8, ``.selection64`` 64x64 float32),
+  ``text2im_placement(w, h)``, ``place_result(image256, placement, w, h) -> H,W,4`` (a full-size layer:
+  the result scaled into the square, alpha from the placement).
 - files: ``open_image``, ``open_any``, ``load_ora``, ``save_ora``, ``export_flat``, ``atomic_write``,
   ``DocumentFileError`` (a user-facing ``message``).
 """

@@ -189,15 +189,14 @@ class GeneratePanel(QWidget):
         self.progress_bar.setVisible(busy)
         if busy:
             self.progress_bar.setRange(0, 0)  # busy indicator until the first step: models are loading
-            self.show_status("Loading the models…")
+            self.progress_bar.setFormat("Loading the models…")
 
     def show_progress(self, progress: Progress) -> None:
         """One sampler step: the stage's name and step / total."""
         stage = STAGE_LABELS.get(progress.stage, progress.stage)
         self.progress_bar.setRange(0, max(1, progress.total))
         self.progress_bar.setValue(progress.step)
-        self.progress_bar.setFormat(f"{stage}: %v / %m")
-        self.show_status(f"{stage}: step {progress.step} of {progress.total}")
+        self.progress_bar.setFormat(f"{stage}: step %v of %m")
 
     def show_status(self, text: str) -> None:
         """A line under the buttons saying what happens or what happened."""

@@ -87,6 +87,8 @@ class GenerationController(QObject):
             return False
         self.pending = pending
         self.panel.set_busy(True)
+        what = "Inpainting the selection" if pending.request.mode is Mode.INPAINT else "Making a new picture"
+        self.panel.show_status(f"{what} (seed {pending.request.seed})…")
         return True
 
     def _prepare(self, doc: Document, settings: GenerationSettings) -> PendingGeneration:
@@ -141,8 +143,9 @@ class GenerationController(QObject):
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
-        if self.pending is not None:
-            self.pending.failure = message
+        if self.pending is None:
+            return  # the window is closing: nobody is waiting for this job any more
+        self.pending.failure = message
         QMessageBox.warning(self.panel, "Generation failed", message)
 
     @Slot(bool)

@@ -162,7 +162,8 @@ def test_busy_state_disables_generate_and_shows_progress(make_window, qtbot):
     qtbot.waitUntil(lambda: panel.progress_bar.maximum() == 3, timeout=5000)
     assert not panel.generate_button.isEnabled() and panel.cancel_button.isEnabled()
     assert panel.progress_bar.isVisible() and panel.progress_bar.value() == 1
-    assert "step 1 of 3" in panel.status_label.text()
+    assert panel.progress_bar.text() == "Sampling 64 px: step 1 of 3"
+    assert "Inpainting the selection (seed 7)" in panel.status_label.text()
     panel.generate()  # Return in the prompt box while busy starts nothing
     with qtbot.waitSignal(win.generation.jobs.finished, timeout=10_000):
         gate.set()
