@@ -55,11 +55,15 @@ class GenerationJobs(QObject):
         """Ask the running job to stop at its next step."""
         self._worker.cancel_flag.set()
 
-    def shutdown(self, wait_ms: int = 10000) -> None:
-        """Cancel any job and stop the thread (call before the application quits)."""
+    def shutdown(self) -> None:
+        """Cancel any job and wait for the thread to end (call before the application quits).
+
+        The wait has no time limit on purpose: a job stops at its next step, but reading a
+        checkpoint cannot be interrupted, and destroying a running QThread aborts the process.
+        """
         self.cancel()
         self._thread.quit()
-        self._thread.wait(wait_ms)
+        self._thread.wait()
 
     @Slot(object)
     def _on_progress(self, event: object) -> None:
