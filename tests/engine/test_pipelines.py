@@ -270,3 +270,16 @@ def test_model_cache_reuses_and_evicts_the_least_recent() -> None:
     cache.load_unet("base.pt", "cpu", torch.float32)
     assert loads == ["base.pt", "upsample.pt", "base_inpaint.pt", "base.pt"]
     assert cache.folder == Path("models")  # everything else is the wrapped store's
+
+
+def test_read_only_source_arrays_are_accepted_without_warnings():
+    import warnings
+
+    from glide_desktop.engine.pipelines import to_model_image
+
+    source = np.full((8, 8, 3), 255, np.uint8)
+    source.flags.writeable = False
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        image = to_model_image(source)
+    assert image.shape == (1, 3, 8, 8) and float(image.min()) == 1.0

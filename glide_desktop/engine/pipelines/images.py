@@ -45,7 +45,10 @@ def to_model_image(image: np.ndarray, device: torch.device | str = "cpu") -> tor
         array = array[None]
     if array.ndim != 4 or array.shape[-1] != 3:
         raise ValueError(f"images must be H x W x 3 RGB, got shape {np.asarray(image).shape}")
-    pixels = torch.from_numpy(np.ascontiguousarray(array)).to(device)  # N, H, W, 3
+    array = np.ascontiguousarray(array)
+    if not array.flags.writeable:
+        array = array.copy()  # torch.from_numpy warns on read-only memory
+    pixels = torch.from_numpy(array).to(device)  # N, H, W, 3
     return pixels.permute(0, 3, 1, 2).float() / 127.5 - 1.0  # N, 3, H, W
 
 
