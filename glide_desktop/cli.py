@@ -146,7 +146,8 @@ def _execute(argv: Sequence[str]) -> int:
     folder = args.models if args.models is not None else default_models_dir()
     if args.command == "bench":
         request = cli_bench.bench_request(args)
-        _check_models(folder, request)
+        if not args.random_weights:
+            _check_models(folder, request)
         return cli_bench.bench_main(args, folder)
     mode = COMMANDS[args.command]
     request = request_from_args(args, mode)

@@ -27,6 +27,32 @@ def add_bench_parser(commands: argparse._SubParsersAction) -> None:
     bench.add_argument("--no-upsample", action="store_true", help="time the base stage only")
     bench.add_argument("--clip-guidance", type=float, default=0.0, metavar="SCALE",
                        help="time CLIP-guided text2im at this scale (default 0 = classifier-free)")
+    bench.add_argument("--random-weights", action="store_true",
+                       help="full-size official networks with random weights: timing without the model files")
+
+
+class RandomWeightsStore:
+    """Full-size official networks with random weights, so speed can be measured without the files."""
+
+    folder = Path("(random weights)")
+
+    def load_unet(self, name: str, device, dtype):  # noqa: ANN001, ANN201 - torch types imported lazily
+        """The official preset for `name`, randomly initialised on device in dtype."""
+        from glide_desktop.engine.config import OFFICIAL_PRESETS
+        from glide_desktop.engine.nn import build_unet
+
+        return build_unet(OFFICIAL_PRESETS[Path(name).stem], device=device, dtype=dtype)
+
+    def load_clip(self, device):  # noqa: ANN001, ANN201
+        """Both official CLIP encoders, randomly initialised, fp32."""
+        import torch
+
+        from glide_desktop.engine.clip import ClipImageEncoder, ClipTextEncoder
+        from glide_desktop.engine.clip.config import OFFICIAL
+        from glide_desktop.engine.models import ClipEncoders
+
+        with torch.device(device):
+            return ClipEncoders(ClipImageEncoder(OFFICIAL).eval(), ClipTextEncoder(OFFICIAL).eval())
 
 
 def bench_request(args: argparse.Namespace) -> GenerationRequest:
@@ -43,7 +69,7 @@ def bench_request(args: argparse.Namespace) -> GenerationRequest:
                              device=args.device, clip_guidance=args.clip_guidance)
 
 
-def run_bench(request: GenerationRequest, folder: Path) -> str:
+def run_bench(request: GenerationRequest, folder: Path | None) -> str:
     """Run one warm request and return a small timing report."""
     from glide_desktop.engine.device import model_dtype, resolve_device
     from glide_desktop.engine.models import ModelStore
@@ -54,12 +80,13 @@ def run_bench(request: GenerationRequest, folder: Path) -> str:
 
     device = resolve_device(request.device)
     dtype = model_dtype(device)
-    store = ModelCache(ModelStore(folder))
+    store = ModelCache(RandomWeightsStore() if folder is None else ModelStore(folder))
     names = [base_model_name(request.mode)]
     if request.upsample:
         names.append(upsample_model_name(request.mode))
+    weights = "random full-size weights" if folder is None else str(folder)
     lines = [f"device {device} ({str(dtype).replace('torch.', '')}), mode {request.mode.value}, "
-             f"{request.candidates} candidate(s)"]
+             f"{request.candidates} candidate(s), {weights}"]
     for name in names:
         start = time.perf_counter()
         store.load_unet(name, device, dtype)
@@ -93,5 +120,5 @@ def _base_rows(request: GenerationRequest) -> str:
 
 def bench_main(args: argparse.Namespace, folder: Path) -> int:
     """Print the timing report for the parsed bench arguments."""
-    print(run_bench(bench_request(args), folder), file=sys.stdout)
+    print(run_bench(bench_request(args), None if args.random_weights else folder), file=sys.stdout)
     return 0
