@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import QPointF
 
 from glide_desktop.document.geometry import Rect
-from glide_desktop.ui.canvas.ants import mask_bounds, outline_segments
+from glide_desktop.ui.canvas.ants import STRIPE, _stripe_brush, mask_bounds, outline_segments
 from glide_desktop.ui.canvas.pyramid import ImagePyramid, premultiply
 from glide_desktop.ui.canvas.viewport import MAX_ZOOM, MIN_ZOOM, Viewport, next_zoom_step
 
@@ -106,3 +106,12 @@ def test_outline_of_an_l_shape():
     }
     assert mask_bounds(mask) == Rect(1, 1, 2, 2)
     assert mask_bounds(np.zeros((3, 3), bool)).is_empty()
+
+
+@pytest.mark.parametrize("direction", [(1, 0), (0, 1), (1, 1), (1, -1)])
+def test_ants_stripe_alternates_along_every_outline_direction(direction):
+    # A stripe that stays one colour along some direction makes those ants vanish on pixels of that colour.
+    image = _stripe_brush().textureImage()
+    dx, dy = direction
+    colours = [image.pixelColor((i * dx) % STRIPE, (i * dy) % STRIPE).lightness() for i in range(STRIPE)]
+    assert {min(colours), max(colours)} == {0, 255}

@@ -107,6 +107,24 @@ def test_toolbar_is_vertical_exclusive_with_shortcut_tooltips(tools):
     assert [n for n, a in tools.actions.items() if a.isCheckable() and a.isChecked()] == ["eraser"]
 
 
+def test_every_tools_options_have_one_height(tools):
+    # Otherwise the options bar, and the canvas under it, jump when the tool changes.
+    widgets = [tools.options_for(name) for name in tools.tools]
+    heights = {(w.minimumHeight(), w.maximumHeight()) for w in widgets}
+    tallest = max(w.sizeHint().height() for w in widgets)
+    assert heights == {(tallest, tallest)}
+
+
+def test_tool_icons_differ(tools):
+    from PySide6.QtGui import QImage
+
+    images = {name: tools.actions[name].icon().pixmap(24, 24).toImage() for name in tools.tools}
+    assert all(not image.isNull() for image in images.values())
+    as_bytes = {name: bytes(image.convertToFormat(QImage.Format.Format_ARGB32).constBits())
+                for name, image in images.items()}
+    assert len(set(as_bytes.values())) == len(as_bytes)
+
+
 def test_selection_brush_paints_and_alt_removes_coverage(qtbot, canvas, doc, tools):  # noqa: F811
     tools.set_tool("selection_brush")
     assert canvas.quick_mask

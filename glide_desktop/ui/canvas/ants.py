@@ -55,7 +55,9 @@ def _stripe_brush() -> QBrush:
     image = QImage(STRIPE, STRIPE, QImage.Format.Format_RGB32)
     for yy in range(STRIPE):
         for xx in range(STRIPE):
-            dark = ((xx + yy) % STRIPE) < STRIPE // 2
+            # x + 2y: the colour changes along every direction an outline can take (with x + y, lines
+            # running up-right stayed one colour and vanished on light or dark pixels).
+            dark = ((xx + 2 * yy) % STRIPE) < STRIPE // 2
             image.setPixel(xx, yy, 0xFF000000 if dark else 0xFFFFFFFF)
     return QBrush(image)
 

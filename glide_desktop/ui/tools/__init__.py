@@ -55,6 +55,7 @@ class ToolBox(QObject):
         self._options: dict[str, QAction] = {}
         for tool in self.tools.values():
             self._add_tool(tool)
+        self._even_out_options()
         self._add_shortcut("Smaller brush", "[", lambda: self.change_size(-1))
         self._add_shortcut("Larger brush", "]", lambda: self.change_size(+1))
         self._add_shortcut("Next marquee tool", "Shift+M", lambda: self.cycle(CYCLES[Qt.Key.Key_M]))
@@ -77,6 +78,13 @@ class ToolBox(QObject):
         widget_action = self.options_bar.addWidget(options_widget(tool, self.state))
         widget_action.setVisible(False)
         self._options[tool.name] = widget_action
+
+    def _even_out_options(self) -> None:
+        # One height for every tool's options, so switching tools never shifts the canvas up or down.
+        widgets = [self.options_bar.widgetForAction(action) for action in self._options.values()]
+        height = max(widget.sizeHint().height() for widget in widgets)
+        for widget in widgets:
+            widget.setFixedHeight(height)
 
     def _add_shortcut(self, text: str, key: str, slot: Any) -> None:
         action = QAction(text, self)

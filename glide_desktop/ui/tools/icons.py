@@ -70,11 +70,18 @@ def _wand(p: QPainter, ink: QColor) -> None:
 
 
 def _brush(p: QPainter, ink: QColor) -> None:
-    p.setPen(QPen(ink, 3, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
-    p.drawLine(19, 4, 10, 13)
+    # Handle, ferrule and a tapered tip, so it does not read as the colour picker's dropper.
+    p.setPen(QPen(ink, 2, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+    p.drawLine(QPointF(21, 3), QPointF(13, 11))
+    p.setPen(QPen(ink, 4, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))
+    p.drawLine(QPointF(13.5, 10.5), QPointF(11, 13))
+    tip = QPainterPath(QPointF(9, 11.5))
+    tip.cubicTo(5, 14, 5, 18, 3, 21)
+    tip.cubicTo(7, 20, 11, 19, 12.5, 15)
+    tip.closeSubpath()
     p.setPen(Qt.PenStyle.NoPen)
     p.setBrush(ink)
-    p.drawEllipse(QRectF(4, 13, 8, 8))
+    p.drawPath(tip)
 
 
 def _eraser(p: QPainter, ink: QColor) -> None:
@@ -85,16 +92,39 @@ def _eraser(p: QPainter, ink: QColor) -> None:
 
 
 def _picker(p: QPainter, ink: QColor) -> None:
-    p.setPen(QPen(ink, 2.5, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
-    p.drawLine(5, 19, 15, 9)
-    p.setBrush(ink)
-    p.drawEllipse(QRectF(14, 3, 7, 7))
+    # An eyedropper: squeeze bulb, collar, glass tube and a fine tip.
+    p.setPen(QPen(ink, 5, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+    p.drawLine(QPointF(16.5, 7.5), QPointF(19, 5))
+    p.setPen(QPen(ink, 2, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+    p.drawLine(QPointF(11.5, 8.5), QPointF(15.5, 12.5))
+    p.setPen(QPen(ink, 2.5, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))
+    p.drawLine(QPointF(13.5, 10.5), QPointF(6, 18))
+    p.setPen(QPen(ink, 1.5, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+    p.drawLine(QPointF(6, 18), QPointF(3.5, 20.5))
 
 
 def _quick_mask(p: QPainter, ink: QColor) -> None:
-    p.setPen(QPen(ink, 1.5))
-    p.setBrush(QColor(230, 30, 30, 150))
-    p.drawEllipse(QRectF(4, 4, 16, 16))
+    # A brush laying down the red tint, inside a selection's dashed edge.
+    area = QRectF(2, 8, 14, 14)
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QColor(230, 30, 30, 200))
+    p.drawEllipse(area)
+    pen = QPen(ink, 1.5)
+    pen.setDashPattern([2.0, 1.5])
+    p.setPen(pen)
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    p.drawEllipse(area)
+    p.setPen(QPen(ink, 2, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+    p.drawLine(QPointF(22, 2), QPointF(17, 7))
+    p.setPen(QPen(ink, 3.5, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))
+    p.drawLine(QPointF(17.5, 6.5), QPointF(15, 9))
+    tip = QPainterPath(QPointF(13.5, 8))
+    tip.cubicTo(11, 10, 11, 13, 9, 15.5)
+    tip.cubicTo(12, 15, 15, 14, 16, 10.5)
+    tip.closeSubpath()
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(ink)
+    p.drawPath(tip)
 
 
 _PAINTERS: dict[str, Callable[[QPainter, QColor], None]] = {

@@ -26,6 +26,9 @@ _MODES = (
     (SelectionOp.SUBTRACT, "Subtract", "Subtract from the selection (hold Alt)"),
     (SelectionOp.INTERSECT, "Intersect", "Intersect with the selection (hold Shift+Alt)"),
 )
+# The style's sunken look for a checked button is barely visible on a dark palette: fill it instead.
+_MODE_STYLE = ("QToolButton:checked { background-color: palette(highlight); color: palette(highlighted-text);"
+               " border: 1px solid palette(highlight); border-radius: 3px; }")
 
 
 def _row(parent: QWidget) -> QHBoxLayout:
@@ -119,6 +122,7 @@ class SelectionOptionsWidget(QWidget):
             button.setText(text)
             button.setToolTip(tip)
             button.setCheckable(True)
+            button.setStyleSheet(_MODE_STYLE)
             self.modes.addButton(button)
             layout.addWidget(button)
             button.toggled.connect(lambda on, op=op: on and state.set_selection_mode(op))
