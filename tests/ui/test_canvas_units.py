@@ -115,3 +115,13 @@ def test_ants_stripe_alternates_along_every_outline_direction(direction):
     dx, dy = direction
     colours = [image.pixelColor((i * dx) % STRIPE, (i * dy) % STRIPE).lightness() for i in range(STRIPE)]
     assert {min(colours), max(colours)} == {0, 255}
+
+
+def test_subtracting_a_rectangle_leaves_the_bands_around_it():
+    from glide_desktop.ui.canvas.layers import subtract
+
+    parts = subtract(Rect(0, 0, 10, 8), Rect(2, 3, 4, 2))  # a hole in the middle
+    assert parts == [Rect(0, 0, 10, 3), Rect(0, 5, 10, 3), Rect(0, 3, 2, 2), Rect(6, 3, 4, 2)]
+    assert sum(p.area for p in parts) == 80 - 8
+    assert subtract(Rect(0, 0, 4, 4), Rect(10, 10, 2, 2)) == [Rect(0, 0, 4, 4)]
+    assert subtract(Rect(1, 1, 2, 2), Rect(0, 0, 5, 5)) == []

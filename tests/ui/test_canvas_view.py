@@ -146,7 +146,7 @@ def test_set_document_replaces_what_is_shown(qtbot, layers):
 def test_selection_edits_leave_the_composite_alone_and_pixel_edits_the_outline(
         qtbot, canvas, doc, monkeypatch):  # noqa: F811
     composited, outlined = [], []
-    monkeypatch.setattr(canvas.composite_image, "refresh", composited.append)
+    monkeypatch.setattr(canvas.composite_image, "refresh", lambda rect, visible=None: composited.append(rect))
     monkeypatch.setattr(canvas.ants, "invalidate", outlined.append)
     doc.write_selection(Rect(2, 3, 4, 5), np.ones((5, 4), np.float32))
     assert composited == [] and outlined == [Rect(2, 3, 4, 5)]
@@ -175,3 +175,22 @@ def test_zoomed_out_screen_follows_edits_and_zoom_changes(qtbot, canvas):  # noq
     assert screen.pixelColor(at(canvas, 600, 400)) == QColor(0, 0, 255)
     assert screen.pixelColor(at(canvas, 200, 400)) == QColor(255, 255, 255)
     assert pyramid.stale_rect(2).is_empty()
+
+
+def test_changes_off_screen_are_read_when_they_come_into_view(qtbot, canvas, doc):  # noqa: F811
+    canvas.set_zoom(8.0)
+    corner = canvas.map_from_document(QPointF(0, 0))
+    canvas.pan_by(-corner.x(), -corner.y())  # only the top-left corner of the document is on screen
+    image = canvas.composite_image
+    red = np.zeros((60, 80, 4), np.uint8)
+    red[:] = (255, 0, 0, 255)
+    doc.write_pixels(doc.layers[1].uid, Rect(0, 0, 80, 60), red)
+    level0 = image.pyramid.levels[0].pixels
+    assert tuple(level0[2, 2]) == (255, 0, 0, 255)  # on screen: read at once
+    assert tuple(level0[55, 75]) == (255, 255, 255, 255) and image.pending  # off screen: waits
+    far = canvas.map_from_document(QPointF(70.5, 50.5))
+    canvas.pan_by(canvas.width() / 2 - far.x(), canvas.height() / 2 - far.y())  # bring (70, 50) into view
+    assert canvas.grab().toImage().pixelColor(at(canvas, 70.5, 50.5)) == QColor(255, 0, 0)
+    assert tuple(level0[50, 70]) == (255, 0, 0, 255)
+    composite = doc.composite_uncached()  # nothing is lost: the rest reads in on request
+    assert np.array_equal(image.pixels(), composite) and not image.pending

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -14,17 +15,23 @@ from glide_desktop.ui.canvas.render import draw_pyramid
 from glide_desktop.ui.canvas.viewport import Viewport
 
 BAND_ROWS = 256  # refresh big areas in bands so temporaries stay small
+MAX_PENDING = 32  # more waiting rectangles than this merge into their bounding box
 QUICK_MASK_RGB = (230, 30, 30)
 QUICK_MASK_ALPHA = 0.5
 
 
 class _PyramidImage:
-    """Shared part: a pyramid the size of the document, refreshed band by band."""
+    """Shared part: a pyramid the size of the document, re-read band by band.
+
+    A change is re-read at once where the view shows it; elsewhere it waits (a short list of pending
+    rectangles) until that part is drawn, so dragging a huge layer at 100 % reads only the screenful.
+    """
 
     def __init__(self, doc: Any) -> None:
         self.doc = doc
         self.pyramid = ImagePyramid(int(doc.width), int(doc.height))
-        self.refresh(None)
+        self._pending: list[Rect] = []  # changed in the document, not yet read (full-size pixels)
+        self._read(self.bounds)
 
     @property
     def width(self) -> int:
@@ -34,18 +41,64 @@ class _PyramidImage:
     def height(self) -> int:
         return self.pyramid.height
 
-    def refresh(self, rect: Rect | None) -> None:
-        """Re-read rect (None: everything) from the document."""
-        rect = Rect(0, 0, self.width, self.height) if rect is None else rect.clip(self.width, self.height)
+    @property
+    def bounds(self) -> Rect:
+        return Rect(0, 0, self.width, self.height)
+
+    @property
+    def pending(self) -> list[Rect]:
+        """The changed areas not yet read from the document (they are read when drawn)."""
+        return list(self._pending)
+
+    def refresh(self, rect: Rect | None, visible: Rect | None = None) -> None:
+        """The document changed under rect (None: everywhere); read the part in `visible` (None: all) now."""
+        rect = self.bounds if rect is None else rect.clip(self.width, self.height)
+        if rect.is_empty():
+            return
+        if visible is None:
+            self._read(rect)
+            return
+        self._read(rect.intersect(visible))
+        for part in subtract(rect, visible):
+            self._defer(part)
+
+    def ensure(self, area: Rect | None = None) -> None:
+        """Read every pending change under area (None: everywhere) from the document."""
+        area = self.bounds if area is None else area
+        waiting = []
+        for rect in self._pending:
+            self._read(rect.intersect(area))
+            waiting.extend(subtract(rect, area))
+        self._pending = waiting
+
+    def pixels(self, level: int = 0) -> np.ndarray:
+        """One level's up-to-date premultiplied pixels (reads everything pending first)."""
+        self.ensure()
+        return self.pyramid.pixels(level)
+
+    def _defer(self, rect: Rect) -> None:
+        if any(p.contains(rect) for p in self._pending):
+            return  # e.g. every move of a layer drag leaves the same off-screen bands
+        self._pending = [p for p in self._pending if not rect.contains(p)] + [rect]
+        if len(self._pending) > MAX_PENDING:
+            box = self._pending[0]
+            for p in self._pending[1:]:
+                box = box.union(p)
+            self._pending = [box]
+
+    def _read(self, rect: Rect) -> None:
         for top in range(rect.y, rect.bottom, BAND_ROWS):
             band = Rect.from_edges(rect.x, top, rect.right, min(rect.bottom, top + BAND_ROWS))
-            self.pyramid.write(band, self._render(band))
+            if not band.is_empty():
+                self.pyramid.write(band, self._render(band))
 
     def _render(self, rect: Rect) -> np.ndarray:
         raise NotImplementedError
 
     def draw(self, painter: QPainter, viewport: Viewport, exposed: QRectF) -> None:
-        """Paint the part under `exposed` (widget coordinates)."""
+        """Paint the part under `exposed` (widget coordinates), reading pending changes there first."""
+        if self._pending:
+            self.ensure(source_area(viewport, exposed, self.pyramid.max_level))
         draw_pyramid(painter, self.pyramid, viewport, exposed)
 
 
@@ -68,6 +121,28 @@ class QuickMaskImage(_PyramidImage):
                 out[..., channel] = (alpha.astype(np.uint16) * value + 127) // 255
         out[..., 3] = alpha
         return out
+
+
+def source_area(viewport: Viewport, widget_area: QRectF, max_level: int) -> Rect:
+    """The full-size pixels that drawing `widget_area` reads: whole blocks of the level in use, one spare."""
+    scale = 2 ** viewport.pyramid_level(max_level)
+    area = viewport.widget_rect_to_doc(widget_area)
+    return Rect.from_edges((math.floor(area.left() / scale) - 1) * scale,
+                           (math.floor(area.top() / scale) - 1) * scale,
+                           (math.ceil(area.right() / scale) + 1) * scale,
+                           (math.ceil(area.bottom() / scale) + 1) * scale)
+
+
+def subtract(rect: Rect, cut: Rect) -> list[Rect]:
+    """rect minus cut as at most four rectangles (bands above and below, pieces left and right)."""
+    overlap = rect.intersect(cut)
+    if overlap.is_empty():
+        return [] if rect.is_empty() else [rect]
+    parts = [Rect.from_edges(rect.x, rect.y, rect.right, overlap.y),
+             Rect.from_edges(rect.x, overlap.bottom, rect.right, rect.bottom),
+             Rect.from_edges(rect.x, overlap.y, overlap.x, overlap.bottom),
+             Rect.from_edges(overlap.right, overlap.y, rect.right, overlap.bottom)]
+    return [part for part in parts if not part.is_empty()]
 
 
 def subscribe(doc: Any, callback: Any) -> Any:

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from glide_desktop.document.geometry import Rect
 from glide_desktop.ui.canvas.ants import MarchingAnts
 from glide_desktop.ui.canvas.events import CanvasPointerEvent
-from glide_desktop.ui.canvas.layers import CompositeImage, QuickMaskImage, subscribe
+from glide_desktop.ui.canvas.layers import CompositeImage, QuickMaskImage, source_area, subscribe
 from glide_desktop.ui.canvas.render import checker_brush, document_rect, draw_brush_outline, draw_checkerboard
 from glide_desktop.ui.canvas.viewport import Viewport, next_zoom_step
 
@@ -109,8 +109,14 @@ class CanvasView(QWidget):
             self._ants.invalidate(rect)
             self.refresh_quick_mask(rect)
         if getattr(change, "pixels", True):
-            self._composite.refresh(rect)
+            self._composite.refresh(rect, self._on_screen(self._composite))
             self.update_doc_rect(rect)
+
+    def _on_screen(self, image: Any) -> Rect | None:
+        """The full-size pixels a repaint of the whole widget reads (None when hidden: read everything)."""
+        if not self.isVisible():
+            return None
+        return source_area(self.viewport, QRectF(self.rect()), image.pyramid.max_level)
 
     def refresh_selection(self) -> None:
         """Rebuild the marching ants and the quick-mask tint from the document's selection now."""
@@ -128,7 +134,7 @@ class CanvasView(QWidget):
         if self._quick_mask is None:
             self._quick_mask = QuickMaskImage(self.document)
         else:
-            self._quick_mask.refresh(rect)
+            self._quick_mask.refresh(rect, self._on_screen(self._quick_mask))
         self.update_doc_rect(rect)
 
     def set_quick_mask(self, on: bool) -> None:
