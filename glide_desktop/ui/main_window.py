@@ -107,7 +107,9 @@ class MainWindow(FileActions, EditActions, QMainWindow):
         self.canvas.cursorMoved.connect(self._show_cursor)
 
     def _show_zoom(self, zoom: float) -> None:
-        self.zoom_label.setText(f"{zoom * 100:.4g}%")
+        percent = zoom * 100
+        # Whole percents like an editor's readout; one decimal only below 10 % where it matters.
+        self.zoom_label.setText(f"{percent:.1f}%" if percent < 10 else f"{percent:.0f}%")
 
     def _show_cursor(self, x: int, y: int) -> None:
         inside = self.document is not None and 0 <= x < self.document.width and 0 <= y < self.document.height
