@@ -151,9 +151,7 @@ class LayersModel(QAbstractListModel):
         old = getattr(layer, name)
         if old == value:
             return False
-        self.undo.push(commands.SetLayerProperty(uid, name, old, value))
-        if not merge:
-            self.undo.end_merge()
+        self.undo.push(commands.SetLayerProperty(uid, name, old, value), close=not merge)
         return True
 
     def set_blend(self, uid: int, blend: BlendMode) -> bool:
@@ -197,6 +195,5 @@ class LayersModel(QAbstractListModel):
             return False
         uid = self._uids[source_row]
         stack_index = len(self._uids) - 1 - new_row  # rows are top first, the stack bottom first
-        self.undo.push(commands.MoveLayer(uid, stack_index))
-        self.undo.end_merge()
+        self.undo.push(commands.MoveLayer(uid, stack_index), close=True)
         return True

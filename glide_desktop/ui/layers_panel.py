@@ -191,8 +191,7 @@ class LayersPanel(QWidget):
     # --- layer operations --------------------------------------------------------------------------
     def _push(self, command: commands.Command) -> None:
         if self.undo is not None:
-            self.undo.push(command)
-            self.undo.end_merge()
+            self.undo.push(command, close=True)
 
     def add_layer(self) -> None:
         """Add a transparent layer above the active one."""

@@ -10,6 +10,7 @@ from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoGroup
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QUndoView, QWidget
 
 from glide_desktop.document.document import Document
+from glide_desktop.document.history import DEFAULT_BUDGET
 from glide_desktop.engine.types import Mode
 from glide_desktop.jobs.queue import GenerationJobs
 from glide_desktop.ui.canvas.view import CanvasView
@@ -20,7 +21,7 @@ from glide_desktop.ui.generation import GenerationController
 from glide_desktop.ui.layers_panel import LayersPanel
 from glide_desktop.ui.menus import build_menus, create_actions
 from glide_desktop.ui.tools import ToolBox
-from glide_desktop.ui.undo import DEFAULT_BUDGET_BYTES, DocumentUndo
+from glide_desktop.ui.undo import DocumentUndo
 
 APP_TITLE = "GLIDE Desktop"
 DEFAULT_SIZE = (1400, 900)
@@ -144,17 +145,16 @@ class MainWindow(FileActions, EditActions, QMainWindow):
 
     def history_budget(self) -> int:
         """Bytes of undo history kept per document (setting history/budgetMiB)."""
-        mib = self.settings.value("history/budgetMiB", DEFAULT_BUDGET_BYTES // MIB)
+        mib = self.settings.value("history/budgetMiB", DEFAULT_BUDGET // MIB)
         try:
             return max(16, int(mib)) * MIB
         except (TypeError, ValueError):
-            return DEFAULT_BUDGET_BYTES
+            return DEFAULT_BUDGET
 
     def push(self, command: Any) -> None:
         """Apply a document command as one undo step."""
         if self.undo is not None:
-            self.undo.push(command)
-            self.undo.end_merge()
+            self.undo.push(command, close=True)
 
     def document_name(self) -> str:
         """The file's name without folder and suffix, or Untitled."""

@@ -7,7 +7,7 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-DEFAULT_BUDGET_BYTES = 512 * 1024 * 1024
+from glide_desktop.document.history import DEFAULT_BUDGET, over_budget
 
 
 class DocumentCommand(Protocol):
@@ -94,7 +94,7 @@ class DocumentUndo(QObject):
     modifiedChanged = Signal(bool)
     historyTrimmed = Signal(int)  # how many of the oldest steps were dropped
 
-    def __init__(self, doc: Any, budget_bytes: int = DEFAULT_BUDGET_BYTES, parent: QObject | None = None):
+    def __init__(self, doc: Any, budget_bytes: int = DEFAULT_BUDGET, parent: QObject | None = None):
         super().__init__(parent)
         self.doc = doc
         self.budget_bytes = int(budget_bytes)
@@ -116,9 +116,14 @@ class DocumentUndo(QObject):
         """Record the current state as the saved one."""
         self._stack.setClean()
 
-    def push(self, command: Any, applied: bool = False) -> None:
-        """Record a document command and apply it (skipped when `applied`: a live stroke did it already)."""
+    def push(self, command: Any, applied: bool = False, close: bool = False) -> None:
+        """Record a document command and apply it (skipped when `applied`: a live stroke did it already).
+
+        close: the step takes no later merges (a one-off action rather than a drag or stroke).
+        """
         self._stack.push(_UndoStep(self.doc, command, applied))
+        if close:
+            self.end_merge()
         self._enforce_budget()
 
     def end_merge(self) -> None:
@@ -163,13 +168,8 @@ class DocumentUndo(QObject):
         return sizes
 
     def _enforce_budget(self) -> None:
-        sizes = self._step_sizes()
-        total = sum(sizes)
-        drop = 0
         # The newest step always stays, even alone over budget, so the last action can be undone.
-        while total > self.budget_bytes and drop < len(sizes) - 1:
-            total -= sizes[drop]
-            drop += 1
+        drop = over_budget(self._step_sizes(), self.budget_bytes)
         if drop:
             self._drop_oldest(drop)
 

@@ -156,6 +156,16 @@ def test_end_merge_starts_a_new_step(qtbot):
     assert doc.values == {"opacity": 2}
 
 
+def test_a_closed_push_takes_no_later_merges(qtbot):
+    doc = FakeDoc()
+    undo = DocumentUndo(doc)
+    undo.push(SetValue("name", None, 1, mergeable=True), close=True)
+    undo.push(SetValue("name", 1, 2, mergeable=True))
+    assert undo.stack.count() == 2
+    undo.undo()
+    assert doc.values == {"name": 1}
+
+
 def test_a_growing_merged_step_counts_against_the_budget(qtbot):
     doc = FakeDoc()
     undo = DocumentUndo(doc, budget_bytes=250)
