@@ -146,7 +146,7 @@ def dpmpp_2m(run: SamplerRun, x: torch.Tensor, indices: Sequence[int]) -> Iterat
 SAMPLERS = {"ancestral": ancestral, "ddim": ddim, "dpm++2m": dpmpp_2m}
 
 
-def _is_cancelled(cancel: CancelFlag | None) -> bool:
+def is_cancelled(cancel: CancelFlag | None) -> bool:
     """Whether the cancel flag (an Event or a zero-argument callable) is set."""
     if cancel is None:
         return False
@@ -206,11 +206,11 @@ def _steps(run: SamplerRun, sampler: Callable[..., Iterator[SamplerStep]], shape
            x_T: torch.Tensor | None, indices: list[int], cancel: CancelFlag | None,
            device: torch.device, dtype: torch.dtype) -> Iterator[SamplerStep]:
     """Drive one sampler, checking the cancel flag before every step."""
-    if _is_cancelled(cancel):
+    if is_cancelled(cancel):
         raise Cancelled("sampling cancelled before the first step")
     x = _initial_sample(run.noise, shape, x_T, device, dtype)
     for step in sampler(run, x, indices):
         yield step
         # Checked here, when the consumer asks for more, so the next step never starts.
-        if step.index + 1 < step.total and _is_cancelled(cancel):
+        if step.index + 1 < step.total and is_cancelled(cancel):
             raise Cancelled(f"sampling cancelled after step {step.index + 1} of {step.total}")

@@ -12,8 +12,8 @@ from glide_desktop.engine.pipelines.base import run_base
 from glide_desktop.engine.pipelines.images import to_uint8
 from glide_desktop.engine.pipelines.requests import validate
 from glide_desktop.engine.pipelines.session import Session
-from glide_desktop.engine.pipelines.stages import CancelFlag
 from glide_desktop.engine.pipelines.upsample import run_upsample
+from glide_desktop.engine.samplers import CancelFlag
 from glide_desktop.engine.types import Candidates, Event, GenerationRequest
 
 

@@ -12,7 +12,7 @@ from glide_desktop.engine.device import model_dtype, resolve_device
 from glide_desktop.engine.models import ClipEncoders
 from glide_desktop.engine.noise import NoiseSource, TorchNoise
 from glide_desktop.engine.pipelines.images import selection_to_keep_mask
-from glide_desktop.engine.pipelines.stages import CancelFlag, is_cancelled
+from glide_desktop.engine.samplers import CancelFlag, is_cancelled
 from glide_desktop.engine.types import GenerationRequest
 
 # Separate random streams per stage and candidate, so candidate k's upsampling is the same

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from dataclasses import dataclass
 
 import torch
@@ -12,21 +11,11 @@ from glide_desktop.engine.diffusion import CondFn, DenoisedFn, GaussianDiffusion
 from glide_desktop.engine.noise import NoiseSource
 from glide_desktop.engine.pipelines.conditioning import ModelCall
 from glide_desktop.engine.pipelines.images import to_uint8
-from glide_desktop.engine.samplers import Cancelled, sample
+from glide_desktop.engine.samplers import CancelFlag, Cancelled, is_cancelled, sample
 from glide_desktop.engine.types import Progress, SamplerName
 
-CancelFlag = threading.Event | Callable[[], bool]
 UPSAMPLE_TEMPERATURE = 0.997  # the notebooks scale the upsampler's x_T by this
 FAST27 = "fast27"
-
-
-def is_cancelled(cancel: CancelFlag | None) -> bool:
-    """Whether the cancel flag (an Event or a zero-argument callable) is set."""
-    if cancel is None:
-        return False
-    if isinstance(cancel, threading.Event):
-        return cancel.is_set()
-    return bool(cancel())
 
 
 def base_respacing(sampler: SamplerName, steps: int, diffusion_steps: int = 1000) -> str:
