@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QSize, Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -91,23 +92,31 @@ class LayersPanel(QWidget):
         self.model.modelReset.connect(self._select_active)
 
     def _build_buttons(self) -> None:
+        # The Layer menu shows these same actions, so menu and buttons enable together.
         self._buttons = QHBoxLayout()
-        self.add_button = self._button("add", "New layer", self.add_layer)
-        self.duplicate_button = self._button("duplicate", "Duplicate layer", self.duplicate_layer)
-        self.merge_button = self._button("merge-down", "Merge down", self.merge_down)
-        self.flatten_button = self._button("flatten", "Flatten image", self.flatten)
-        self.delete_button = self._button("delete", "Delete layer", self.delete_layer)
+        self.add_action, self.add_button = self._action(
+            "add", "&New Layer", "Add a transparent layer above the active one", self.add_layer)
+        self.duplicate_action, self.duplicate_button = self._action(
+            "duplicate", "&Duplicate Layer", "Copy the active layer just above itself", self.duplicate_layer)
+        self.merge_action, self.merge_button = self._action(
+            "merge-down", "&Merge Down", "Merge the active layer into the layer below", self.merge_down)
+        self.flatten_action, self.flatten_button = self._action(
+            "flatten", "&Flatten Image", "Merge every layer into one", self.flatten)
+        self.delete_action, self.delete_button = self._action(
+            "delete", "De&lete Layer", "Remove the active layer", self.delete_layer)
         self._buttons.addStretch(1)
 
-    def _button(self, icon_name: str, tip: str, slot: Any) -> QToolButton:
+    def _action(self, icon_name: str, text: str, tip: str, slot: Any) -> tuple[QAction, QToolButton]:
+        action = QAction(icon(icon_name), text, self)
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+        action.triggered.connect(slot)
         button = QToolButton()
-        button.setIcon(icon(icon_name))
+        button.setDefaultAction(action)
         button.setIconSize(QSize(18, 18))
-        button.setToolTip(tip)
         button.setAutoRaise(True)
-        button.clicked.connect(slot)
         self._buttons.addWidget(button)
-        return button
+        return action, button
 
     # --- binding ---------------------------------------------------------------------------------
     def set_document(self, doc: Document | None, undo: DocumentUndo | None) -> None:
@@ -162,13 +171,14 @@ class LayersPanel(QWidget):
         finally:
             self._syncing = False
         has_layer = layer is not None
-        for widget in (self.blend_combo, self.opacity_slider, self.opacity_box, self.duplicate_button):
+        for widget in (self.blend_combo, self.opacity_slider, self.opacity_box):
             widget.setEnabled(has_layer)
-        self.delete_button.setEnabled(has_layer and count > 1)
-        self.add_button.setEnabled(self.document is not None)
+        self.duplicate_action.setEnabled(has_layer)
+        self.delete_action.setEnabled(has_layer and count > 1)
+        self.add_action.setEnabled(self.document is not None)
         below = has_layer and self.document.index_of(layer.uid) > 0
-        self.merge_button.setEnabled(bool(below))
-        self.flatten_button.setEnabled(count > 1)
+        self.merge_action.setEnabled(bool(below))
+        self.flatten_action.setEnabled(count > 1)
 
     # --- property edits --------------------------------------------------------------------------
     def _on_blend_chosen(self, index: int) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoGroup
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QUndoView, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QMessageBox, QUndoView, QWidget
 
 from glide_desktop.document.document import Document
 from glide_desktop.document.history import DEFAULT_BUDGET
@@ -70,6 +70,8 @@ class MainWindow(FileActions, EditActions, QMainWindow):
         self.recent_menu = build_menus(self, self.actions_by_name)
         for dock in self.docks.values():
             self.panels_menu.addAction(dock.toggleViewAction())
+        QApplication.clipboard().dataChanged.connect(self._update_paste)
+        self._update_paste()
         self._restore_settings()
         self.new_document(*NEW_DOCUMENT_SIZE)
 
@@ -106,6 +108,10 @@ class MainWindow(FileActions, EditActions, QMainWindow):
             bar.addPermanentWidget(label)
         self.canvas.zoomChanged.connect(self._show_zoom)
         self.canvas.cursorMoved.connect(self._show_cursor)
+
+    def _update_paste(self) -> None:
+        mime = QApplication.clipboard().mimeData()
+        self.actions_by_name["paste"].setEnabled(mime is not None and mime.hasImage())
 
     def _show_zoom(self, zoom: float) -> None:
         percent = zoom * 100

@@ -16,17 +16,20 @@ Key = QKeySequence.StandardKey
 Shortcut = Key | str | tuple[Key | str, ...] | None
 
 
-def _action(window: MainWindow, text: str, slot: Callable[[], object], shortcut: Shortcut = None,
-            tip: str = "") -> QAction:
-    action = QAction(text, window)
+def _set_shortcuts(action: QAction, shortcut: Shortcut) -> QAction:
     if shortcut is not None:
         keys = shortcut if isinstance(shortcut, tuple) else (shortcut,)
         sequences: list[QKeySequence] = []
         for key in keys:
             sequences += QKeySequence.keyBindings(key) if isinstance(key, Key) else [QKeySequence(key)]
         action.setShortcuts(list(dict.fromkeys(sequences)))  # drop duplicates, keep order
-    if tip:
-        action.setStatusTip(tip)
+    return action
+
+
+def _action(window: MainWindow, text: str, slot: Callable[[], object], shortcut: Shortcut,
+            tip: str) -> QAction:
+    action = _set_shortcuts(QAction(text, window), shortcut)
+    action.setStatusTip(tip)
     action.triggered.connect(lambda _checked=False: slot())
     return action
 
@@ -39,33 +42,42 @@ def create_actions(window: MainWindow) -> dict[str, QAction]:
         "new": _action(w, "&New…", w.new_with_dialog, Key.New, "Start a new image"),
         "open": _action(w, "&Open…", w.open_with_dialog, Key.Open, "Open an image or OpenRaster file"),
         "save": _action(w, "&Save", w.save, Key.Save, "Save as OpenRaster (.ora)"),
-        "save_as": _action(w, "Save &As…", w.save_as, (Key.SaveAs, "Ctrl+Shift+S")),
+        "save_as": _action(w, "Save &As…", w.save_as, (Key.SaveAs, "Ctrl+Shift+S"),
+                           "Save as OpenRaster under a new name"),
         "export": _action(w, "&Export…", w.export_with_dialog, "Ctrl+Shift+E",
                           "Save a flat PNG, JPEG or WebP"),
-        "close": _action(w, "&Quit", w.close, (Key.Quit, "Ctrl+Q")),
+        "close": _action(w, "&Quit", w.close, (Key.Quit, "Ctrl+Q"), "Quit GLIDE Desktop"),
         "copy": _action(w, "&Copy", w.copy, Key.Copy, "Copy the selection of the active layer"),
-        "paste": _action(w, "&Paste as New Layer", w.paste_as_layer, Key.Paste),
-        "select_all": _action(w, "Select &All", w.select_all, Key.SelectAll),
-        "deselect": _action(w, "&Deselect", w.deselect, (Key.Deselect, "Ctrl+Shift+A")),
-        "invert_selection": _action(w, "&Invert Selection", w.invert_selection, "Ctrl+Shift+I"),
-        "grow_selection": _action(w, "&Grow…", w.grow_with_dialog),
-        "shrink_selection": _action(w, "&Shrink…", w.shrink_with_dialog),
-        "feather_selection": _action(w, "&Feather…", w.feather_with_dialog, "Shift+F6"),
-        "zoom_in": _action(w, "Zoom &In", w.canvas.zoom_in, (Key.ZoomIn, "Ctrl+=")),
-        "zoom_out": _action(w, "Zoom &Out", w.canvas.zoom_out, Key.ZoomOut),
-        "fit": _action(w, "&Fit in Window", w.canvas.fit, "Ctrl+0"),
-        "actual_size": _action(w, "&Actual Size (100%)", w.canvas.actual_size, "Ctrl+1"),
-        "new_layer": _action(w, "&New Layer", layers.add_layer, "Ctrl+Shift+N"),
-        "duplicate_layer": _action(w, "&Duplicate Layer", layers.duplicate_layer, "Ctrl+J"),
-        "delete_layer": _action(w, "De&lete Layer", layers.delete_layer),
-        "merge_down": _action(w, "&Merge Down", layers.merge_down, "Ctrl+E"),
-        "flatten": _action(w, "&Flatten Image", layers.flatten),
-        "about": _action(w, "&About GLIDE Desktop", w.show_about),
+        "paste": _action(w, "&Paste as New Layer", w.paste_as_layer, Key.Paste,
+                         "Add the clipboard's image as a new layer"),
+        "select_all": _action(w, "Select &All", w.select_all, Key.SelectAll, "Select the whole image"),
+        "deselect": _action(w, "&Deselect", w.deselect, (Key.Deselect, "Ctrl+Shift+A"), "Select nothing"),
+        "invert_selection": _action(w, "&Invert Selection", w.invert_selection, "Ctrl+Shift+I",
+                                    "Select what is not selected"),
+        "grow_selection": _action(w, "&Grow…", w.grow_with_dialog, None,
+                                  "Widen the selection by some pixels"),
+        "shrink_selection": _action(w, "&Shrink…", w.shrink_with_dialog, None,
+                                    "Narrow the selection by some pixels"),
+        "feather_selection": _action(w, "&Feather…", w.feather_with_dialog, "Shift+F6",
+                                     "Soften the selection's edge"),
+        "zoom_in": _action(w, "Zoom &In", w.canvas.zoom_in, (Key.ZoomIn, "Ctrl+="), "Magnify the canvas"),
+        "zoom_out": _action(w, "Zoom &Out", w.canvas.zoom_out, Key.ZoomOut, "Shrink the canvas"),
+        "fit": _action(w, "&Fit in Window", w.canvas.fit, "Ctrl+0", "Show the whole image"),
+        "actual_size": _action(w, "&Actual Size (100%)", w.canvas.actual_size, "Ctrl+1",
+                               "One image pixel per screen pixel"),
+        "new_layer": _set_shortcuts(layers.add_action, "Ctrl+Shift+N"),
+        "duplicate_layer": _set_shortcuts(layers.duplicate_action, "Ctrl+J"),
+        "delete_layer": layers.delete_action,
+        "merge_down": _set_shortcuts(layers.merge_action, "Ctrl+E"),
+        "flatten": layers.flatten_action,
+        "about": _action(w, "&About GLIDE Desktop", w.show_about, None, "What GLIDE Desktop is"),
     }
     undo = w.undo_group.createUndoAction(w, "&Undo")
     undo.setShortcuts(QKeySequence.keyBindings(Key.Undo))
+    undo.setStatusTip("Take back the last step")
     redo = w.undo_group.createRedoAction(w, "&Redo")
     redo.setShortcuts(QKeySequence.keyBindings(Key.Redo))
+    redo.setStatusTip("Do again the step taken back")
     actions["undo"], actions["redo"] = undo, redo
     return actions
 

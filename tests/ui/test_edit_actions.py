@@ -99,3 +99,11 @@ def test_selection_menu_actions_trigger(window):
     assert window.document.selection.coverage.min() == 1.0
     window.actions_by_name["deselect"].trigger()
     assert window.document.selection.is_empty()
+
+
+def test_paste_is_offered_only_while_the_clipboard_holds_an_image(window, qtbot):
+    paste = window.actions_by_name["paste"]
+    QApplication.clipboard().clear()
+    qtbot.waitUntil(lambda: not paste.isEnabled(), timeout=2000)
+    assert window.copy()
+    qtbot.waitUntil(paste.isEnabled, timeout=2000)

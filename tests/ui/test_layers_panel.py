@@ -180,6 +180,19 @@ def test_buttons_follow_what_applies(window):
     assert panel.delete_button.isEnabled()
 
 
+def test_layer_menu_is_enabled_like_the_buttons(window):
+    menu = window.actions_by_name
+    assert not menu["merge_down"].isEnabled() and not menu["flatten"].isEnabled()
+    assert not menu["delete_layer"].isEnabled()
+    menu["new_layer"].trigger()
+    assert len(window.document.layers) == 2
+    assert menu["merge_down"].isEnabled() and menu["flatten"].isEnabled()
+    window.document.set_active(window.document.layers[0].uid)
+    assert not menu["merge_down"].isEnabled()
+    menu["merge_down"].trigger()
+    assert len(window.document.layers) == 2
+
+
 def test_thumbnail_follows_pixel_edits(window, qtbot):
     from glide_desktop.document import commands
     from glide_desktop.document.geometry import Rect

@@ -44,6 +44,17 @@ def test_standard_shortcuts_are_set(window):
         assert QKeySequence.keyBindings(key)[0] in actions[name].shortcuts(), name
 
 
+def test_every_menu_action_explains_itself_in_the_status_bar(window):
+    silent = [name for name, action in window.actions_by_name.items() if not action.statusTip()]
+    assert silent == []
+
+
+def test_layer_shortcuts_work_from_the_keyboard(window, qtbot):
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_J, Qt.KeyboardModifier.ControlModifier)
+    assert [layer.name for layer in window.document.layers] == ["Background", "Background copy"]
+
+
 def test_undo_shortcut_undoes_through_the_keyboard(window, qtbot):
     _paint(window)
     assert window.document.active_layer.pixels[0, 0, 0] == 9
