@@ -13,7 +13,7 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QIcon
 
 from glide_desktop.document import commands
 from glide_desktop.document.document import Change, Document
@@ -38,7 +38,7 @@ class LayersModel(QAbstractListModel):
         self.document: Document | None = None
         self.undo: DocumentUndo | None = None
         self._uids: list[int] = []  # top first, as shown
-        self._thumbnails: dict[int, QPixmap] = {}
+        self._thumbnails: dict[int, QIcon] = {}
         self._unsubscribe: Any = None
         # Pixel edits arrive per dab; thumbnails refresh at most a few times a second.
         self._thumb_timer = QTimer(self)
@@ -118,11 +118,14 @@ class LayersModel(QAbstractListModel):
             return layer.blend
         return None
 
-    def _thumbnail(self, layer: Layer) -> QPixmap:
-        pixmap = self._thumbnails.get(layer.uid)
-        if pixmap is None:
-            pixmap = self._thumbnails[layer.uid] = thumbnail(layer.pixels, THUMBNAIL_SIZE)
-        return pixmap
+    def _thumbnail(self, layer: Layer) -> QIcon:
+        found = self._thumbnails.get(layer.uid)
+        if found is None:
+            pixmap = thumbnail(layer.pixels, THUMBNAIL_SIZE)
+            found = self._thumbnails[layer.uid] = QIcon(pixmap)
+            # Without its own Selected pixmap the list tints the active layer's picture blue.
+            found.addPixmap(pixmap, QIcon.Mode.Selected)
+        return found
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():

@@ -28,9 +28,18 @@ def test_model_lists_layers_top_first_with_thumbnails(window):
     model = window.layers_panel.model
     index = model.index(0)
     assert index.data(UID_ROLE) == window.document.layers[-1].uid
-    thumb = index.data(Qt.ItemDataRole.DecorationRole)
+    thumb = index.data(Qt.ItemDataRole.DecorationRole).pixmap(40)
     assert not thumb.isNull() and thumb.width() == 40
     assert index.data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
+
+
+def test_the_active_layers_thumbnail_is_not_tinted(window):
+    from PySide6.QtGui import QIcon
+
+    icon = window.layers_panel.model.index(0).data(Qt.ItemDataRole.DecorationRole)
+    normal = icon.pixmap(40, QIcon.Mode.Normal).toImage()
+    selected = icon.pixmap(40, QIcon.Mode.Selected).toImage()
+    assert selected.pixelColor(20, 20) == normal.pixelColor(20, 20)
 
 
 def _handle_point(slider) -> QPoint:
@@ -198,14 +207,14 @@ def test_thumbnail_follows_pixel_edits(window, qtbot):
     from glide_desktop.document.geometry import Rect
 
     model = window.layers_panel.model
-    before = model.index(0).data(Qt.ItemDataRole.DecorationRole).toImage()
+    before = model.index(0).data(Qt.ItemDataRole.DecorationRole).pixmap(40).toImage()
     layer = window.document.active_layer
     rect = Rect(0, 0, 64, 48)
     after = np.zeros((48, 64, 4), np.uint8)
     after[..., 3] = 255
     with qtbot.waitSignal(model.dataChanged, timeout=2000):
         window.push(commands.PixelEdit(layer.uid, rect, layer.pixels.copy(), after))
-    image = model.index(0).data(Qt.ItemDataRole.DecorationRole).toImage()
+    image = model.index(0).data(Qt.ItemDataRole.DecorationRole).pixmap(40).toImage()
     centre = image.pixelColor(20, 20)
     assert before.pixelColor(20, 20).lightness() > 200
     assert centre.lightness() < 30
