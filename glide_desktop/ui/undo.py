@@ -2,58 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from glide_desktop.document.commands import Command
 from glide_desktop.document.history import DEFAULT_BUDGET, over_budget
 
 
-class DocumentCommand(Protocol):
-    """What the bridge needs from a document command (glide_desktop.document.commands.Command)."""
-
-    def redo(self, doc: Any) -> None: ...
-
-    def undo(self, doc: Any) -> None: ...
-
-    @property
-    def nbytes(self) -> int: ...
-
-
-def command_label(command: Any) -> str:
-    """The text the history panel shows for a document command."""
-    for name in ("label", "text", "name", "description"):
-        value = getattr(command, name, None)
-        if isinstance(value, str) and value:
-            return value
-    # "PixelEdit" -> "Pixel Edit": a readable fallback from the class name.
-    words, current = [], ""
-    for ch in type(command).__name__:
-        if ch.isupper() and current:
-            words.append(current)
-            current = ""
-        current += ch
-    words.append(current)
-    return " ".join(words)
-
-
-def _merge_id(command: Any) -> int:
-    """Qt wants an int id; derive it from the command's merge_key (None or absent = never merge)."""
-    key = getattr(command, "merge_key", None)
-    if callable(key):
-        key = key()
-    if key is None:
+def _merge_id(command: Command) -> int:
+    """Qt wants an int id; derive it from the command's merge_key (None = never merge)."""
+    if command.merge_key is None:
         return -1
     # Collisions are harmless: try_merge has the final word.
-    return hash(key) & 0x3FFFFFFF
+    return hash(command.merge_key) & 0x3FFFFFFF
 
 
 class _UndoStep(QUndoCommand):
     """One entry on the QUndoStack, delegating to a document command."""
 
-    def __init__(self, doc: Any, command: Any, applied: bool, mergeable: bool = True) -> None:
-        super().__init__(command_label(command))
+    def __init__(self, doc: Any, command: Command, applied: bool, mergeable: bool = True) -> None:
+        super().__init__(command.text or type(command).__name__)
         self.doc = doc
         self.command = command
         self.mergeable = mergeable
@@ -76,16 +46,7 @@ class _UndoStep(QUndoCommand):
     def mergeWith(self, other: QUndoCommand) -> bool:
         if not isinstance(other, _UndoStep):
             return False
-        try_merge = getattr(self.command, "try_merge", None)
-        if try_merge is None or not try_merge(other.command):
-            return False
-        self.setText(command_label(self.command))
-        return True
-
-
-def _nbytes(command: Any) -> int:
-    value = getattr(command, "nbytes", 0)
-    return int(value() if callable(value) else value)
+        return self.command.try_merge(other.command)
 
 
 class DocumentUndo(QObject):
@@ -116,7 +77,7 @@ class DocumentUndo(QObject):
         """Record the current state as the saved one."""
         self._stack.setClean()
 
-    def push(self, command: Any, applied: bool = False, close: bool = False) -> None:
+    def push(self, command: Command, applied: bool = False, close: bool = False) -> None:
         """Record a document command and apply it (skipped when `applied`: a live stroke did it already).
 
         close: the step takes no later merges (a one-off action rather than a drag or stroke).
@@ -132,8 +93,7 @@ class DocumentUndo(QObject):
         if index > 0:
             step = self._stack.command(index - 1)
             step.mergeable = False
-            if hasattr(step.command, "sealed"):
-                step.command.sealed = True
+            step.command.sealed = True
 
     def undo(self) -> None:
         """Step back once."""
@@ -147,14 +107,14 @@ class DocumentUndo(QObject):
         """Forget all history (the document keeps its pixels)."""
         self._stack.clear()
 
-    def commands(self) -> list[Any]:
+    def commands(self) -> list[Command]:
         """The document commands on the stack, oldest first."""
         return [self._stack.command(i).command for i in range(self._stack.count())]
 
     @property
     def nbytes(self) -> int:
         """Memory held by the history's pixel buffers."""
-        return sum(_nbytes(c) for c in self.commands())
+        return sum(c.nbytes for c in self.commands())
 
     def _step_sizes(self) -> list[int]:
         """nbytes of every step; only the newest is measured afresh (it grows while a stroke merges)."""
@@ -163,7 +123,7 @@ class DocumentUndo(QObject):
         for i in range(count):
             step = self._stack.command(i)
             if step.size is None or i == count - 1:
-                step.size = _nbytes(step.command)
+                step.size = step.command.nbytes
             sizes.append(step.size)
         return sizes
 

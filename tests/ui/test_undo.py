@@ -16,6 +16,8 @@ class FakeDoc:
 class SetValue:
     """Sets doc.values[key] = after; merges with later SetValue on the same key when mergeable."""
 
+    text = "Set value"
+
     def __init__(self, key: str, before: int | None, after: int, nbytes: int = 10, mergeable: bool = False):
         self.key, self.before, self.after = key, before, after
         self.nbytes = nbytes
