@@ -24,6 +24,11 @@ from glide_desktop.ui.generate_panel import GeneratePanel, GenerationSettings
 NAME_LENGTH = 60  # characters of the prompt kept in a layer's name
 
 
+def generation_mode(doc: Document | None) -> Mode:
+    """Inpaint when the document has a selection, otherwise text to image."""
+    return Mode.INPAINT if doc is not None and not doc.selection.is_empty() else Mode.TEXT2IM
+
+
 class GenerationHost(Protocol):
     """What the controller needs from the window: the open document and its undo history."""
 
@@ -93,11 +98,10 @@ class GenerationController(QObject):
 
     def _prepare(self, doc: Document, settings: GenerationSettings) -> PendingGeneration:
         """Build the request and remember where its result goes."""
-        selection = doc.selection
-        mode = Mode.TEXT2IM if selection.is_empty() else Mode.INPAINT
+        mode = generation_mode(doc)
         source = mask = None
         if mode is Mode.INPAINT:
-            crop = inpaint_crop(doc.composite(), selection.coverage)
+            crop = inpaint_crop(doc.composite(), doc.selection.coverage)
             placement, source, mask = crop.placement, crop.source256, crop.selection64
         else:
             placement = text2im_placement(doc.width, doc.height)

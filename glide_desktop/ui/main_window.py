@@ -17,7 +17,7 @@ from glide_desktop.ui.canvas.view import CanvasView
 from glide_desktop.ui.edit_actions import EditActions
 from glide_desktop.ui.file_actions import OPENABLE_SUFFIXES, FileActions
 from glide_desktop.ui.generate_panel import GeneratePanel
-from glide_desktop.ui.generation import GenerationController
+from glide_desktop.ui.generation import GenerationController, generation_mode
 from glide_desktop.ui.layers_panel import LayersPanel
 from glide_desktop.ui.menus import build_menus, create_actions
 from glide_desktop.ui.tools import ToolBox
@@ -173,8 +173,7 @@ class MainWindow(FileActions, EditActions, QMainWindow):
 
     # --- generation ------------------------------------------------------------------------------
     def _generation_mode(self) -> Mode:
-        selection = self.document.selection if self.document else None
-        return Mode.INPAINT if selection is not None and not selection.is_empty() else Mode.TEXT2IM
+        return generation_mode(self.document)
 
     def show_about(self) -> None:
         """The About box."""
