@@ -8,18 +8,14 @@ pipeline puts the negative prompt's tokens and mask in the unconditional rows in
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import torch
 
-DenoisedFn = Callable[[torch.Tensor], torch.Tensor]
-# model_call(x, original_timesteps_int64) -> N, 6, H, W; the pipeline binds tokens, masks etc.
-ModelCall = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+from glide_desktop.engine.diffusion import DenoisedFn, ModelFn
 
 EPS_CHANNELS = 3  # channels 0..2 are eps; 3..5 are the variance values v
 
 
-def classifier_free_model_fn(model_call: ModelCall, guidance_scale: float) -> ModelCall:
+def classifier_free_model_fn(model_call: ModelFn, guidance_scale: float) -> ModelFn:
     """Wrap a model so eps = uncond + s * (cond - uncond) for a [cond rows, uncond rows] batch."""
 
     def guided(x: torch.Tensor, timesteps: torch.Tensor) -> torch.Tensor:

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Protocol
 
 import torch
 from torch import Tensor
 
 from glide_desktop.engine.clip.model import ClipImageEncoder, ClipTextEncoder
+from glide_desktop.engine.diffusion import CondFn
 
 # Guards the normalisation of an all-zero embedding (the reference adds the same epsilon).
 NORM_EPS = 1e-12
-
-CondFn = Callable[[Tensor, Tensor], Tensor]
 
 
 class TextTokenizer(Protocol):

@@ -9,11 +9,11 @@ from collections.abc import Generator
 import torch
 
 from glide_desktop.engine.clip import ClipGuidance
-from glide_desktop.engine.diffusion import CondFn, respaced_diffusion
+from glide_desktop.engine.diffusion import CondFn, ModelFn, respaced_diffusion
 from glide_desktop.engine.guidance import classifier_free_model_fn, inpaint_denoised_fn
 from glide_desktop.engine.models import ClipEncoders
 from glide_desktop.engine.noise import NoiseSource
-from glide_desktop.engine.pipelines.conditioning import KnownImage, ModelCall, bind_model, prompt_rows
+from glide_desktop.engine.pipelines.conditioning import KnownImage, bind_model, prompt_rows
 from glide_desktop.engine.pipelines.images import resize_image, to_model_image
 from glide_desktop.engine.pipelines.session import Session
 from glide_desktop.engine.pipelines.stages import StagePlan, base_respacing, run_stage
@@ -38,7 +38,7 @@ def uses_clip(session: Session) -> bool:
     return session.request.clip_guidance > 0
 
 
-def _guided_model(session: Session, model: torch.nn.Module, known: KnownImage | None) -> ModelCall:
+def _guided_model(session: Session, model: torch.nn.Module, known: KnownImage | None) -> ModelFn:
     """The model call with the prompt's text encoded once for all steps.
 
     Classifier-free guidance runs N prompt rows and N unconditional rows. CLIP guidance, like the

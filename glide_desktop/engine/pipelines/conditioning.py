@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
+from glide_desktop.engine.diffusion import ModelFn
 from glide_desktop.engine.pipelines.images import keep_mask_tensor, resize_image, to_model_image
 from glide_desktop.engine.tokenizers import gpt2_tokenizer
-
-ModelCall = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 
 def prompt_rows(prompt: str, rows: int, text_ctx: int, device: torch.device,
@@ -53,7 +51,7 @@ class KnownImage:
         return {"inpaint_image": image, "inpaint_mask": self.keep.expand(rows, -1, -1, -1)}
 
 
-def bind_model(model: torch.nn.Module, **inputs: torch.Tensor | None) -> ModelCall:
+def bind_model(model: torch.nn.Module, **inputs: torch.Tensor | None) -> ModelFn:
     """model_call(x, t) with the fixed inputs (tokens, mask, inpaint_image, low_res, ...) bound."""
     given = {name: value for name, value in inputs.items() if value is not None}
 

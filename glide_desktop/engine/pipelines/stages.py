@@ -7,9 +7,8 @@ from dataclasses import dataclass
 
 import torch
 
-from glide_desktop.engine.diffusion import CondFn, DenoisedFn, GaussianDiffusion, space_timesteps
+from glide_desktop.engine.diffusion import CondFn, DenoisedFn, GaussianDiffusion, ModelFn, space_timesteps
 from glide_desktop.engine.noise import NoiseSource
-from glide_desktop.engine.pipelines.conditioning import ModelCall
 from glide_desktop.engine.pipelines.images import to_uint8
 from glide_desktop.engine.samplers import CancelFlag, Cancelled, is_cancelled, sample
 from glide_desktop.engine.types import Progress, SamplerName
@@ -40,7 +39,7 @@ class StagePlan:
 
     name: str  # STAGE_BASE or STAGE_UPSAMPLE
     diffusion: GaussianDiffusion
-    model_fn: ModelCall
+    model_fn: ModelFn
     shape: tuple[int, ...]  # R, 3, S, S (R = 2N with classifier-free guidance)
     sampler: str
     rows: int  # the first `rows` rows are the images; the rest are guidance rows
