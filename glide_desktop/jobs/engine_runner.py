@@ -11,17 +11,26 @@ from glide_desktop.engine.types import Event, GenerationRequest
 
 
 class EngineRunner:
-    """Callable runner over a models folder; torch is imported on the first request only."""
+    """Callable runner over a models folder; torch is imported on the first request only.
 
-    def __init__(self, models_dir: Path) -> None:
+    threads, when given, is torch's thread count, set at the start of every request inside the
+    thread that runs it (torch's OpenMP count belongs to the calling thread), first request included.
+    """
+
+    def __init__(self, models_dir: Path, threads: int | None = None) -> None:
         self.models_dir = Path(models_dir)
+        self.threads = threads
         self._store: Any = None  # a ModelCache over a ModelStore, made on first use
 
     def __call__(self, request: GenerationRequest, cancel: threading.Event) -> Iterator[Event]:
+        import torch
+
         from glide_desktop.engine.models import ModelStore
         from glide_desktop.engine.pipelines import generate
         from glide_desktop.engine.pipelines.model_cache import ModelCache
 
+        if self.threads is not None:
+            torch.set_num_threads(self.threads)
         if self._store is None or Path(self._store.folder) != self.models_dir:
             # Cached across requests: each checkpoint is read once, not once per generation.
             self._store = ModelCache(ModelStore(self.models_dir))

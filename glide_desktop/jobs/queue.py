@@ -19,11 +19,11 @@ class GenerationJobs(QObject):
     finished = Signal(bool)  # cancelled?
     _submit = Signal(object)
 
-    def __init__(self, runner: Runner, threads: int | None = None, parent: QObject | None = None) -> None:
+    def __init__(self, runner: Runner, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._thread = QThread()
         self._thread.setObjectName("glide-generation")
-        self._worker = GenerationWorker(runner, threads)
+        self._worker = GenerationWorker(runner)
         self._worker.moveToThread(self._thread)
         self._submit.connect(self._worker.run)
         # Bound methods of this GUI-thread object: Qt queues the calls into the GUI thread.

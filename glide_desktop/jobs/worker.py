@@ -22,17 +22,15 @@ class GenerationWorker(QObject):
     failed = Signal(str)  # a user-facing message
     finished = Signal(bool)  # True when cancelled
 
-    def __init__(self, runner: Runner, threads: int | None = None) -> None:
+    def __init__(self, runner: Runner) -> None:
         super().__init__()
         self._runner = runner
-        self._threads = threads
         self.cancel_flag = threading.Event()
 
     @Slot(object)
     def run(self, request: GenerationRequest) -> None:
         """Run one request to its end, a cancel or an error; always emits finished."""
         try:
-            self._limit_threads()
             for event in self._runner(request, self.cancel_flag):
                 if self.cancel_flag.is_set():
                     break
@@ -48,16 +46,6 @@ class GenerationWorker(QObject):
             self.candidates.emit(event)
         elif isinstance(event, Result):
             self.result.emit(event)
-
-    def _limit_threads(self) -> None:
-        # torch's thread count is per thread: set it here, inside the worker thread.
-        if self._threads is None:
-            return
-        import sys
-
-        torch = sys.modules.get("torch")
-        if torch is not None:
-            torch.set_num_threads(self._threads)
 
 
 def _describe(error: Exception) -> str:

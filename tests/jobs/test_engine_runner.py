@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import numpy as np
+import threading
 
+import numpy as np
+import pytest
+import torch
+
+from glide_desktop.engine.models import MissingModelError
 from glide_desktop.engine.types import Candidates, GenerationRequest, Mode, Progress, Result
 from glide_desktop.jobs.engine_runner import EngineRunner
 from glide_desktop.jobs.queue import GenerationJobs
@@ -12,8 +17,8 @@ from tests.tiny_models import write_tiny_models
 
 def test_an_inpaint_job_runs_on_the_worker_thread_with_real_models(qtbot, tmp_path):
     models = write_tiny_models(tmp_path / "models", ("base_inpaint.pt", "upsample_inpaint.pt"))
-    runner = EngineRunner(models)
-    jobs = GenerationJobs(runner, threads=1)
+    runner = EngineRunner(models, threads=1)
+    jobs = GenerationJobs(runner)
     events: list[object] = []
     failures: list[str] = []
     for signal in (jobs.progress, jobs.candidates, jobs.result):
@@ -54,3 +59,20 @@ def test_missing_models_fail_with_a_message_naming_them(qtbot, tmp_path):
     finally:
         jobs.shutdown()
     assert len(failures) == 1 and "base.pt" in failures[0]
+
+
+def test_the_thread_count_is_set_in_the_running_thread_from_the_first_request(tmp_path):
+    seen: dict[str, int] = {}
+
+    def first_request_in_a_fresh_thread() -> None:
+        wanted = torch.get_num_threads() + 1
+        runner = EngineRunner(tmp_path / "empty", threads=wanted)
+        request = GenerationRequest(mode=Mode.TEXT2IM, prompt="a corgi", steps=2, upsample_steps=2)
+        with pytest.raises(MissingModelError):
+            list(runner(request, threading.Event()))
+        seen.update(wanted=wanted, after=torch.get_num_threads())
+
+    worker = threading.Thread(target=first_request_in_a_fresh_thread)
+    worker.start()
+    worker.join()
+    assert seen and seen["after"] == seen["wanted"]
