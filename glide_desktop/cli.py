@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
+
 from glide_desktop import cli_bench, cli_io
+from glide_desktop.engine.errors import user_message
 from glide_desktop.engine.types import Candidates, GenerationRequest, Mode, Progress, Result, SamplerName
 
 COMMANDS: dict[str, Mode] = {
@@ -17,6 +21,8 @@ COMMANDS: dict[str, Mode] = {
     "sketch": Mode.SKETCH,
 }
 COMMAND_NAMES = (*COMMANDS, "bench")  # what __main__ hands to main()
+DEBUG_ENV = "GLIDE_DEBUG"  # set: unexpected errors end with their traceback
+EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 
@@ -123,20 +129,26 @@ def run(request: GenerationRequest, folder: Path, output: str, quiet: bool) -> l
     from glide_desktop.engine.pipelines import generate
 
     bar = cli_io.ProgressBar(sys.stderr, enabled=not quiet)
-    count = request.candidates
     written: list[Path] = []
     for event in generate(request, ModelStore(folder)):
         if isinstance(event, Progress):
             bar.update(event.stage, event.step, event.total)
         elif isinstance(event, Candidates) and not request.upsample:
             for index, image in enumerate(event.images64):
-                written.append(cli_io.save_png(image, cli_io.output_path(output, request.seed, index, count),
-                                               request, index))
+                written.append(_write(image, output, request, index))
         elif isinstance(event, Result):
-            path = cli_io.output_path(output, request.seed, event.candidate, count)
-            written.append(cli_io.save_png(event.image256, path, request, event.candidate))
+            written.append(_write(event.image256, output, request, event.candidate))
     bar.finish()
     return written
+
+
+def _write(image: np.ndarray, output: str, request: GenerationRequest, candidate: int) -> Path:
+    """Save one image under the output pattern; a folder or disk problem becomes a CliError."""
+    path = cli_io.output_path(output, request.seed, candidate, request.candidates)
+    try:
+        return cli_io.save_png(image, path, request, candidate)
+    except OSError as error:
+        raise CliError(f"cannot write {path}: {error.strerror or error}") from None
 
 
 def _execute(argv: Sequence[str]) -> int:
@@ -158,7 +170,7 @@ def _execute(argv: Sequence[str]) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one CLI command; exit code 0 on success, 2 on bad input or missing models."""
+    """Run one CLI command; exit code 0 on success, 2 on bad input or missing models, 1 on a bug."""
     argv = sys.argv[1:] if argv is None else argv
     try:
         return _execute(argv)
@@ -168,12 +180,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\ncancelled", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except Exception as error:  # noqa: BLE001 - only the engine's user-facing errors are turned into messages
-        message = cli_io.user_message(error)
-        if message is None:
+    except Exception as error:  # noqa: BLE001 - every failure reaches the user as a message
+        message = user_message(error)
+        if message is not None:
+            print(f"error: {message}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        if os.environ.get(DEBUG_ENV):
             raise
-        print(f"error: {message}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        print(f"error: unexpected {type(error).__name__}: {error}\n(this is a bug; set {DEBUG_ENV}=1 to see "
+              "where it happened)", file=sys.stderr)
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -131,3 +131,29 @@ def test_bench_reports_load_and_step_times(models: Path, capsys: pytest.CaptureF
     out = capsys.readouterr().out
     assert code == 0
     assert "load base.pt" in out and "base        2 steps" in out and "s/step" in out
+
+
+def test_an_unwritable_output_exits_2_naming_the_path(models: Path, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "taken").write_text("a file where a folder should be")
+    out = tmp_path / "taken" / "out.png"
+    code = cli.main(["generate", "--prompt", "x", "--candidates", "1", "--no-upsample", *fast(models, out)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"cannot write {out}" in err and "Traceback" not in err
+
+
+def test_an_unexpected_error_is_one_plain_line_unless_debugging(models: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    def broken_run(*args: object) -> list[Path]:
+        raise ZeroDivisionError("float division by zero")
+
+    monkeypatch.setattr(cli, "run", broken_run)
+    argv = ["generate", "--prompt", "x", "--models", str(models)]
+    monkeypatch.delenv(cli.DEBUG_ENV, raising=False)
+    assert cli.main(argv) == 1
+    err = capsys.readouterr().err
+    assert "unexpected ZeroDivisionError: float division by zero" in err and cli.DEBUG_ENV in err
+    monkeypatch.setenv(cli.DEBUG_ENV, "1")
+    with pytest.raises(ZeroDivisionError):
+        cli.main(argv)

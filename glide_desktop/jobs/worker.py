@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterator
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from glide_desktop.engine.errors import user_message
 from glide_desktop.engine.types import Candidates, Event, GenerationRequest, Progress, Result
 
 # A runner turns a request into the engine's event stream; it checks the cancel flag between steps.
 Runner = Callable[[GenerationRequest, threading.Event], Iterator[Event]]
+
+log = logging.getLogger(__name__)
 
 
 class GenerationWorker(QObject):
@@ -36,6 +40,8 @@ class GenerationWorker(QObject):
                     break
                 self._emit(event)
         except Exception as error:  # noqa: BLE001 - every failure reaches the user as a message
+            if user_message(error) is None:
+                log.exception("generation failed unexpectedly")  # the traceback, for a bug report
             self.failed.emit(_describe(error))
         self.finished.emit(self.cancel_flag.is_set())
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QThread
 
-from glide_desktop.engine.types import Candidates, GenerationRequest, Mode, Progress, Result
+from glide_desktop.engine.types import Candidates, GenerationRequest, InvalidRequest, Mode, Progress, Result
 from glide_desktop.jobs.queue import GenerationJobs
 
 
@@ -100,12 +100,14 @@ def test_cancel_stops_between_steps(qtbot, make_jobs):
     assert not any(isinstance(e, Result) for e in seen.events)
 
 
-def test_a_failure_becomes_a_message_and_the_queue_is_reusable(qtbot, make_jobs):
+def test_a_failure_becomes_a_message_and_the_queue_is_reusable(qtbot, make_jobs, caplog):
     jobs = make_jobs(ScriptedEngine(steps=3, fail_at=1))
     seen = Recorder(jobs)
     with qtbot.waitSignal(jobs.finished, timeout=5000):
         jobs.submit(_request())
     assert seen.failures == ["the model file base_inpaint.pt is incomplete"]
+    # An unexpected error is not swallowed: its traceback goes to the log for a bug report.
+    assert [r.exc_info[0] for r in caplog.records if r.exc_info] == [RuntimeError]
     assert len(seen.events) == 1
     with qtbot.waitSignal(jobs.finished, timeout=5000):
         assert jobs.submit(_request())
@@ -119,3 +121,16 @@ def test_a_second_submit_is_refused_while_busy(qtbot, make_jobs):
         assert jobs.submit(_request())
         assert not jobs.submit(_request())
         gate.set()
+
+
+def test_a_user_error_is_shown_but_not_logged_as_a_bug(qtbot, make_jobs, caplog):
+    def refusing_engine(request, cancel):
+        raise InvalidRequest("steps must be between 2 and 1000, got 0")
+        yield  # a generator, like the engine
+
+    jobs = make_jobs(refusing_engine)
+    seen = Recorder(jobs)
+    with qtbot.waitSignal(jobs.finished, timeout=5000):
+        jobs.submit(_request())
+    assert seen.failures == ["steps must be between 2 and 1000, got 0"]
+    assert not [r for r in caplog.records if r.exc_info]
