@@ -158,9 +158,11 @@ def _execute(argv: Sequence[str]) -> int:
     folder = args.models if args.models is not None else default_models_dir()
     if args.command == "bench":
         request = cli_bench.bench_request(args)
-        if not args.random_weights:
-            _check_models(folder, request)
-        return cli_bench.bench_main(args, folder)
+        weights = None if args.random_weights else folder  # None: random full-size weights
+        if weights is not None:
+            _check_models(weights, request)
+        print(cli_bench.run_bench(request, weights))
+        return 0
     mode = COMMANDS[args.command]
     request = request_from_args(args, mode)
     _check_models(folder, request)

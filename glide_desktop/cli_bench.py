@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
@@ -117,8 +116,3 @@ def _base_rows(request: GenerationRequest) -> str:
         return f"{request.candidates} rows, CLIP-guided"
     return f"{2 * request.candidates} rows, guided"
 
-
-def bench_main(args: argparse.Namespace, folder: Path) -> int:
-    """Print the timing report for the parsed bench arguments."""
-    print(run_bench(bench_request(args), None if args.random_weights else folder), file=sys.stdout)
-    return 0
