@@ -233,16 +233,9 @@ def _attention_blocks(c: UNetConfig) -> set[tuple[int, bool]]:
     return {(w, up) for w in widths for up in (False, True)} | {(c.channel_mult[-1] * c.num_channels, False)}
 
 
+# The official notebooks' respacing for base and upsampler models (facts: glide-format/README.md).
 BASE_RESPACING = "100"
 UPSAMPLER_RESPACING = "fast27"
-
-# The notebooks' respacing per official checkpoint (facts: glide-format/README.md).
-NOTEBOOK_RESPACING: dict[str, str] = {
-    "base": BASE_RESPACING,
-    "base_inpaint": BASE_RESPACING,
-    "upsample": UPSAMPLER_RESPACING,
-    "upsample_inpaint": UPSAMPLER_RESPACING,
-}
 
 _OFFICIAL_SHARED = dict(
     num_channels=192, num_heads=1, num_head_channels=64, num_heads_upsample=-1,

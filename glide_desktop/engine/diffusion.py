@@ -22,21 +22,6 @@ CondFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 DenoisedFn = Callable[[torch.Tensor], torch.Tensor]
 
 SCHEDULES = ("squaredcos_cap_v2", "linear")
-ARRAY_NAMES = (
-    "betas",
-    "alphas_cumprod",
-    "alphas_cumprod_prev",
-    "alphas_cumprod_next",
-    "sqrt_alphas_cumprod",
-    "sqrt_one_minus_alphas_cumprod",
-    "log_one_minus_alphas_cumprod",
-    "sqrt_recip_alphas_cumprod",
-    "sqrt_recipm1_alphas_cumprod",
-    "posterior_variance",
-    "posterior_log_variance_clipped",
-    "posterior_mean_coef1",
-    "posterior_mean_coef2",
-)
 
 
 def _cosine_alpha_bar(t: float) -> float:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from glide_desktop.engine.config import NOTEBOOK_RESPACING, OFFICIAL_PRESETS, UNetConfig
+from glide_desktop.engine.config import OFFICIAL_PRESETS, UNetConfig
 from glide_desktop.engine.nn import GlideUNet, build_unet, convert_to_fp16
 
 NAMES = sorted(OFFICIAL_PRESETS)
@@ -38,7 +38,6 @@ def test_every_diffusion_checkpoint_has_a_preset(format_options: dict) -> None:
     diffusion = {k.removesuffix(".pt") for k, v in format_options.items()
                  if k.endswith(".pt") and isinstance(v, dict) and "super_res" in v}
     assert diffusion == set(OFFICIAL_PRESETS)
-    assert set(NOTEBOOK_RESPACING) == set(OFFICIAL_PRESETS)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -49,7 +48,6 @@ def test_from_options_equals_preset(name: str, format_options: dict) -> None:
 @pytest.mark.parametrize("name", NAMES)
 def test_notebook_respacing(name: str, format_options: dict) -> None:
     expected = format_options["notebook_overrides"][f"{name}.pt"]["timestep_respacing"]
-    assert NOTEBOOK_RESPACING[name] == expected
     assert OFFICIAL_PRESETS[name].default_respacing == expected
 
 

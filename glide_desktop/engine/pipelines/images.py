@@ -58,11 +58,6 @@ def to_uint8(images: torch.Tensor) -> np.ndarray:
     return pixels.to(torch.uint8).permute(0, 2, 3, 1).contiguous().cpu().numpy()
 
 
-def quantise_8bit(images: torch.Tensor) -> torch.Tensor:
-    """Round a [-1, 1] image to the nearest 8-bit level, as the upsampler's low_res expects."""
-    return ((images + 1) * 127.5).round() / 127.5 - 1  # N, 3, H, W
-
-
 def resize_image(images: torch.Tensor, size: int) -> torch.Tensor:
     """Resize N, 3, H, W images to size x size: antialiased bicubic (like PIL's), clamped to [-1, 1]."""
     if images.shape[-1] == size and images.shape[-2] == size:

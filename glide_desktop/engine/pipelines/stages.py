@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import torch
 
+from glide_desktop.engine.config import UPSAMPLER_RESPACING
 from glide_desktop.engine.diffusion import CondFn, DenoisedFn, GaussianDiffusion, ModelFn, space_timesteps
 from glide_desktop.engine.noise import NoiseSource
 from glide_desktop.engine.pipelines.images import to_uint8
@@ -14,7 +15,6 @@ from glide_desktop.engine.samplers import CancelFlag, Cancelled, is_cancelled, s
 from glide_desktop.engine.types import Progress, SamplerName
 
 UPSAMPLE_TEMPERATURE = 0.997  # the notebooks scale the upsampler's x_T by this
-FAST27 = "fast27"
 
 
 def base_respacing(sampler: SamplerName, steps: int, diffusion_steps: int = 1000) -> str:
@@ -30,7 +30,7 @@ def base_respacing(sampler: SamplerName, steps: int, diffusion_steps: int = 1000
 
 def upsample_respacing(steps: int) -> str:
     """The upsample stage's respacing: the notebooks' "fast27" for 27 steps, else N evenly spaced."""
-    return FAST27 if steps == 27 else str(steps)
+    return UPSAMPLER_RESPACING if steps == 27 else str(steps)
 
 
 @dataclass(frozen=True)
