@@ -10,10 +10,10 @@ import torch
 
 from glide_desktop.engine.clip import ClipGuidance
 from glide_desktop.engine.diffusion import CondFn, ModelFn, respaced_diffusion
-from glide_desktop.engine.guidance import classifier_free_model_fn, inpaint_denoised_fn
+from glide_desktop.engine.guidance import classifier_free_model_fn
 from glide_desktop.engine.models import ClipEncoders
 from glide_desktop.engine.noise import NoiseSource
-from glide_desktop.engine.pipelines.conditioning import KnownImage, bind_model, prompt_rows
+from glide_desktop.engine.pipelines.conditioning import KnownImage, bind_model, inpaint_inputs, prompt_rows
 from glide_desktop.engine.pipelines.images import resize_image, to_model_image
 from glide_desktop.engine.pipelines.session import Session
 from glide_desktop.engine.pipelines.stages import StagePlan, base_respacing, run_stage
@@ -50,8 +50,7 @@ def _guided_model(session: Session, model: torch.nn.Module, known: KnownImage | 
                                negative_prompt=negative)  # N or 2N, T each
     with torch.no_grad():
         text = model.encode_text(tokens, mask)
-    extra = known.model_inputs(tokens.shape[0]) if known is not None and model.config.inpaint else {}
-    model_call = bind_model(model, text=text, **extra)
+    model_call = bind_model(model, text=text, **inpaint_inputs(known, model, tokens.shape[0]))
     if uses_clip(session):
         return model_call
     return classifier_free_model_fn(model_call, request.guidance)
@@ -68,13 +67,6 @@ def _clip_cond_fn(session: Session, encoders: ClipEncoders | None) -> CondFn | N
     image, text = encoders
     guidance = ClipGuidance(image, text, clip_tokenizer(), logit_scale=image.cfg.logit_scale)
     return guidance.cond_fn([session.request.prompt], session.request.clip_guidance)
-
-
-def _known_image(session: Session) -> KnownImage | None:
-    keep64 = session.keep64
-    if keep64 is None:
-        return None
-    return KnownImage.at_size(session.request.source256, keep64, BASE_SIZE, session.device)
 
 
 def _sdedit_start(session: Session, plan: StagePlan, noise: NoiseSource) -> StagePlan:
@@ -94,7 +86,7 @@ def run_base(session: Session) -> Generator[Progress, None, torch.Tensor | None]
     # CLIP's files are checked and read first, so a missing one fails before the big UNet loads.
     encoders = session.load_clip() if uses_clip(session) else None
     model = session.load(base_model_name(request.mode))
-    known = _known_image(session)
+    known = session.known_image(BASE_SIZE)
     rows = request.candidates
     respacing = base_respacing(request.sampler, request.steps, model.config.diffusion_steps)
     plan = StagePlan(
@@ -104,7 +96,7 @@ def run_base(session: Session) -> Generator[Progress, None, torch.Tensor | None]
         shape=(rows if uses_clip(session) else 2 * rows, 3, BASE_SIZE, BASE_SIZE),
         sampler=request.sampler.value,
         rows=rows,
-        denoised_fn=None if known is None else inpaint_denoised_fn(known.image, known.keep),
+        denoised_fn=None if known is None else known.denoised_fn(),
         cond_fn=_clip_cond_fn(session, encoders),
     )
     noise = session.base_noise()

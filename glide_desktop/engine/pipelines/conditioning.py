@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from glide_desktop.engine.diffusion import ModelFn
+from glide_desktop.engine.diffusion import DenoisedFn, ModelFn
+from glide_desktop.engine.guidance import inpaint_denoised_fn
 from glide_desktop.engine.pipelines.images import keep_mask_tensor, resize_image, to_model_image
 from glide_desktop.engine.tokenizers import gpt2_tokenizer
 
@@ -49,6 +50,17 @@ class KnownImage:
         """inpaint_image (already times the mask, as the notebook passes it) and inpaint_mask for rows."""
         image = (self.image * self.keep).expand(rows, -1, -1, -1)  # R, 3, S, S
         return {"inpaint_image": image, "inpaint_mask": self.keep.expand(rows, -1, -1, -1)}
+
+    def denoised_fn(self) -> DenoisedFn:
+        """Puts the known pixels back into every x0 prediction."""
+        return inpaint_denoised_fn(self.image, self.keep)
+
+
+def inpaint_inputs(known: KnownImage | None, model: torch.nn.Module, rows: int) -> dict[str, torch.Tensor]:
+    """The known image as model inputs for an inpaint-trained model; none for the others."""
+    if known is None or not model.config.inpaint:
+        return {}
+    return known.model_inputs(rows)
 
 
 def bind_model(model: torch.nn.Module, **inputs: torch.Tensor | None) -> ModelFn:

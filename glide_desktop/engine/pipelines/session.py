@@ -11,6 +11,7 @@ import torch
 from glide_desktop.engine.device import model_dtype, resolve_device
 from glide_desktop.engine.models import ClipEncoders
 from glide_desktop.engine.noise import NoiseSource, TorchNoise
+from glide_desktop.engine.pipelines.conditioning import KnownImage
 from glide_desktop.engine.pipelines.images import selection_to_keep_mask
 from glide_desktop.engine.samplers import CancelFlag, is_cancelled
 from glide_desktop.engine.types import GenerationRequest
@@ -49,12 +50,12 @@ class Session:
         """Whether the caller asked to stop."""
         return is_cancelled(self.cancel)
 
-    @property
-    def keep64(self) -> np.ndarray | None:
-        """GLIDE's 64x64 keep-mask (1 = keep) from the request's selection, or None without one."""
+    def known_image(self, size: int) -> KnownImage | None:
+        """The source pixels outside the selection at size x size, or None without a selection."""
         if self.request.selection64 is None:
             return None
-        return selection_to_keep_mask(self.request.selection64)
+        keep64 = selection_to_keep_mask(self.request.selection64)  # 64, 64; 1 = keep
+        return KnownImage.at_size(self.request.source256, keep64, size, self.device)
 
     def base_noise(self) -> NoiseSource:
         """The base stage's noise: seeded from the request (or the injected source)."""

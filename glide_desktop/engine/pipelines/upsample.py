@@ -8,8 +8,7 @@ import numpy as np
 import torch
 
 from glide_desktop.engine.diffusion import respaced_diffusion
-from glide_desktop.engine.guidance import inpaint_denoised_fn
-from glide_desktop.engine.pipelines.conditioning import KnownImage, bind_model, prompt_rows
+from glide_desktop.engine.pipelines.conditioning import KnownImage, bind_model, inpaint_inputs, prompt_rows
 from glide_desktop.engine.pipelines.images import to_model_image, to_uint8
 from glide_desktop.engine.pipelines.session import Session
 from glide_desktop.engine.pipelines.stages import (
@@ -46,16 +45,15 @@ def _plan(session: Session, model: torch.nn.Module, candidate64: np.ndarray, kno
           text: object, x_T: torch.Tensor) -> StagePlan:
     """The stage plan for one candidate: low_res is its 8-bit image, as the notebooks quantise it."""
     low_res = to_model_image(candidate64, session.device)  # 1, 3, 64, 64 (8-bit levels already)
-    extra = known.model_inputs(1) if known is not None and model.config.inpaint else {}
     respacing = upsample_respacing(session.request.upsample_steps)
     return StagePlan(
         name=STAGE_UPSAMPLE,
         diffusion=respaced_diffusion(model.config.noise_schedule, model.config.diffusion_steps, respacing),
-        model_fn=bind_model(model, text=text, low_res=low_res, **extra),
+        model_fn=bind_model(model, text=text, low_res=low_res, **inpaint_inputs(known, model, 1)),
         shape=tuple(x_T.shape),
         sampler=upsample_sampler(known),
         rows=1,
-        denoised_fn=None if known is None else inpaint_denoised_fn(known.image, known.keep),
+        denoised_fn=None if known is None else known.denoised_fn(),
         x_T=x_T,
     )
 
@@ -67,10 +65,7 @@ def run_upsample(session: Session, candidates64: np.ndarray, indices: Sequence[i
         return
     request = session.request
     model = session.load(upsample_model_name(request.mode))
-    keep64 = session.keep64
-    known = None
-    if keep64 is not None:
-        known = KnownImage.at_size(request.source256, keep64, UPSAMPLE_SIZE, session.device)
+    known = session.known_image(UPSAMPLE_SIZE)
     tokens, mask = prompt_rows(request.prompt, 1, model.config.text_ctx, session.device)  # 1, T each
     with torch.no_grad():
         text = model.encode_text(tokens, mask)
