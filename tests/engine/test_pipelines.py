@@ -33,6 +33,7 @@ from glide_desktop.engine.types import (
     Result,
     SamplerName,
 )
+from tests.engine.sources import gradient_source
 from tests.tiny_models import write_tiny_models
 
 BASE_STEPS = 3
@@ -44,13 +45,6 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> ModelCache:
     torch.set_num_threads(1)
     folder = write_tiny_models(tmp_path_factory.mktemp("models"))
     return ModelCache(ModelStore(folder), capacity=4)
-
-
-def gradient_source() -> np.ndarray:
-    """A smooth 256 px image, so any sensible 64 px resize of it is known to within a level or two."""
-    y, x = np.mgrid[0:256, 0:256].astype(np.float32)
-    red, green, blue = 40 + x / 2, 60 + y / 3, 200 - (x + y) / 4
-    return np.stack([red, green, blue], axis=-1).round().astype(np.uint8)
 
 
 def centre_selection() -> np.ndarray:

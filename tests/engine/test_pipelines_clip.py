@@ -35,6 +35,7 @@ from glide_desktop.engine.types import (
 )
 from tests.engine.golden_set import CLIP_MODELS, golden_file, load_golden, runs_of_kind
 from tests.engine.golden_set import options as golden_options
+from tests.engine.sources import gradient_source
 from tests.tiny_models import write_tiny_clip, write_tiny_models
 
 BASE_STEPS = 3
@@ -52,11 +53,6 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def store(folder: Path) -> ModelCache:
     return ModelCache(ModelStore(folder), capacity=2)
-
-
-def gradient_source() -> np.ndarray:
-    y, x = np.mgrid[0:256, 0:256].astype(np.float32)
-    return np.stack([40 + x / 2, 60 + y / 3, 200 - (x + y) / 4], axis=-1).round().astype(np.uint8)
 
 
 def request(mode: Mode = Mode.TEXT2IM, **changes: object) -> GenerationRequest:
