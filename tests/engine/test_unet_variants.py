@@ -94,8 +94,6 @@ def test_downsample_is_a_stride_2_conv_and_upsample_is_nearest_then_conv() -> No
     torch.testing.assert_close(halved, F.conv2d(x, down.op.weight, down.op.bias, stride=2, padding=1))
     nearest = x.repeat_interleave(2, dim=2).repeat_interleave(2, dim=3)  # N, C, 16, 16
     torch.testing.assert_close(doubled, F.conv2d(nearest, up.conv.weight, up.conv.bias, padding=1))
-    assert Downsample(32, use_conv=False)(x).shape == (2, 32, 4, 4)
-    torch.testing.assert_close(Upsample(32, use_conv=False)(x), nearest)
 
 
 @pytest.mark.parametrize("prefix", [*DOWNSAMPLE_AT, *UPSAMPLE_AT])

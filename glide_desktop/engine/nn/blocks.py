@@ -69,16 +69,12 @@ class ResBlock(nn.Module):
 class Downsample(nn.Module):
     """Halve H and W without a ResBlock (resblock_updown=False): a stride-2 3x3 conv `op`.
 
-    GLIDE's create_model always resamples with convolutions (conv_resample defaults to True);
-    use_conv=False gives the parameter-free 2x2 average pool of the same family of UNets.
+    GLIDE's create_model always resamples with convolutions (conv_resample defaults to True).
     """
 
-    def __init__(self, channels: int, use_conv: bool = True) -> None:
+    def __init__(self, channels: int) -> None:
         super().__init__()
-        if use_conv:
-            self.op: nn.Module = nn.Conv2d(channels, channels, 3, stride=2, padding=1)
-        else:
-            self.op = nn.AvgPool2d(kernel_size=2, stride=2)
+        self.op = nn.Conv2d(channels, channels, 3, stride=2, padding=1)
 
     def forward(self, x: Tensor) -> Tensor:
         return self.op(x)  # N, C, H/2, W/2
@@ -87,13 +83,12 @@ class Downsample(nn.Module):
 class Upsample(nn.Module):
     """Double H and W without a ResBlock (resblock_updown=False): nearest x2, then a 3x3 conv `conv`."""
 
-    def __init__(self, channels: int, use_conv: bool = True) -> None:
+    def __init__(self, channels: int) -> None:
         super().__init__()
-        self.conv = nn.Conv2d(channels, channels, 3, padding=1) if use_conv else None
+        self.conv = nn.Conv2d(channels, channels, 3, padding=1)
 
     def forward(self, x: Tensor) -> Tensor:
-        x = F.interpolate(x, scale_factor=2, mode="nearest")  # N, C, 2H, 2W
-        return x if self.conv is None else self.conv(x)
+        return self.conv(F.interpolate(x, scale_factor=2, mode="nearest"))  # N, C, 2H, 2W
 
 
 class SpatialAttention(nn.Module):
