@@ -23,6 +23,8 @@ def _open(path: Path, what: str) -> Image.Image:
         raise InvalidRequest(f"{what} {path} does not exist") from None
     except (UnidentifiedImageError, OSError) as error:
         raise InvalidRequest(f"{what} {path} is not a readable image ({error})") from None
+    except Image.DecompressionBombError:
+        raise InvalidRequest(f"{what} {path} is too large to open safely") from None
     return image
 
 

@@ -157,3 +157,11 @@ def test_an_unexpected_error_is_one_plain_line_unless_debugging(models: Path, mo
     monkeypatch.setenv(cli.DEBUG_ENV, "1")
     with pytest.raises(ZeroDivisionError):
         cli.main(argv)
+
+
+def test_a_huge_image_is_refused_with_a_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "huge.png"
+    Image.new("RGB", (40, 40), "gray").save(path)
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)  # 1600 pixels is then over twice the limit
+    with pytest.raises(cli_io.InvalidRequest, match="too large to open safely"):
+        cli_io.load_source(path)
