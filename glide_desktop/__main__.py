@@ -11,7 +11,7 @@ def run(argv: list[str] | None = None) -> int:
     from glide_desktop import cli  # torch-free until a command runs
 
     if len(argv) > 1 and argv[1] in (*cli.COMMAND_NAMES, "-h", "--help"):
-        return int(cli.main(argv[1:]) or 0)
+        return cli.main(argv[1:])
     from glide_desktop import app
 
     return app.main(argv)
