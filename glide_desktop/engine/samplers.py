@@ -22,6 +22,7 @@ import torch
 
 from glide_desktop.engine.diffusion import CondFn, DenoisedFn, GaussianDiffusion, MeanVariance, ModelFn
 from glide_desktop.engine.noise import NoiseSource
+from glide_desktop.engine.types import SamplerName
 
 CancelFlag = threading.Event | Callable[[], bool]
 
@@ -143,7 +144,7 @@ def dpmpp_2m(run: SamplerRun, x: torch.Tensor, indices: Sequence[int]) -> Iterat
         yield SamplerStep(k, len(indices), x, denoised)
 
 
-SAMPLERS = {"ancestral": ancestral, "ddim": ddim, "dpm++2m": dpmpp_2m}
+SAMPLERS = {SamplerName.ANCESTRAL: ancestral, SamplerName.DDIM: ddim, SamplerName.DPMPP_2M: dpmpp_2m}
 
 
 def is_cancelled(cancel: CancelFlag | None) -> bool:
