@@ -14,14 +14,14 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from glide_desktop.engine.config import NOISE_SCHEDULES
+
 # model_fn(x, original_timesteps_int64) -> N, 2C, H, W (eps in the first C channels, v in the rest)
 ModelFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 # cond_fn(x, original_timesteps_int64) -> gradient of a log-probability w.r.t. x, same shape as x
 CondFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 # denoised_fn(pred_xstart) -> pred_xstart, applied before the clamp to [-1, 1]
 DenoisedFn = Callable[[torch.Tensor], torch.Tensor]
-
-SCHEDULES = ("squaredcos_cap_v2", "linear")
 
 
 def _cosine_alpha_bar(t: float) -> float:
@@ -42,7 +42,7 @@ def beta_schedule(name: str, steps: int) -> np.ndarray:
             for i in range(steps)
         ]
         return np.array(betas, dtype=np.float64)
-    raise ValueError(f"unknown noise schedule {name!r}; expected one of {', '.join(SCHEDULES)}")
+    raise ValueError(f"unknown noise schedule {name!r}; expected one of {', '.join(NOISE_SCHEDULES)}")
 
 
 def _section_steps(start: int, size: int, count: int) -> list[int]:
