@@ -10,7 +10,7 @@ run: $(STAMP)
 	$(PY) main.py
 
 test: $(STAMP)
-	$(PY) -m ruff check glide_desktop tests main.py
+	$(PY) -m ruff check glide_desktop tests packaging main.py
 	$(VENV)/bin/lint-imports --no-cache
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider
 

@@ -152,8 +152,8 @@ class ClipTokenizer:
     def _loaded(self) -> dict[tuple[str, str], int]:
         with self._lock:
             if self._ranks is None:
-                path = self._vocab_path or resource_path("tokenizers", "bpe_simple_vocab_16e6.txt.gz")
-                merges = _read_clip_merges(path)
+                path = self._vocab_path or resource_path("tokenizers", "clip_bpe_merges.txt")
+                merges = read_clip_merges(path)
                 symbols = list(self._byte_chars.values())
                 vocab = symbols + [s + _WORD_END for s in symbols] + ["".join(pair) for pair in merges]
                 self._ids = {symbol: i for i, symbol in enumerate(vocab)}
@@ -192,10 +192,13 @@ class ClipTokenizer:
         return tokens + [0] * (ctx - len(tokens)), len(tokens)
 
 
-def _read_clip_merges(path: Path) -> list[tuple[str, str]]:
-    """Merge lines 1..48894 of the gzipped CLIP vocab (line 0 is a version header)."""
+def read_clip_merges(path: Path) -> list[tuple[str, str]]:
+    """Merge lines 1..48894 of a CLIP vocab (line 0 is a header): CLIP's .txt.gz or our trimmed .txt."""
     try:
-        lines = gzip.decompress(Path(path).read_bytes()).decode("utf-8").split("\n")
+        data = Path(path).read_bytes()
+        if Path(path).suffix == ".gz":
+            data = gzip.decompress(data)
+        lines = data.decode("utf-8").split("\n")
     except (OSError, UnicodeDecodeError, EOFError) as error:
         raise TokenizerFileError(f"cannot read the CLIP BPE vocab {path}: {error}") from error
     merges = [tuple(line.split()) for line in lines[1 : CLIP_N_MERGES + 1]]
