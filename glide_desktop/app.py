@@ -30,12 +30,14 @@ def configure_application(app: QApplication) -> None:
 
 def build_window(paths: Sequence[str] = ()) -> MainWindow:
     """The main window, wired to the engine, with the given files opened (the last one stays shown)."""
-    from glide_desktop.engine.locations import default_models_dir
+    from PySide6.QtCore import QSettings
+
     from glide_desktop.jobs.engine_runner import EngineRunner
     from glide_desktop.jobs.queue import GenerationJobs
     from glide_desktop.ui.main_window import MainWindow
+    from glide_desktop.ui.models_dialog import chosen_models_dir
 
-    models_dir = default_models_dir()
+    models_dir = chosen_models_dir(QSettings())  # the folder chosen in Model Files, else the default
     # The runner imports torch in the worker thread on the first request, so the window opens fast.
     jobs = GenerationJobs(EngineRunner(models_dir))
     window = MainWindow(jobs=jobs, models_dir=models_dir)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from glide_desktop.engine.types import GenerationRequest
@@ -23,6 +25,7 @@ class GenerationJobs(QObject):
         super().__init__(parent)
         self._thread = QThread()
         self._thread.setObjectName("glide-generation")
+        self.runner = runner
         self._worker = GenerationWorker(runner)
         self._worker.moveToThread(self._thread)
         self._submit.connect(self._worker.run)
@@ -50,6 +53,11 @@ class GenerationJobs(QObject):
         self.started.emit(request)
         self._submit.emit(request)
         return True
+
+    def set_models_dir(self, folder: Path) -> None:
+        """Point a runner that reads a models folder (EngineRunner) at folder; it reloads on its next job."""
+        if hasattr(self.runner, "models_dir"):
+            self.runner.models_dir = Path(folder)  # one attribute swap: the worker reads it per request
 
     def cancel(self) -> None:
         """Ask the running job to stop at its next step."""

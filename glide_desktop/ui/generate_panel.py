@@ -63,6 +63,7 @@ class GeneratePanel(QWidget):
 
     generateRequested = Signal(object)  # GenerationSettings; emitted when every model file is there
     cancelRequested = Signal()
+    modelsRequested = Signal()  # the artist wants to download the missing model files
 
     def __init__(self, mode_for_request: Callable[[], Mode] | None = None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -210,8 +211,12 @@ class GeneratePanel(QWidget):
         mode = self.mode()
         missing = locations.missing_files(self.models_dir, mode)
         if missing:
-            text = locations.describe_missing(self.models_dir, missing)
-            QMessageBox.information(self, "Model files missing", text)
+            text = locations.describe_missing(self.models_dir, missing) + "\n\nDownload them now?"
+            buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+            answer = QMessageBox.information(self, "Model files missing", text, buttons,
+                                             QMessageBox.StandardButton.Yes)
+            if answer == QMessageBox.StandardButton.Yes:
+                self.modelsRequested.emit()
             return
         settings = self.settings()
         if not settings.prompt:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from glide_desktop.ui.generate_panel import GeneratePanel
 from glide_desktop.ui.generation import GenerationController, generation_mode
 from glide_desktop.ui.layers_panel import LayersPanel
 from glide_desktop.ui.menus import build_menus, create_actions
+from glide_desktop.ui.models_dialog import ModelsDialog, chosen_models_dir
 from glide_desktop.ui.tools import ToolBox
 from glide_desktop.ui.undo import DocumentUndo
 
@@ -54,8 +56,12 @@ class MainWindow(FileActions, EditActions, QMainWindow):
         self.history_view = QUndoView(self.undo_group)
         self.history_view.setEmptyLabel("Original")
         self.generate_panel = GeneratePanel(self._generation_mode)
-        if models_dir is not None:
-            self.generate_panel.models_dir = Path(models_dir)
+        self.generate_panel.models_dir = Path(models_dir) if models_dir is not None else chosen_models_dir(
+            self.settings)
+        self.generate_panel.modelsRequested.connect(self.show_models_dialog)
+        self.jobs = jobs
+        self.model_urls: Mapping[str, str] | None = None  # None: OpenAI's addresses (tests serve locally)
+        self.models_dialog: ModelsDialog | None = None
         # jobs come from the composition root; without them Generate says no engine is connected.
         self.generation = GenerationController(self, self.generate_panel, jobs, parent=self)
         self._unsubscribe: Any = None
@@ -175,6 +181,29 @@ class MainWindow(FileActions, EditActions, QMainWindow):
     def _generation_mode(self) -> Mode:
         return generation_mode(self.document)
 
+    def show_models_dialog(self) -> ModelsDialog:
+        """The Model Files dialog (window-modal, not blocking), made afresh for the current folder."""
+        if self.models_dialog is not None and self.models_dialog.isVisible():
+            self.models_dialog.raise_()
+            return self.models_dialog
+        dialog = ModelsDialog(self.generate_panel.models_dir, self.settings, self, urls=self.model_urls)
+        dialog.folderChanged.connect(self.set_models_dir)
+        dialog.finished.connect(self._forget_models_dialog)
+        self.models_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _forget_models_dialog(self, _result: int) -> None:
+        if self.models_dialog is not None:
+            self.models_dialog.deleteLater()
+            self.models_dialog = None
+
+    def set_models_dir(self, folder: Path) -> None:
+        """Generate checks, and the engine loads from, folder from now on."""
+        self.generate_panel.models_dir = Path(folder)
+        if self.jobs is not None:
+            self.jobs.set_models_dir(Path(folder))
+
     def show_about(self) -> None:
         """The About box."""
         QMessageBox.about(self, f"About {APP_TITLE}",
@@ -222,5 +251,7 @@ class MainWindow(FileActions, EditActions, QMainWindow):
             event.ignore()
             return
         self.save_settings()
+        if self.models_dialog is not None:
+            self.models_dialog.close()  # a download stops (its .part stays) and its thread ends
         self.generation.shutdown()  # a running job is cancelled; its thread must end before the app
         event.accept()

@@ -70,6 +70,8 @@ def create_actions(window: MainWindow) -> dict[str, QAction]:
         "delete_layer": layers.delete_action,
         "merge_down": _set_shortcuts(layers.merge_action, "Ctrl+E"),
         "flatten": layers.flatten_action,
+        "models": _action(w, "&Model Files…", w.show_models_dialog, None,
+                          "See and download the GLIDE checkpoint files"),
         "about": _action(w, "&About GLIDE Desktop", w.show_about, None, "What GLIDE Desktop is"),
     }
     undo = w.undo_group.createUndoAction(w, "&Undo")
@@ -98,6 +100,8 @@ def build_menus(window: MainWindow, actions: dict[str, QAction]) -> QMenu:
     edit_menu.addActions([actions["undo"], actions["redo"]])
     edit_menu.addSeparator()
     edit_menu.addActions([actions["copy"], actions["paste"]])
+    edit_menu.addSeparator()
+    edit_menu.addAction(actions["models"])
 
     select_menu = bar.addMenu("&Select")
     select_menu.addActions([actions["select_all"], actions["deselect"], actions["invert_selection"]])
