@@ -41,11 +41,13 @@ MODE_FILES: dict[Mode, tuple[str, ...]] = {
 ALTERNATE_SUFFIXES: tuple[str, ...] = (".pt", ".safetensors")
 
 
-def default_models_dir() -> Path:
-    """The models folder: $GLIDE_MODELS_DIR, else the per-user data folder's models/."""
+def default_models_dir(chosen: str | Path | None = None) -> Path:
+    """The models folder: $GLIDE_MODELS_DIR, else the user's chosen folder, else the data folder's models/."""
     override = os.environ.get(MODELS_DIR_ENV, "").strip()
     if override:
         return Path(override).expanduser()
+    if chosen:
+        return Path(chosen).expanduser()
     from platformdirs import user_data_dir
 
     return Path(user_data_dir(APP_NAME, appauthor=False)) / "models"

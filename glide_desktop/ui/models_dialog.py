@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -39,9 +38,7 @@ USES = {
 def chosen_models_dir(settings: QSettings) -> Path:
     """$GLIDE_MODELS_DIR when set, else the folder chosen in this dialog, else the default."""
     saved = settings.value(FOLDER_KEY)
-    if os.environ.get(locations.MODELS_DIR_ENV, "").strip() or not saved:
-        return locations.default_models_dir()
-    return Path(str(saved))
+    return locations.default_models_dir(str(saved) if saved else None)
 
 
 def file_status(folder: Path, name: str) -> str:
