@@ -17,6 +17,7 @@ from tests.engine.golden_set import CLIP_MODELS, golden_file, load_golden, optio
 
 pytestmark = pytest.mark.golden
 ATOL = 1e-4
+RTOL = 1e-6  # with atol: another CPU kind rounds vectorised maths one ulp differently
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +77,7 @@ def test_every_stored_output_matches(golden_clip: dict, guidance: ClipGuidance) 
     for name, expected in outputs.items():
         ours = compute(name, golden_clip, guidance)
         assert ours.shape == expected.shape, name
-        torch.testing.assert_close(ours, expected, atol=ATOL, rtol=0, msg=lambda m, n=name: f"{n}: {m}")
+        torch.testing.assert_close(ours, expected, atol=ATOL, rtol=RTOL, msg=lambda m, n=name: f"{n}: {m}")
 
 
 def test_cond_fn_works_inside_inference_mode(golden_clip: dict, guidance: ClipGuidance) -> None:
@@ -85,14 +86,15 @@ def test_cond_fn_works_inside_inference_mode(golden_clip: dict, guidance: ClipGu
         grad = guidance.cond_fn(golden_clip["prompts"], golden_clip["grad_scale"])(
             inputs["images"], inputs["t"]
         )
-    torch.testing.assert_close(grad, golden_clip["outputs"]["cond_fn_grad"], atol=ATOL, rtol=0)
+    torch.testing.assert_close(grad, golden_clip["outputs"]["cond_fn_grad"], atol=ATOL, rtol=RTOL)
 
 
 def test_cond_fn_matches_every_step_of_the_clip_guided_runs(golden_dir: Path, guidance: ClipGuidance) -> None:
     for name in runs_of_kind(golden_dir, "clip_guided"):
         run = torch.load(golden_file(golden_dir, name), weights_only=True)
         prompts, scale = run["spec"]["prompts"], run["spec"]["guidance_scale"]
-        torch.testing.assert_close(guidance.text_embeddings(prompts), run["clip_text_emb"], atol=ATOL, rtol=0)
+        torch.testing.assert_close(guidance.text_embeddings(prompts), run["clip_text_emb"],
+                                   atol=ATOL, rtol=RTOL)
         guide = guidance.cond_fn(prompts, scale)
         # Step k's cond_fn saw the sample before step k: x_T (the first draw), then each step's output.
         inputs = [run["rand_log"][0], *run["x_t_steps"][:-1]]
@@ -100,5 +102,5 @@ def test_cond_fn_matches_every_step_of_the_clip_guided_runs(golden_dir: Path, gu
         steps = zip(inputs, run["cond_timesteps"], run["cond_grads"], strict=True)
         for k, (x, t, expected) in enumerate(steps):
             torch.testing.assert_close(
-                guide(x, t), expected, atol=ATOL, rtol=0, msg=lambda m, k=k, n=name: f"{n} step {k}: {m}"
+                guide(x, t), expected, atol=ATOL, rtol=RTOL, msg=lambda m, k=k, n=name: f"{n} step {k}: {m}"
             )

@@ -24,7 +24,10 @@ from glide_desktop.engine.samplers import SamplerRun, ancestral_step, ddim_step
 from tests.engine.golden_set import load_golden, manifest_files, options
 
 pytestmark = pytest.mark.golden
-ATOL = 1e-4
+# fp32 diffusion maths: vectorised exp/log/sqrt and fused multiply-adds round one ulp differently
+# on other CPU kinds (AVX2 vs AVX-512), so a relative bound goes with the absolute one.
+ATOL, RTOL = 1e-4, 1e-6
+RTOL_FLOAT64 = 1e-12  # the float64 schedule arrays: one ulp of numpy's vectorised log/exp elsewhere
 
 # Facts from ../shared/glide-format/README.md ("Diffusion schedules and respacing").
 FAST27 = [0, 22, 44, 66, 88, 111, 133, 155, 177, 199, 200, 222, 244, 266, 288, 311, 333, 355, 377,
@@ -110,12 +113,13 @@ def test_timestep_maps_match(cases: dict, built: dict) -> None:
         assert built[key].num_timesteps == case["num_timesteps"], key
 
 
-def test_schedule_arrays_match_exactly(cases: dict, built: dict) -> None:
+def test_schedule_arrays_match_to_the_last_ulps(cases: dict, built: dict) -> None:
     for key, case in cases.items():
         for name in _float64_arrays(case):
             ours = getattr(built[key], name)
             assert ours.dtype == np.float64, (key, name)
-            np.testing.assert_array_equal(ours, case[name].numpy(), err_msg=f"{key} {name}")
+            np.testing.assert_allclose(ours, case[name].numpy(), rtol=RTOL_FLOAT64, atol=0,
+                                       err_msg=f"{key} {name}")
 
 
 class FakeModel:
@@ -136,7 +140,7 @@ class FakeCondFn(FakeModel):
 
 def _close(ours: torch.Tensor, theirs: torch.Tensor, what: str) -> None:
     assert ours.dtype == theirs.dtype, what
-    torch.testing.assert_close(ours, theirs, atol=ATOL, rtol=0, msg=lambda m: f"{what}: {m}")
+    torch.testing.assert_close(ours, theirs, atol=ATOL, rtol=RTOL, msg=lambda m: f"{what}: {m}")
 
 
 def _each_case(cases: dict, built: dict):

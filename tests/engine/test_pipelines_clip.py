@@ -7,6 +7,7 @@ app's text2im request from the run's own spec (model, sampler, respacing, batch,
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -263,7 +264,7 @@ def replay_request(golden_dir: Path, spec: dict) -> GenerationRequest | str:
 
 @pytest.mark.golden
 def test_golden_clip_guided_runs_replay_through_the_base_stage(golden_dir: Path, tmp_path: Path) -> None:
-    not_replayed = []
+    not_replayed, replayed = [], 0
     for name in runs_of_kind(golden_dir, "clip_guided"):
         run = torch.load(golden_file(golden_dir, name), weights_only=True)
         spec = run["spec"]
@@ -288,5 +289,9 @@ def test_golden_clip_guided_runs_replay_through_the_base_stage(golden_dir: Path,
         assert np.abs(final - expected).max() <= 1 and np.mean(final != expected) < 0.01, name
         last_preview = progress[-1].preview.astype(int)
         assert np.abs(last_preview - to_uint8(run["pred_xstart_last"]).astype(int)).max() <= 1, name
+        replayed += 1
+    if not replayed and os.environ.get("CI", "").lower() == "true":
+        why = "; ".join(not_replayed) or "the set has none"
+        pytest.fail(f"no CLIP-guided golden run was replayed: {why}")
     if not_replayed:
         pytest.skip("; ".join(not_replayed))  # reported after every replayable run has passed

@@ -18,8 +18,8 @@ REPO = Path(__file__).resolve().parents[2]
 SHOTS = Path(tempfile.gettempdir()) / "glide-desktop-screenshots"
 
 APP_SCRIPT = r"""
-import json, sys
-from PySide6.QtCore import QTimer
+import json, sys, time
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDockWidget
 from glide_desktop.app import build_window, configure_application
@@ -42,12 +42,35 @@ def grab():
         "canvas": type(canvas).__name__ if canvas else None,
         "canvas_size": [canvas.width(), canvas.height()] if canvas else None,
         "title": window.windowTitle(),
+        "painted": PaintWatch.painted,
     }
     print(json.dumps(report))
     window.close()
     app.quit()
 
-QTimer.singleShot(2500, grab)
+class PaintWatch(QObject):
+    # notes when the canvas has been painted after the window was exposed
+
+    painted = False
+
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint and window.windowHandle().isExposed():
+            PaintWatch.painted = True
+        return False
+
+watch = PaintWatch()
+window.centralWidget().installEventFilter(watch)
+deadline = time.monotonic() + 60  # a generous bound for a loaded machine; normally well under a second
+
+def poll():
+    exposed = window.windowHandle() is not None and window.windowHandle().isExposed()
+    if (exposed and watch.painted) or time.monotonic() > deadline:
+        # one more round of the event loop so every dock has flushed its paint, then grab
+        QTimer.singleShot(200, grab)
+    else:
+        QTimer.singleShot(50, poll)
+
+QTimer.singleShot(0, poll)
 app.exec()
 """
 
@@ -95,6 +118,7 @@ def test_the_real_window_shows_menus_canvas_and_panels(x_display, tmp_path):
     report = _run_app(x_display, shot, str(photo))
 
     assert report["platform"] == "xcb"
+    assert report["painted"], "the canvas was never painted on an exposed window within 60 s"
     for menu in ("File", "Edit", "Select", "View", "Layer"):
         assert menu in report["menus"], report["menus"]
     for dock in ("Layers", "History"):
