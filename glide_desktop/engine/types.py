@@ -44,6 +44,7 @@ class GenerationRequest:
     sampler: SamplerName = SamplerName.ANCESTRAL
     steps: int = 100
     upsample_steps: int = 27
+    upsample_sampler: SamplerName | None = None  # None: the notebooks' choice for the mode
     guidance: float = 5.0
     clip_guidance: float = 0.0  # 0 = off; > 0 = CLIP guidance scale (the notebook uses 3.0)
     candidates: int = 4

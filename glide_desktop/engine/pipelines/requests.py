@@ -80,6 +80,8 @@ def validate(request: GenerationRequest) -> None:
         raise InvalidRequest(f"unknown mode {request.mode!r}")
     if not isinstance(request.sampler, SamplerName):
         raise InvalidRequest(f"unknown sampler {request.sampler!r}")
+    if request.upsample_sampler is not None and not isinstance(request.upsample_sampler, SamplerName):
+        raise InvalidRequest(f"unknown upsampler sampler {request.upsample_sampler!r}")
     _check_numbers(request)
     _check_clip_guidance(request)
     if request.mode is Mode.TEXT2IM:

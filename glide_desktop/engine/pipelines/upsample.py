@@ -27,8 +27,10 @@ def upsample_model_name(mode: Mode) -> str:
     return "upsample_inpaint.pt" if mode is Mode.INPAINT else "upsample.pt"
 
 
-def upsample_sampler(known: KnownImage | None) -> str:
-    """The notebooks' choice: DDIM for plain upsampling, ancestral when known pixels are forced."""
+def upsample_sampler(known: KnownImage | None, chosen: SamplerName | None = None) -> str:
+    """The chosen sampler, else the notebooks': DDIM for plain upsampling, ancestral with known pixels."""
+    if chosen is not None:
+        return chosen.value
     return SamplerName.ANCESTRAL.value if known is not None else SamplerName.DDIM.value
 
 
@@ -51,7 +53,7 @@ def _plan(session: Session, model: torch.nn.Module, candidate64: np.ndarray, kno
         diffusion=respaced_diffusion(model.config.noise_schedule, model.config.diffusion_steps, respacing),
         model_fn=bind_model(model, text=text, low_res=low_res, **inpaint_inputs(known, model, 1)),
         shape=tuple(x_T.shape),
-        sampler=upsample_sampler(known),
+        sampler=upsample_sampler(known, session.request.upsample_sampler),
         rows=1,
         denoised_fn=None if known is None else known.denoised_fn(),
         x_T=x_T,
