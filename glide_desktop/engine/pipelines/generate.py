@@ -7,13 +7,13 @@ from typing import Any
 
 import numpy as np
 
+from glide_desktop.engine.cancel import CancelFlag
 from glide_desktop.engine.noise import NoiseSource
 from glide_desktop.engine.pipelines.base import run_base
 from glide_desktop.engine.pipelines.images import to_uint8
 from glide_desktop.engine.pipelines.requests import validate
 from glide_desktop.engine.pipelines.session import Session
 from glide_desktop.engine.pipelines.upsample import run_upsample
-from glide_desktop.engine.samplers import CancelFlag
 from glide_desktop.engine.types import Candidates, Event, GenerationRequest
 
 
