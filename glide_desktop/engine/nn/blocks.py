@@ -120,7 +120,7 @@ class SpatialAttention(nn.Module):
     def forward(self, x: Tensor, text_features: Tensor | None) -> Tensor:
         n, c, height, width = x.shape
         head_ch = c // self.heads
-        qkv = self.qkv(self.norm(x).view(n, c, height * width))  # N, 3C, T
+        qkv = self.qkv(self.norm(x).reshape(n, c, height * width))  # N, 3C, T (a copy if channels-last)
         # Per head, channels are [q | k | v] (and [k | v] for the text) of width head_ch each.
         q, k, v = qkv.reshape(n * self.heads, 3 * head_ch, -1).split(head_ch, dim=1)  # N*H, d, T
         if self.encoder_kv is not None:
