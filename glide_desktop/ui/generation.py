@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, QSettings, Slot
 from PySide6.QtWidgets import QMessageBox, QStatusBar
 
 from glide_desktop.document.commands import AddLayer, Command
@@ -20,6 +20,7 @@ from glide_desktop.document.layer import Layer
 from glide_desktop.engine.types import GenerationRequest, Mode, Progress, Result
 from glide_desktop.jobs.queue import GenerationJobs
 from glide_desktop.ui.generate_panel import GeneratePanel, GenerationSettings
+from glide_desktop.ui.preferences import precision_setting
 
 NAME_LENGTH = 60  # characters of the prompt kept in a layer's name
 
@@ -33,6 +34,7 @@ class GenerationHost(Protocol):
     """What the controller needs from the window: the open document and its undo history."""
 
     document: Document | None
+    settings: QSettings  # Edit → Preferences… (the Precision setting)
 
     def push(self, command: Command) -> None: ...
 
@@ -109,8 +111,17 @@ class GenerationController(QObject):
             mode=mode, prompt=settings.prompt, negative_prompt=settings.negative_prompt, seed=settings.seed,
             sampler=settings.sampler, steps=settings.steps, upsample_steps=self.upsample_steps,
             guidance=settings.guidance, candidates=1, source256=source, selection64=mask,
+            precision=precision_setting(self.host.settings),
         )
         return PendingGeneration(doc, doc.size, placement, request, metadata=_metadata(request, placement))
+
+    def prepare_models(self) -> bool:
+        """Load the networks for the coming request in the background (the panel calls this when the
+        artist starts preparing one, e.g. a selection with the panel open); False when nothing started."""
+        if self.jobs is None or self.busy:
+            return False
+        mode = generation_mode(self.host.document)
+        return self.jobs.preload(mode, precision=precision_setting(self.host.settings))
 
     @Slot()
     def cancel(self) -> None:

@@ -22,6 +22,7 @@ from glide_desktop.ui.generation import GenerationController, generation_mode
 from glide_desktop.ui.layers_panel import LayersPanel
 from glide_desktop.ui.menus import build_menus, create_actions
 from glide_desktop.ui.models_dialog import ModelsDialog, chosen_models_dir
+from glide_desktop.ui.preferences import PreferencesDialog
 from glide_desktop.ui.tools import ToolBox
 from glide_desktop.ui.undo import DocumentUndo
 
@@ -190,6 +191,13 @@ class MainWindow(FileActions, EditActions, QMainWindow):
         dialog.folderChanged.connect(self.set_models_dir)
         dialog.finished.connect(self._forget_models_dialog)
         self.models_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def show_preferences(self) -> PreferencesDialog:
+        """Edit → Preferences… (window-modal, not blocking); OK saves to the settings."""
+        dialog = PreferencesDialog(self.settings, self)
+        dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         return dialog
 
