@@ -12,7 +12,15 @@ import numpy as np
 
 from glide_desktop import cli_bench, cli_io
 from glide_desktop.engine.errors import user_message
-from glide_desktop.engine.types import Candidates, GenerationRequest, Mode, Progress, Result, SamplerName
+from glide_desktop.engine.types import (
+    Candidates,
+    GenerationRequest,
+    Mode,
+    Precision,
+    Progress,
+    Result,
+    SamplerName,
+)
 
 COMMANDS: dict[str, Mode] = {
     "generate": Mode.TEXT2IM,
@@ -59,6 +67,7 @@ def _add_common(parser: argparse.ArgumentParser, mode: Mode) -> None:
     parser.add_argument("--models", type=Path, default=None, help="folder with the GLIDE .pt files "
                         "(default: $GLIDE_MODELS_DIR or the per-user data folder)")
     parser.add_argument("--device", default="auto", help="auto, cpu or cuda (default auto)")
+    add_precision_argument(parser)
     parser.add_argument("--sampler", default=SamplerName.ANCESTRAL.value,
                         choices=[s.value for s in SamplerName], help="base-stage sampler")
     parser.add_argument("--steps", type=int, default=100, help="base-stage steps (default 100)")
@@ -78,6 +87,13 @@ def _add_common(parser: argparse.ArgumentParser, mode: Mode) -> None:
                         help="PNG path; {index} and {seed} are filled in, and -N is added when several "
                         "images are written to one name (default glide-{seed}-{index}.png)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def add_precision_argument(parser: argparse.ArgumentParser) -> None:
+    """--precision auto|fp32|bf16."""
+    parser.add_argument("--precision", default=Precision.AUTO.value, choices=[p.value for p in Precision],
+                        help="number format of the networks: auto = bf16 where the CPU computes it natively "
+                        "(AMX or AVX512-BF16) and fp16 on CUDA, else fp32 (default auto)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -104,7 +120,7 @@ def request_from_args(args: argparse.Namespace, mode: Mode) -> GenerationRequest
         sampler=SamplerName(args.sampler), steps=args.steps, upsample_steps=args.upsample_steps,
         guidance=args.guidance, clip_guidance=getattr(args, "clip_guidance", 0.0),
         candidates=args.candidates, strength=getattr(args, "strength", 0.6), upsample=not args.no_upsample,
-        source256=source, selection64=selection, device=args.device,
+        source256=source, selection64=selection, device=args.device, precision=Precision(args.precision),
     )
 
 
@@ -161,7 +177,7 @@ def _execute(argv: Sequence[str]) -> int:
         weights = None if args.random_weights else folder  # None: random full-size weights
         if weights is not None:
             _check_models(weights, request)
-        print(cli_bench.run_bench(request, weights))
+        print(cli_bench.run(args, weights))
         return 0
     mode = COMMANDS[args.command]
     request = request_from_args(args, mode)

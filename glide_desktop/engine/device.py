@@ -12,6 +12,7 @@ from glide_desktop.engine.types import Precision
 
 PROBE_SIZE = 384  # the bf16 probe's matmul: big enough to use the matrix units, ~1 ms in fp32
 BF16_MARGIN = 0.8  # bf16 must take under 80 % of fp32's time to be chosen by Auto
+CHANNELS_LAST_ON_CPU = True  # see prepare_for_speed
 
 
 class DeviceError(RuntimeError):
@@ -96,3 +97,14 @@ def matmul_seconds(dtype: torch.dtype, size: int = PROBE_SIZE, repeats: int = 3)
         torch.mm(a, b)
         best = min(best, time.perf_counter() - start)
     return best
+
+
+def prepare_for_speed(model: torch.nn.Module, device: torch.device | str) -> torch.nn.Module:
+    """Lay a loaded network out for speed: channels-last convolution weights on the CPU.
+
+    oneDNN convolves NHWC without reordering every activation in and out of its blocked layout;
+    the bench measured whole ResBlocks 1.1-1.2x faster in fp32 and 1.2-2.6x in bf16 this way.
+    """
+    if torch.device(device).type == "cpu" and CHANNELS_LAST_ON_CPU:
+        model.to(memory_format=torch.channels_last)
+    return model

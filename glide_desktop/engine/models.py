@@ -35,7 +35,7 @@ from glide_desktop.engine.clip.config import TINY as CLIP_TINY
 from glide_desktop.engine.clip.config import ClipConfig
 from glide_desktop.engine.clip.model import ClipImageEncoder, ClipTextEncoder
 from glide_desktop.engine.config import OFFICIAL_PRESETS, TINY_PRESETS, UNetConfig
-from glide_desktop.engine.device import model_dtype
+from glide_desktop.engine.device import model_dtype, prepare_for_speed
 from glide_desktop.engine.locations import (
     CLIP_FILES,
     OFFICIAL_FILES,
@@ -137,7 +137,7 @@ class ModelStore:
         dtype = model_dtype(device) if dtype is None else dtype
         model = build_unet(self.unet_config(name), device="meta", dtype=dtype)
         self._load(model, name, path, device)
-        return model
+        return prepare_for_speed(model, device)
 
     def load_clip(self, device: torch.device | str = "cpu") -> ClipEncoders:
         """Build and fill both CLIP encoders (always fp32, as in the reference)."""

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from glide_desktop.engine.types import Event, GenerationRequest, Mode, Precision
+from glide_desktop.jobs.thread_setup import prepare_worker_thread
 
 
 class EngineRunner:
@@ -47,6 +48,7 @@ class EngineRunner:
 
     def _open(self) -> Any:
         """The cached store over the models folder, with torch's thread count set for this thread."""
+        prepare_worker_thread()
         import torch
 
         from glide_desktop.engine.models import ModelStore
