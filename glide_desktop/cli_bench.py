@@ -27,8 +27,7 @@ def add_bench_parser(commands: argparse._SubParsersAction) -> None:
     bench.add_argument("--random-weights", action="store_true",
                        help="full-size official networks with random weights: timing without the model files")
     bench.add_argument("--quick", action="store_true",
-                       help="a short run: one timed step per network, presets estimated from step times, "
-                       "no files written for random weights")
+                       help="a short run: one timed step per network, presets estimated from step times")
     bench.add_argument("--notebook", action="store_true", help="run Notebook end to end too (slow)")
     bench.add_argument("--json", type=Path, default=None, metavar="PATH", help="write figures as JSON")
     bench.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")

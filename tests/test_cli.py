@@ -127,7 +127,7 @@ def test_progress_bar_writes_a_line_per_tenth_when_not_a_terminal() -> None:
 
 def test_bench_reports_load_and_step_times(models: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = cli.main(["bench", "--models", str(models), "--device", "cpu", "--steps", "2", "--candidates", "1",
-                     "--no-upsample"])
+                     "--no-upsample", "--mode", "text2im"])
     out = capsys.readouterr().out
     assert code == 0
     assert "load base.pt" in out and "base        2 steps" in out and "s/step" in out

@@ -58,8 +58,6 @@ def _presets(report: dict[str, Any]) -> list[str]:
 
 def _memory(report: dict[str, Any]) -> list[str]:
     mem = report["memory"]
-    if "note" in mem:
-        return ["", f"peak RSS: {mem['note']}"]
     parts = []
     for precision, m in mem.items():
         if "error" in m:
@@ -75,8 +73,6 @@ def _responsiveness(report: dict[str, Any]) -> list[str]:
     lines = ["", f"GUI lateness, idle worker (this machine's floor): {_late(r.get('gui_idle'))}",
              f"GUI lateness, worker importing torch: {_late(r.get('gui_import'))}"
              + (f" ({r['gui_import']['import_s']:.1f} s)" if "import_s" in r.get("gui_import", {}) else "")]
-    if "note" in r:
-        return [*lines, r["note"]]
     lines += [f"GUI lateness, preloading both networks ({r['preload_s']:.1f} s): {_late(r.get('gui_load'))}",
               f"GUI lateness, sampling: {_late(r.get('gui_sampling'))}",
               f"first preview after Generate, networks loaded: {r['first_preview_s']:.2f} s",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +61,7 @@ def run_bench(options: BenchOptions, say=print) -> dict[str, Any]:  # noqa: ANN0
     report["presets"], report["deviation"] = _preset_runs(store, options, steps, say)
     with tempfile.TemporaryDirectory(prefix="glide-bench-") as scratch:
         folder = options.models
-        if folder is None and not options.quick:
+        if folder is None:  # the loader, the memory and the job thread need real files
             say("writing random full-size weights in the official format")
             folder = Path(scratch)
             save_random_weights(folder, memory.INPAINT_FILES)
@@ -129,9 +129,7 @@ def _deviation(runs: list, bf16_images: dict) -> list[dict[str, Any]]:
     return rows
 
 
-def _memory(folder: Path | None, options: BenchOptions, say) -> dict[str, Any]:  # noqa: ANN001
-    if folder is None:
-        return {"note": "not measured (--quick with random weights: no files written)"}
+def _memory(folder: Path, options: BenchOptions, say) -> dict[str, Any]:  # noqa: ANN001
     result = {}
     for precision in precisions():
         say(f"peak memory: both inpaint networks from files + one run, {precision.value} (fresh process)")
@@ -139,18 +137,17 @@ def _memory(folder: Path | None, options: BenchOptions, say) -> dict[str, Any]: 
     return result
 
 
-def _responsiveness(folder: Path | None, options: BenchOptions, say) -> dict[str, Any]:  # noqa: ANN001
+def _responsiveness(folder: Path, options: BenchOptions, say) -> dict[str, Any]:  # noqa: ANN001
     say("GUI lateness with an idle worker (this machine's floor)")
     result: dict[str, Any] = {"gui_idle": _idle_floor()}
     say("GUI lateness while a fresh process imports torch on a worker thread")
     result["gui_import"] = measure_import()
-    if folder is None:
-        result["note"] = "job-thread figures not measured (--quick with random weights: no files written)"
-        return result
     from glide_desktop.jobs.engine_runner import EngineRunner
 
-    say("job thread: preload, first preview, cancel in each stage (Draft preset, Auto precision)")
-    request = apply_preset(bench_inpaint_request(Precision.AUTO), Preset.DRAFT)
+    say("job thread: preload, first preview, cancel in each stage (Draft's samplers, 3+3 steps, Auto)")
+    # Three steps per stage are enough to cancel half-way through each stage's third step.
+    draft = apply_preset(bench_inpaint_request(Precision.AUTO), Preset.DRAFT)
+    request = replace(draft, steps=3, upsample_steps=3)
     result.update(responsiveness.measure(EngineRunner(folder, threads=torch.get_num_threads()), request))
     return result
 
