@@ -15,10 +15,12 @@ from glide_desktop.document.history import DEFAULT_BUDGET
 from glide_desktop.engine.types import Mode
 from glide_desktop.jobs.queue import GenerationJobs
 from glide_desktop.ui.canvas.view import CanvasView
+from glide_desktop.ui.clipboard import ClipboardActions
 from glide_desktop.ui.edit_actions import EditActions
 from glide_desktop.ui.file_actions import OPENABLE_SUFFIXES, FileActions
 from glide_desktop.ui.generate_panel import GeneratePanel
 from glide_desktop.ui.generation import GenerationController, generation_mode
+from glide_desktop.ui.image_menu import ImageMenu
 from glide_desktop.ui.layers_panel import LayersPanel
 from glide_desktop.ui.menus import build_menus, create_actions
 from glide_desktop.ui.models_dialog import ModelsDialog, chosen_models_dir
@@ -42,7 +44,6 @@ class MainWindow(FileActions, EditActions, QMainWindow):
         self.document: Document | None = None
         self.undo: DocumentUndo | None = None
         self.path: Path | None = None
-        self._copied_at: tuple[int, int, int, int] | None = None  # where our last copy came from
         self.undo_group = QUndoGroup(self)
         self.resize(*DEFAULT_SIZE)
         self.setAcceptDrops(True)
@@ -74,6 +75,10 @@ class MainWindow(FileActions, EditActions, QMainWindow):
         self._build_status_bar()
         self.actions_by_name = create_actions(self)
         self.recent_menu = build_menus(self, self.actions_by_name)
+        self.clipboard = ClipboardActions(self, self)
+        self.clipboard.install(self.actions_by_name["copy"], self.actions_by_name["paste"])
+        self.image_menu = ImageMenu(self, self)
+        self.image_menu.install(self.menuBar())
         for dock in self.docks.values():
             self.panels_menu.addAction(dock.toggleViewAction())
         QApplication.clipboard().dataChanged.connect(self._update_paste)
