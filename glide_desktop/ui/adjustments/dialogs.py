@@ -159,8 +159,8 @@ class LevelsDialog(AdjustmentDialog):
         form = QFormLayout()
         form.addRow("&Channel:", self.channel)
         form.addRow(self.histogram)
-        form.addRow("&Input levels:", inputs)
-        form.addRow("&Output levels:", outputs)
+        form.addRow("Input levels:", inputs)
+        form.addRow("Output levels:", outputs)
         self.body.addLayout(form)
         self._loading = False
         self.channel.currentIndexChanged.connect(self._show_channel)
