@@ -14,24 +14,24 @@ from glide_desktop.document.commands import PixelEdit
 from glide_desktop.document.document import Document
 from glide_desktop.document.geometry import Rect
 
-BAND_ROWS = 128  # rows per preview band: the canvas updates every band, the UI stays responsive
+BAND_PIXELS = 400_000  # pixels per preview band: the canvas updates every band, the UI stays responsive
 
 
 class AdjustmentPreview:
     """One adjustment session on one layer: rect (layer coordinates), its original pixels and coverage."""
 
     def __init__(self, doc: Document, layer_uid: int, rect: Rect, coverage: np.ndarray | None,
-                 band_rows: int = BAND_ROWS):
+                 band_rows: int | None = None):
         self.doc, self.layer_uid, self.rect = doc, layer_uid, rect
         self.before = doc.layer_by_uid(layer_uid).pixels[rect.slices()].copy()
         self.after = self.before.copy()
         self.coverage = coverage
-        self.band_rows = max(1, int(band_rows))
+        self.band_rows = max(1, int(band_rows or BAND_PIXELS // max(1, rect.w)))
         self.adjustment: Adjustment | None = None
         self._next_row = rect.h  # nothing pending until show() is called
 
     @classmethod
-    def for_active_layer(cls, doc: Document, band_rows: int = BAND_ROWS) -> AdjustmentPreview | None:
+    def for_active_layer(cls, doc: Document, band_rows: int | None = None) -> AdjustmentPreview | None:
         """A session on the active layer inside the selection (all of it when nothing is selected)."""
         layer = doc.active_layer
         if layer is None:
