@@ -59,6 +59,7 @@ class CanvasView(QWidget):
         self._hover: QPointF | None = None  # widget position of the pointer, for the brush outline
         self._pressure = 1.0
         self._fitted = False
+        self.overlays: list[Any] = []  # objects with paint(painter, viewport), drawn over the picture
 
     # ----- document -------------------------------------------------------------------------------
     def set_document(self, doc: Any, undo: Any) -> None:
@@ -257,6 +258,8 @@ class CanvasView(QWidget):
             self._composite.draw(painter, self.viewport, exposed)
             if self._quick_mask is not None:
                 self._quick_mask.draw(painter, self.viewport, exposed)
+            for overlay in self.overlays:
+                overlay.paint(painter, self.viewport)
             self._ants.paint(painter, self.viewport.transform(), exposed)
             if self.tool is not None:
                 self.tool.paint_overlay(painter, self)
