@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QTo
 
 from glide_desktop.ui.images import rgb_to_qimage
 
-THUMB = 72  # on-screen size of a candidate's thumbnail
+THUMB = 64  # on-screen size of a candidate's thumbnail
 COLUMNS = 4
 
 
@@ -17,10 +17,14 @@ class CandidateStrip(QWidget):
     """One checkable thumbnail per candidate; Upsample chosen asks for the checked ones."""
 
     upsampleRequested = Signal(list)  # candidate indices, in strip order
+    candidateClicked = Signal(int)  # the artist clicked a thumbnail: show that candidate on the canvas
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title = QLabel()
+        self.title.setWordWrap(True)
+        # A checked candidate must be obvious at a glance: the theme's checked state is too subtle.
+        self.setStyleSheet("QToolButton:checked { border: 2px solid #4aa3ff; background: #23415f; }")
         self.grid = QGridLayout()
         self.grid.setSpacing(4)
         self.upsample_button = QPushButton("Upsample chosen")
@@ -105,6 +109,7 @@ class CandidateStrip(QWidget):
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
             button.setToolTip("Check to upsample this candidate")
             button.toggled.connect(self._update_button)
+            button.clicked.connect(lambda _checked=False, i=index: self.candidateClicked.emit(i))
             self.grid.addWidget(button, index // COLUMNS, index % COLUMNS)
             self.buttons.append(button)
         self._label_all()
@@ -117,7 +122,7 @@ class CandidateStrip(QWidget):
             note = button.property("note")
             if note:
                 parts.append(str(note))
-            button.setText(" · ".join(parts))
+            button.setText("\n".join(parts) if len(parts) > 1 else parts[0])
 
     def _set_image(self, button: QToolButton, image: np.ndarray) -> None:
         picture = rgb_to_qimage(np.asarray(image, np.uint8)).scaled(

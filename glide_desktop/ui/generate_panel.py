@@ -82,7 +82,7 @@ class GeneratePanel(QWidget):
         buttons.addWidget(self.generate_button, 1)
         buttons.addWidget(self.cancel_button)
         layout.addLayout(buttons)
-        for widget in (self.progress_bar, self.time_label, self.status_label, self.mode_label, self.strip,
+        for widget in (self.progress_bar, self.time_label, self.status_label, self.strip,
                        self.staging, self.queue):
             layout.addWidget(widget)
         layout.addStretch(1)
@@ -91,6 +91,9 @@ class GeneratePanel(QWidget):
 
     # --- construction ----------------------------------------------------------------------------
     def _build_inputs(self) -> None:
+        self.mode_label = QLabel()
+        self.mode_label.setWordWrap(True)
+        self.mode_label.setEnabled(False)  # drawn in the muted colour: a hint, not a control
         self.mode_combo = QComboBox()
         for mode, label in MODE_LABELS.items():
             self.mode_combo.addItem(label, mode.value)
@@ -131,6 +134,7 @@ class GeneratePanel(QWidget):
         self.advanced = AdvancedOptions()
         self.preset = PresetChooser(self.advanced)
         self.estimate_label = QLabel()
+        self.estimate_label.setWordWrap(True)
         self.resolution_label = QLabel()
         self.resolution_label.setWordWrap(True)
         for signal in (self.preset.changed, self.candidates_spin.valueChanged, self.context_spin.valueChanged,
@@ -140,6 +144,7 @@ class GeneratePanel(QWidget):
     def _form(self) -> QFormLayout:
         form = QFormLayout()
         form.addRow("Mode:", self.mode_combo)
+        form.addRow("", self.mode_label)
         form.addRow("Prompt:", self.prompt_edit)
         form.addRow("Negative:", self.negative_edit)
         quality = QHBoxLayout()
@@ -180,9 +185,6 @@ class GeneratePanel(QWidget):
         self.time_label = QLabel()
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
-        self.mode_label = QLabel()
-        self.mode_label.setWordWrap(True)
-        self.mode_label.setEnabled(False)  # drawn in the muted colour: a hint, not a control
 
     # --- state -----------------------------------------------------------------------------------
     def mode(self) -> Mode:

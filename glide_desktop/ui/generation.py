@@ -93,6 +93,7 @@ class GenerationController(QObject):
         panel.cancelRequested.connect(self.cancel)
         panel.settingsChanged.connect(self.refresh_frame)
         panel.strip.upsampleRequested.connect(self.upsample)
+        panel.strip.candidateClicked.connect(self.show_candidate)
         panel.staging.flipped.connect(self.flip)
         panel.staging.applyRequested.connect(self.apply)
         panel.staging.discardRequested.connect(self.discard)
@@ -161,6 +162,17 @@ class GenerationController(QObject):
         self._submit(Task(run, tuple(indices)))
         self.panel.strip.set_chosen([])
         return True
+
+    @Slot(int)
+    def show_candidate(self, index: int) -> None:
+        """Show a finished candidate (64 px) over its crop, unless staged results are on show."""
+        run = self.shown_run
+        if (self.overlay is None or run is None or run.candidates is None or self.staging.results
+                or not 0 <= index < len(run.candidates) or run.document is not self.host.document):
+            return
+        self.overlay.show_frame(None)
+        self.overlay.show_image(masked_image(run.candidates[index], run.alpha256()), run.placement.rect,
+                                f"Candidate #{index + 1} at 64 px: upsample it for the full picture")
 
     def _submit(self, task: Task) -> None:
         job = UpsampleJob(task.run.request, task.run.candidates, task.indices) if task.upsampling else (
@@ -296,6 +308,7 @@ class GenerationController(QObject):
             image = event.preview[min(index, len(event.preview) - 1)]
         if self.overlay is not None and not self.staging.results and task.run.document is self.host.document:
             label = f"Preview of #{index + 1}: step {event.step} of {event.total}"
+            self.overlay.show_frame(None)
             self.overlay.show_image(masked_image(image, task.run.alpha256()), task.run.placement.rect, label)
 
     @Slot(int, object)
@@ -322,6 +335,7 @@ class GenerationController(QObject):
             return
         self.staging.add(StagedResult(task.run, event.candidate, event.image256))
         if self.shown_run is task.run:
+            self.panel.strip.show_previews(event.image256[None], first=event.candidate)
             self.panel.strip.mark(event.candidate, "staged")
         self._show_staged()
 
@@ -351,6 +365,7 @@ class GenerationController(QObject):
             self.panel.show_status("Check the candidates to upsample, then press Upsample chosen.")
         if not self.staging.results and self.overlay is not None:
             self.overlay.show_image(None, None)
+            self.refresh_frame()
         self._show_queue()
 
     # --- showing ---------------------------------------------------------------------------------

@@ -34,6 +34,8 @@ def describe_value(key: str, value: Any) -> str:
         return f"#{value + 1}"
     if key == "context" and isinstance(value, (int, float)):
         return f"{value * 100:.0f} % on each side"
+    if value in ("", None, []):
+        return "(none)"
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if isinstance(value, (dict, tuple)):

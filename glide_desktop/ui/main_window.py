@@ -108,6 +108,7 @@ class MainWindow(FileActions, EditActions, LayerActions, QMainWindow):
         scroller = QScrollArea()
         scroller.setWidget(self.generate_panel)
         scroller.setWidgetResizable(True)  # the panel grows with candidates, staging and queue: it scrolls
+        scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         for name, widget in (("Layers", self.layers_panel), ("History", self.history_view),
                              ("Generate", scroller)):
             dock = QDockWidget(name, self)
@@ -116,8 +117,12 @@ class MainWindow(FileActions, EditActions, LayerActions, QMainWindow):
             dock.setAllowedAreas(Qt.DockWidgetArea.LeftDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea)
             self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
             self.docks[name] = dock
-        self.resizeDocks(list(self.docks.values()), [420, 220, 200], Qt.Orientation.Vertical)
-        self.resizeDocks([self.docks["Layers"]], [300], Qt.Orientation.Horizontal)
+        # Generate gets a full-height column of its own: it holds candidates, staging and the queue.
+        layers, history, generate = (self.docks[name] for name in ("Layers", "History", "Generate"))
+        self.splitDockWidget(layers, generate, Qt.Orientation.Horizontal)
+        self.splitDockWidget(layers, history, Qt.Orientation.Vertical)
+        self.resizeDocks([layers, history], [520, 260], Qt.Orientation.Vertical)
+        self.resizeDocks([layers, generate], [250, 380], Qt.Orientation.Horizontal)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()

@@ -102,7 +102,8 @@ def test_candidates_are_picked_upsampled_staged_and_applied_as_one_step(make_win
     assert layer.name == "GLIDE: a red ball"
     assert (meta["prompt"], meta["negative_prompt"], meta["seed"], meta["mode"], meta["candidate"]) == (
         "a red ball", "blurry", 7, "inpaint", 1)
-    assert (meta["preset"], meta["sampler"], meta["steps"], meta["guidance"]) == ("balanced", "dpm++2m", 25, 5.0)
+    assert (meta["preset"], meta["sampler"], meta["steps"], meta["guidance"]) == (
+        "balanced", "dpm++2m", 25, 5.0)
     assert meta["crop"] == CROP and meta["model_files"] == ["base_inpaint.pt", "upsample_inpaint.pt"]
     inner = SELECTED.expand(-5)
     assert (layer.pixels[inner.slices()][..., :3] == COLOURS[1]).all()
