@@ -248,8 +248,8 @@ def test_closing_the_window_mid_job_stops_the_thread(make_window, qtbot):
 
 @pytest.mark.slow
 def test_the_real_engine_inpaints_through_the_window(make_window, qtbot, tmp_path, monkeypatch):
+    from glide_desktop.engine.tiny_models import write_tiny_models
     from glide_desktop.jobs.engine_runner import EngineRunner
-    from tests.tiny_models import write_tiny_models
 
     failures = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a, **k: failures.append(text))
