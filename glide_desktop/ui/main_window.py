@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from glide_desktop import __version__
 from glide_desktop.document.document import Document
 from glide_desktop.document.history import DEFAULT_BUDGET
 from glide_desktop.jobs.queue import GenerationJobs
@@ -234,8 +235,8 @@ class MainWindow(FileActions, EditActions, LayerActions, QMainWindow):
     def show_about(self) -> None:
         """The About box."""
         QMessageBox.about(self, f"About {APP_TITLE}",
-                          f"<b>{APP_TITLE}</b><p>An image editor with text-guided inpainting by OpenAI's "
-                          "GLIDE, running offline on your own computer.</p>")
+                          f"<b>{APP_TITLE}</b> {__version__}<p>An image editor with text-guided inpainting "
+                          "by OpenAI's GLIDE, running offline on your own computer.</p>")
 
     # --- drag and drop -----------------------------------------------------------------------------
     @staticmethod
