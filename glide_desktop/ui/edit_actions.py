@@ -5,35 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-import numpy as np
 from PySide6.QtWidgets import QApplication
 
 from glide_desktop.document import commands
-from glide_desktop.document.geometry import Rect
 from glide_desktop.document.layer import Layer
+from glide_desktop.document.selected import selected_pixels
 from glide_desktop.document.selection import Selection
 from glide_desktop.ui.dialogs import AmountDialog
 from glide_desktop.ui.images import array_to_qimage, qimage_to_array
 
 if TYPE_CHECKING:
     from glide_desktop.ui.main_window import MainWindow
-
-
-def selected_pixels(layer: Layer, selection: Selection) -> tuple[np.ndarray, Rect] | None:
-    """The layer's pixels under the selection (alpha scaled by coverage) and their document rect.
-
-    The whole layer when nothing is selected; None when the selection misses the layer.
-    """
-    box = selection.bbox()
-    if box is None:
-        return layer.pixels.copy(), layer.bounds
-    area = box.intersect(layer.bounds)
-    if area.is_empty():
-        return None
-    pixels = layer.pixels[area.slices(*layer.offset)].copy()
-    coverage = selection.coverage[area.slices()]
-    pixels[..., 3] = np.round(pixels[..., 3] * coverage).astype(np.uint8)
-    return pixels, area
 
 
 class EditActions:

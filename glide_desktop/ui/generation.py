@@ -8,14 +8,10 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QMessageBox, QStatusBar
 
+from glide_desktop.crops import glide_crop
 from glide_desktop.document.commands import AddLayer, Command
 from glide_desktop.document.document import Document
-from glide_desktop.document.inpaint_crop import (
-    Placement,
-    inpaint_crop,
-    place_result,
-    text2im_placement,
-)
+from glide_desktop.document.inpaint_crop import Placement, place_result, text2im_placement
 from glide_desktop.document.layer import Layer
 from glide_desktop.engine.types import GenerationRequest, Mode, Progress, Result
 from glide_desktop.jobs.queue import GenerationJobs
@@ -101,7 +97,7 @@ class GenerationController(QObject):
         mode = generation_mode(doc)
         source = mask = None
         if mode is Mode.INPAINT:
-            crop = inpaint_crop(doc.composite(), doc.selection.coverage)
+            crop = glide_crop(doc.composite(), doc.selection.coverage)
             placement, source, mask = crop.placement, crop.source256, crop.selection64
         else:
             placement = text2im_placement(doc.width, doc.height)

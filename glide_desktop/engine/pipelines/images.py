@@ -6,9 +6,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-# Coverage below one 8-bit step is invisible once the editor composites with the selection as
-# alpha, so it counts as "not selected" (it only absorbs float noise from resampling).
-SELECTION_EPSILON = 1.0 / 255.0
+from glide_desktop.engine.types import IMAGE_SIZE_BASE, SELECTION_THRESHOLD
 
 
 def selection_to_keep_mask(selection64: np.ndarray) -> np.ndarray:
@@ -21,11 +19,12 @@ def selection_to_keep_mask(selection64: np.ndarray) -> np.ndarray:
     document's own pixels.
     """
     coverage = np.asarray(selection64, dtype=np.float32)
-    if coverage.shape != (64, 64):
-        raise ValueError(f"the selection mask must be 64x64 coverage, got shape {coverage.shape}")
+    if coverage.shape != (IMAGE_SIZE_BASE, IMAGE_SIZE_BASE):
+        size = IMAGE_SIZE_BASE
+        raise ValueError(f"the selection mask must be {size}x{size} coverage, got shape {coverage.shape}")
     if not np.all(np.isfinite(coverage)):
         raise ValueError("the selection mask holds NaN or infinite values")
-    return (coverage < SELECTION_EPSILON).astype(np.float32)  # 64, 64
+    return (coverage < SELECTION_THRESHOLD).astype(np.float32)  # 64, 64
 
 
 def keep_mask_tensor(keep64: np.ndarray, size: int, device: torch.device | str = "cpu") -> torch.Tensor:
