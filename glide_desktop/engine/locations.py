@@ -78,6 +78,11 @@ def missing_files(folder: Path | str, mode: Mode | str, clip_guidance: bool = Fa
     return [name for name in required_files(mode, clip_guidance) if find_file(folder, name) is None]
 
 
+def clip_available(folder: Path | str) -> bool:
+    """Whether both noised-CLIP encoders are in folder (for CLIP guidance and ranking candidates)."""
+    return all(find_file(folder, name) is not None for name in CLIP_FILES)
+
+
 def describe_missing(folder: Path | str, names: list[str] | tuple[str, ...]) -> str:
     """A user-facing sentence saying which files to put where and where to download them."""
     if not names:

@@ -24,7 +24,7 @@ import dataclasses
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import torch
 from torch import nn
@@ -61,6 +61,18 @@ class ClipEncoders(NamedTuple):
 
     image: ClipImageEncoder
     text: ClipTextEncoder
+
+
+class ModelLoader(Protocol):
+    """What the pipelines load networks from: a ModelStore, a ModelCache over one, or a stand-in."""
+
+    def load_unet(self, name: str, device: torch.device | str, dtype: torch.dtype) -> nn.Module:
+        """The diffusion network for an official file name, on device in dtype."""
+        ...
+
+    def load_clip(self, device: torch.device | str) -> ClipEncoders:
+        """The noised CLIP's two encoders on device (fp32)."""
+        ...
 
 
 class ModelStore:
