@@ -37,7 +37,8 @@ def build_window(paths: Sequence[str] = ()) -> MainWindow:
     from glide_desktop.ui.main_window import MainWindow
     from glide_desktop.ui.models_dialog import chosen_models_dir
 
-    models_dir = chosen_models_dir(QSettings())  # the folder chosen in Model Files, else the default
+    # The folder chosen in Model Files (saved by engine.locations, shared with the CLI), else the default.
+    models_dir = chosen_models_dir(QSettings())
     # The runner imports torch in the worker thread on the first request, so the window opens fast.
     jobs = GenerationJobs(EngineRunner(models_dir))
     window = MainWindow(jobs=jobs, models_dir=models_dir)

@@ -35,10 +35,18 @@ USES = {
 }
 
 
-def chosen_models_dir(settings: QSettings) -> Path:
-    """$GLIDE_MODELS_DIR when set, else the folder chosen in this dialog, else the default."""
-    saved = settings.value(FOLDER_KEY)
-    return locations.default_models_dir(str(saved) if saved else None)
+def chosen_models_dir(settings: QSettings | None = None) -> Path:
+    """$GLIDE_MODELS_DIR when set, else the folder chosen in this dialog, else the default.
+
+    The choice lives in engine.locations' settings file, shared with the command line. A choice
+    that an older version kept in QSettings is moved there once.
+    """
+    if settings is not None and locations.saved_models_dir() is None:
+        old = settings.value(FOLDER_KEY)
+        if old:
+            locations.save_models_dir(str(old))
+            settings.remove(FOLDER_KEY)
+    return locations.default_models_dir()
 
 
 def file_status(folder: Path, name: str) -> str:
@@ -177,7 +185,7 @@ class ModelsDialog(QDialog):
         self.folder = Path(folder)
         self.downloader.folder = self.folder
         self.folder_edit.setText(str(self.folder))
-        self.settings.setValue(FOLDER_KEY, str(self.folder))
+        locations.save_models_dir(self.folder)  # the command line's default from now on, too
         self.refresh()
         self.folderChanged.emit(self.folder)
 

@@ -83,15 +83,23 @@ def test_a_chosen_folder_is_saved_and_reported(qtbot, tmp_path, settings, monkey
     with qtbot.waitSignal(dialog.folderChanged) as changed:
         dialog.set_folder(tmp_path / "b")
     assert changed.args == [tmp_path / "b"]
-    assert settings.value(FOLDER_KEY) == str(tmp_path / "b")
-    assert chosen_models_dir(settings) == tmp_path / "b"
+    assert locations.saved_models_dir() == tmp_path / "b"  # shared with the command line
+    assert chosen_models_dir(settings) == tmp_path / "b" == locations.default_models_dir()
     assert dialog.status_labels["base.pt"].text() == "present, 1 MB"
 
 
 def test_the_environment_overrides_the_saved_folder(tmp_path, settings, monkeypatch):
-    settings.setValue(FOLDER_KEY, str(tmp_path / "saved"))
+    locations.save_models_dir(tmp_path / "saved")
     monkeypatch.setenv(locations.MODELS_DIR_ENV, str(tmp_path / "env"))
     assert chosen_models_dir(settings) == tmp_path / "env"
+
+
+def test_a_folder_an_older_version_kept_in_qsettings_moves_to_the_shared_file(
+        tmp_path, settings, monkeypatch):
+    monkeypatch.delenv(locations.MODELS_DIR_ENV, raising=False)
+    settings.setValue(FOLDER_KEY, str(tmp_path / "old"))
+    assert chosen_models_dir(settings) == tmp_path / "old"
+    assert locations.saved_models_dir() == tmp_path / "old" and settings.value(FOLDER_KEY) is None
 
 
 def test_the_window_opens_the_dialog_from_the_menu_and_follows_its_folder(window, tmp_path):
