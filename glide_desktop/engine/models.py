@@ -29,7 +29,14 @@ from typing import Any, NamedTuple, Protocol
 import torch
 from torch import nn
 
-from glide_desktop.engine.checkpoints import Candidates, CheckpointError, load_into
+from glide_desktop.engine.checkpoint_layouts import layout_of, matching_name
+from glide_desktop.engine.checkpoints import (
+    Candidates,
+    CheckpointError,
+    check_layout,
+    load_into,
+    read_state_dict,
+)
 from glide_desktop.engine.clip.config import OFFICIAL as CLIP_OFFICIAL
 from glide_desktop.engine.clip.config import TINY as CLIP_TINY
 from glide_desktop.engine.clip.config import ClipConfig
@@ -139,6 +146,17 @@ class ModelStore:
                 config = self.clip_config(name) if listed else CLIP_PRESETS[family]
                 out[name] = _bind(_clip_layout, name, config)
         return out
+
+    # ---- checking files from elsewhere ----------------------------------------------------------
+    def check_file(self, name: str, path: Path | str) -> None:
+        """Raise CheckpointError unless the file at path has the layout this folder's `name` needs."""
+        _check_name(name)
+        candidates = self.candidates(self._manifest.get(name, {}).get("preset", "official"))
+        check_layout(read_state_dict(path), layout_of(candidates[name]()), path, candidates, name)
+
+    def identify(self, path: Path | str) -> str | None:
+        """The official name whose layout (as this folder expects it) the file at path has, or None."""
+        return matching_name(layout_of(read_state_dict(path)), self.candidates())
 
     # ---- loading ----------------------------------------------------------------------------
     def load_unet(
