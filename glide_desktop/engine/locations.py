@@ -34,6 +34,16 @@ OFFICIAL_FILES: dict[str, str] = {
     )
 }
 
+# About how many bytes each file is: its fp32 weights (parameter count x 4); the archive adds a little.
+DOWNLOAD_BYTES: dict[str, int] = {
+    "base.pt": 1_540_122_904,
+    "upsample.pt": 1_593_445_144,
+    "base_inpaint.pt": 1_540_150_552,
+    "upsample_inpaint.pt": 1_593_472_792,
+    "clip_image_enc.pt": 345_775_104,
+    "clip_text_enc.pt": 286_717_952,
+}
+
 TEXT2IM_FILES: tuple[str, ...] = ("base.pt", "upsample.pt")
 INPAINT_FILES: tuple[str, ...] = ("base_inpaint.pt", "upsample_inpaint.pt")
 CLIP_FILES: tuple[str, ...] = ("clip_image_enc.pt", "clip_text_enc.pt")

@@ -70,6 +70,18 @@ def verify(folder: Path, name: str, path: Path | None, cancel: threading.Event |
     return Check.OK if entry.get("sha256") == digest else Check.CHANGED
 
 
+def verify_folder(folder: Path, cancel: threading.Event | None = None) -> dict[str, Check]:
+    """verify() for every official file present in folder, by name."""
+    from glide_desktop.engine.locations import OFFICIAL_FILES, find_file
+
+    results = {}
+    for name in OFFICIAL_FILES:
+        path = find_file(folder, name)
+        if path is not None:
+            results[name] = verify(folder, name, path, cancel)
+    return results
+
+
 def _write_atomically(path: Path, text: str) -> None:
     handle, partial = tempfile.mkstemp(prefix=f".{path.name}-", suffix=".part", dir=path.parent)
     try:

@@ -55,3 +55,15 @@ def test_the_command_line_looks_in_the_folder_chosen_in_the_app(tmp_path: Path,
     assert str(tmp_path / "from-the-app") in err and "base.pt" in err
     assert cli.main(["generate", "--prompt", "x", "--models", str(tmp_path / "flag")]) == 2
     assert str(tmp_path / "flag") in capsys.readouterr().err
+
+
+def test_the_download_sizes_are_the_official_networks_fp32_weights() -> None:
+    import math
+
+    from glide_desktop.engine.models import ModelStore
+
+    candidates = ModelStore(Path("/nonexistent")).candidates()
+    for name, build in candidates.items():
+        layout = build()
+        params = sum(math.prod(shape) for shape in layout.values())
+        assert locations.DOWNLOAD_BYTES[name] == 4 * params, name

@@ -11,10 +11,12 @@ import pytest
 import torch
 
 from glide_desktop.jobs import checksums
+from glide_desktop.jobs.model_checker import EngineModelChecker
 from glide_desktop.jobs.model_import import ModelImportError, import_file, import_folder
 from tests.tiny_models import write_tiny_models
 
 NAMES = ("base_inpaint.pt", "upsample_inpaint.pt", "base.pt")
+CHECKER = EngineModelChecker()
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +40,7 @@ def _listing(folder: Path) -> dict[str, bytes]:
 
 
 def test_a_good_file_is_copied_in_and_its_sha256_recorded(copies: Path, folder: Path) -> None:
-    imported = import_file(copies / "base_inpaint.pt", folder)
+    imported = import_file(copies / "base_inpaint.pt", folder, CHECKER)
     final = folder / "base_inpaint.pt"
     assert (imported.name, imported.path) == ("base_inpaint.pt", final)
     assert final.read_bytes() == (copies / "base_inpaint.pt").read_bytes()
@@ -51,7 +53,7 @@ def test_a_good_file_is_copied_in_and_its_sha256_recorded(copies: Path, folder: 
 def test_a_renamed_file_is_recognised_by_its_layout(copies: Path, folder: Path, tmp_path: Path) -> None:
     renamed = tmp_path / "glide inpaint upsampler (1).pt"
     shutil.copyfile(copies / "upsample_inpaint.pt", renamed)
-    assert import_file(renamed, folder).path == folder / "upsample_inpaint.pt"
+    assert import_file(renamed, folder, CHECKER).path == folder / "upsample_inpaint.pt"
 
 
 def test_a_wrong_layout_is_refused_with_a_message_and_the_folder_is_untouched(copies: Path, folder: Path,
@@ -60,7 +62,7 @@ def test_a_wrong_layout_is_refused_with_a_message_and_the_folder_is_untouched(co
     shutil.copyfile(copies / "base.pt", wrong)
     before = _listing(folder)
     with pytest.raises(ModelImportError, match="this is base.pt, but upsample_inpaint.pt was expected"):
-        import_file(wrong, folder)
+        import_file(wrong, folder, CHECKER)
     assert _listing(folder) == before
 
 
@@ -69,11 +71,11 @@ def test_a_file_that_is_no_checkpoint_and_a_file_already_there_are_refused(copie
     page = tmp_path / "base.pt"
     page.write_text("<html>404</html>")
     with pytest.raises(ModelImportError, match="not a model checkpoint"):
-        import_file(page, folder)
-    import_file(copies / "base.pt", folder)
+        import_file(page, folder, CHECKER)
+    import_file(copies / "base.pt", folder, CHECKER)
     before = _listing(folder)
     with pytest.raises(ModelImportError, match="already in"):
-        import_file(copies / "base.pt", folder)
+        import_file(copies / "base.pt", folder, CHECKER)
     assert _listing(folder) == before
 
 
@@ -81,12 +83,12 @@ def test_a_folder_imports_what_fits_and_explains_the_rest(copies: Path, folder: 
     stick = tmp_path / "stick"
     shutil.copytree(copies, stick)
     (stick / "notes.pt").write_bytes(b"not a checkpoint")
-    results = {r.source.name: r for r in import_folder(stick, folder)}
+    results = {r.source.name: r for r in import_folder(stick, folder, CHECKER)}
     assert {name for name, r in results.items() if r.path} == set(NAMES)
     assert "not a model checkpoint" in results["notes.pt"].error
     assert sorted(checksums.recorded(folder)) == sorted(NAMES)
     with pytest.raises(ModelImportError, match="holds no .pt"):
-        import_folder(_empty(tmp_path), folder)
+        import_folder(_empty(tmp_path), folder, CHECKER)
 
 
 def _empty(tmp_path: Path) -> Path:
