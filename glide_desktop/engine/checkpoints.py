@@ -28,6 +28,7 @@ __all__ = [
     "Candidates",
     "CheckpointError",
     "Layout",
+    "check_layout",
     "check_state_dict",
     "closest_layout",
     "copy_state_dict",
@@ -185,10 +186,7 @@ def check_state_dict(
     the candidate whose layout equals the model's is taken.
     """
     target = model.state_dict(keep_vars=True)
-    found = layout_of(state)
-    wanted = layout_of(target)
-    if found != wanted:
-        raise CheckpointError(_mismatch_message(found, wanted, Path(path), candidates or {}, expected))
+    check_layout(state, layout_of(target), path, candidates, expected)
     not_float = [k for k, t in target.items() if t.is_floating_point() and not state[k].is_floating_point()]
     if not_float:
         first = not_float[0]
@@ -196,6 +194,14 @@ def check_state_dict(
             f"{path} is not a usable checkpoint: {len(not_float)} weight(s) hold {state[first].dtype} "
             f"values where floating-point numbers are expected, e.g. {_list(not_float)}."
         )
+
+
+def check_layout(state: Mapping[str, Tensor], wanted: Layout, path: Path | str,
+                 candidates: Candidates | None = None, expected: str | None = None) -> None:
+    """Raise CheckpointError (saying what the file resembles) unless state has exactly wanted's layout."""
+    found = layout_of(state)
+    if found != wanted:
+        raise CheckpointError(_mismatch_message(found, wanted, Path(path), candidates or {}, expected))
 
 
 def _mismatch_message(

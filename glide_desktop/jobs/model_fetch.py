@@ -18,6 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
+from glide_desktop.jobs import checksums
+
 CHUNK = 1024 * 1024
 PART_SUFFIX = ".part"
 MB = 1_000_000
@@ -74,6 +76,7 @@ def fetch_file(url: str, folder: Path, name: str, cancel: threading.Event,
         _stream_to_part(url, part, name, cancel, report, timeout)
         _check_checkpoint(part, name)
         _finish(part, final, name)
+        checksums.record(folder, name, final)  # the first verified copy: Verify compares with this
     except (DownloadError, DownloadCancelled):
         raise
     except urllib.error.HTTPError as error:
