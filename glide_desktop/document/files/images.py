@@ -13,7 +13,7 @@ import numpy as np
 from PIL import Image, ImageOps, PngImagePlugin, UnidentifiedImageError
 
 from glide_desktop.document.files.atomic import atomic_write
-from glide_desktop.document.files.errors import DocumentFileError
+from glide_desktop.document.files.errors import DocumentFileError, unexpected_read_error
 
 DEFAULT_MAX_PIXELS = 100_000_000
 OPEN_FORMATS = ("PNG", "JPEG", "WEBP", "TIFF", "BMP")
@@ -56,6 +56,7 @@ def decode_rgba(source: str | os.PathLike | BinaryIO, max_pixels: int = DEFAULT_
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # we enforce max_pixels
+            warnings.simplefilter("ignore", UserWarning)  # damaged metadata: the pixels decide
             with Image.open(source, formats=formats) as image:
                 width, height = image.size
                 if width * height > max_pixels:
@@ -79,8 +80,12 @@ def decode_rgba(source: str | os.PathLike | BinaryIO, max_pixels: int = DEFAULT_
         raise DocumentFileError(message) from exc
     except UnidentifiedImageError as exc:
         raise DocumentFileError(f"{label} is not a supported image ({_SUPPORTED_TEXT}).") from exc
-    except (OSError, ValueError, SyntaxError, EOFError, MemoryError) as exc:
+    except MemoryError as exc:
+        raise DocumentFileError(f"There is not enough memory to open {label}.") from exc
+    except (OSError, ValueError, SyntaxError, EOFError) as exc:
         raise DocumentFileError(f"{label} is damaged or truncated and cannot be opened ({exc}).") from exc
+    except Exception as exc:  # decoders meet damaged data in ways no list foresees (struct, zlib, ...)
+        raise unexpected_read_error(exc, label) from exc
 
 
 def open_image(path: str | os.PathLike, max_pixels: int = DEFAULT_MAX_PIXELS):
