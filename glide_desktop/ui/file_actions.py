@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -71,10 +72,8 @@ class FileActions:
         path = Path(path)
         if path.suffix.lower() != ".ora":
             path = path.with_suffix(".ora")
-        try:
-            files.save_ora(self.document, path)
-        except files.DocumentFileError as error:
-            QMessageBox.critical(self, "Could not save", str(error))
+        if not self._write_file(lambda overwrite: files.save_ora(self.document, path, overwrite),
+                                "Could not save"):
             return False
         self.path = path
         self.undo.mark_saved()
@@ -82,6 +81,28 @@ class FileActions:
         self.update_title()
         self.statusBar().showMessage(f"Saved {path.name}", 4000)
         return True
+
+    def _write_file(self: MainWindow, write: Callable[[bool], None], failure_title: str) -> bool:
+        """Run write(overwrite); a read-only file is overwritten only after the user says yes."""
+        try:
+            try:
+                write(False)
+            except files.ReadOnlyFileError as error:
+                if not self.confirm_overwrite_read_only(error):
+                    return False
+                write(True)
+        except files.DocumentFileError as error:
+            QMessageBox.critical(self, failure_title, str(error))
+            return False
+        return True
+
+    def confirm_overwrite_read_only(self: MainWindow, error: files.ReadOnlyFileError) -> bool:
+        """Ask before replacing a file the user made read-only."""
+        name = Path(str(error.path)).name if error.path is not None else "The file"
+        answer = QMessageBox.question(
+            self, "Read-only file", f"“{name}” is read-only. Overwrite it anyway?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
 
     def save(self: MainWindow) -> bool:
         """Save to the current .ora file, or ask for one."""
@@ -97,10 +118,9 @@ class FileActions:
 
     def export_to(self: MainWindow, path: str | Path) -> bool:
         """Write the flattened image (PNG, JPEG or WebP by suffix); the document's file stays as it is."""
-        try:
-            files.export_flat(self.document, Path(path))
-        except files.DocumentFileError as error:
-            QMessageBox.critical(self, "Could not export", str(error))
+        if not self._write_file(
+                lambda overwrite: files.export_flat(self.document, Path(path), overwrite_read_only=overwrite),
+                "Could not export"):
             return False
         self.statusBar().showMessage(f"Exported {Path(path).name}", 4000)
         return True

@@ -146,9 +146,10 @@ def encode_flat(pixels: np.ndarray, fmt: str, text: dict[str, str] | None = None
 
 
 def export_flat(doc, path: str | os.PathLike, format: str | None = None,
-                text: dict[str, str] | None = None, quality: int = 92) -> None:
+                text: dict[str, str] | None = None, quality: int = 92,
+                overwrite_read_only: bool = False) -> None:
     """Save the composite as PNG, JPEG or WebP atomically; text defaults to the generation details."""
     target = Path(path)
     fmt = _export_format(target, format)
     data = encode_flat(doc.composite_uncached(), fmt, generation_text(doc) if text is None else text, quality)
-    atomic_write(target, lambda handle: handle.write(data))
+    atomic_write(target, lambda handle: handle.write(data), overwrite_read_only)

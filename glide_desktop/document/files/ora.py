@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import os
+import stat
+import time
 import zipfile
 from pathlib import Path
 from typing import BinaryIO
@@ -55,24 +57,32 @@ def _stack_xml(doc, sources: list[str]) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
+def _member(name: str, compress_type: int = zipfile.ZIP_STORED) -> zipfile.ZipInfo:
+    """A zip entry that unpacks as an ordinary rw-r--r-- file (writestr's default is 0600)."""
+    info = zipfile.ZipInfo(name, time.localtime()[:6])
+    info.external_attr = (stat.S_IFREG | 0o644) << 16
+    info.compress_type = compress_type
+    return info
+
+
 def write_ora(doc, handle: BinaryIO) -> None:
     """Write doc as an OpenRaster zip to an open binary file."""
     with zipfile.ZipFile(handle, "w") as archive:
         # The mimetype entry must come first and be stored uncompressed so that readers can sniff it.
-        archive.writestr(zipfile.ZipInfo("mimetype"), MIMETYPE, compress_type=zipfile.ZIP_STORED)
+        archive.writestr(_member("mimetype"), MIMETYPE)
         sources = [f"data/layer{index:03d}.png" for index in range(len(doc.layers))]
-        archive.writestr("stack.xml", _stack_xml(doc, sources), compress_type=zipfile.ZIP_DEFLATED)
+        archive.writestr(_member("stack.xml", zipfile.ZIP_DEFLATED), _stack_xml(doc, sources))
         for layer, src in zip(doc.layers, sources):
-            archive.writestr(src, _png_bytes(Image.fromarray(layer.pixels, "RGBA")))
+            archive.writestr(_member(src), _png_bytes(Image.fromarray(layer.pixels, "RGBA")))
         merged = Image.fromarray(doc.composite_uncached(), "RGBA")
-        archive.writestr("mergedimage.png", _png_bytes(merged))
+        archive.writestr(_member("mergedimage.png"), _png_bytes(merged))
         merged.thumbnail((THUMBNAIL_MAX, THUMBNAIL_MAX))
-        archive.writestr("Thumbnails/thumbnail.png", _png_bytes(merged, 6))
+        archive.writestr(_member("Thumbnails/thumbnail.png"), _png_bytes(merged, 6))
 
 
-def save_ora(doc, path: str | os.PathLike) -> None:
-    """Save the layered document as OpenRaster, atomically."""
-    atomic_write(path, lambda handle: write_ora(doc, handle))
+def save_ora(doc, path: str | os.PathLike, overwrite_read_only: bool = False) -> None:
+    """Save the layered document as OpenRaster, atomically (ReadOnlyFileError unless told to overwrite)."""
+    atomic_write(path, lambda handle: write_ora(doc, handle), overwrite_read_only)
 
 
 MAX_OFFSET = 1 << 24  # a layer position further out than this is damage, not a drawing
