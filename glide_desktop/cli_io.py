@@ -7,25 +7,25 @@ from pathlib import Path
 from typing import TextIO
 
 import numpy as np
-from PIL import Image, PngImagePlugin, UnidentifiedImageError
+from PIL import Image, PngImagePlugin
 
+from glide_desktop.document.files.errors import DocumentFileError
+from glide_desktop.document.files.images import read_image
 from glide_desktop.engine.types import GenerationRequest, InvalidRequest
 
 SOURCE_SIZE = 256
 MASK_SIZE = 64
 
 
-def _open(path: Path, what: str) -> Image.Image:
+def read_rgba(path: Path, what: str, notes: TextIO | None = sys.stderr) -> np.ndarray:
+    """Decode path with the editor's own reader (same pixels, EXIF turn and limits): H, W, 4 uint8."""
     try:
-        image = Image.open(path)
-        image.load()
-    except FileNotFoundError:
-        raise InvalidRequest(f"{what} {path} does not exist") from None
-    except (UnidentifiedImageError, OSError) as error:
-        raise InvalidRequest(f"{what} {path} is not a readable image ({error})") from None
-    except Image.DecompressionBombError:
-        raise InvalidRequest(f"{what} {path} is too large to open safely") from None
-    return image
+        decoded = read_image(path, name=str(path))
+    except DocumentFileError as error:
+        raise InvalidRequest(f"{what}: {error.message}") from None
+    for note in decoded.notes if notes is not None else ():
+        notes.write(f"note: {note}\n")
+    return decoded.pixels
 
 
 def center_square(size: tuple[int, int]) -> tuple[int, int, int, int]:
@@ -38,11 +38,9 @@ def center_square(size: tuple[int, int]) -> tuple[int, int, int, int]:
 
 def load_source(path: Path) -> tuple[np.ndarray, tuple[int, int]]:
     """An image of any size, center-cropped to a square and resized to 256x256 RGB uint8; also its size."""
-    image = _open(path, "source image")
-    if image.mode in ("RGBA", "LA", "P"):
-        # Transparent pixels become white rather than whatever color the file stored under them.
-        rgba = image.convert("RGBA")
-        image = Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba)
+    rgba = Image.fromarray(read_rgba(path, "source image"), "RGBA")
+    # Transparent pixels become white rather than whatever color the file stored under them.
+    image = Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba)
     square = image.convert("RGB").crop(center_square(image.size))
     resized = square.resize((SOURCE_SIZE, SOURCE_SIZE), Image.Resampling.LANCZOS)
     return np.asarray(resized, dtype=np.uint8).copy(), image.size
@@ -50,7 +48,7 @@ def load_source(path: Path) -> tuple[np.ndarray, tuple[int, int]]:
 
 def load_selection(path: Path, image_size: tuple[int, int]) -> np.ndarray:
     """A mask PNG (white = regenerate) cropped like the source, as 64x64 float32 coverage in [0, 1]."""
-    mask = _open(path, "mask")
+    mask = Image.fromarray(read_rgba(path, "mask"), "RGBA")
     if mask.size != image_size:
         raise InvalidRequest(
             f"the mask is {mask.size[0]}x{mask.size[1]} but the image is {image_size[0]}x{image_size[1]}; "

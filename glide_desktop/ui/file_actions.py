@@ -16,7 +16,8 @@ from glide_desktop.ui.dialogs import NewImageDialog
 if TYPE_CHECKING:
     from glide_desktop.ui.main_window import MainWindow
 
-OPEN_FILTER = "Images (*.ora *.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff);;OpenRaster (*.ora);;All files (*)"
+OPEN_FILTER = ("Images (*.ora *.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff *.gif);;OpenRaster (*.ora);;"
+               "All files (*)")
 SAVE_FILTER = "OpenRaster (*.ora)"
 EXPORT_FILTERS = {
     "PNG image (*.png)": ".png", "JPEG image (*.jpg *.jpeg)": ".jpg", "WebP image (*.webp)": ".webp",
@@ -52,13 +53,16 @@ class FileActions:
         path = Path(path)
         if not self.maybe_save():
             return False
+        notes: list[str] = []
         try:
-            doc = files.open_any(path)
+            doc = files.open_any(path, notes=notes)
         except files.DocumentFileError as error:
             QMessageBox.critical(self, "Could not open", str(error))
             return False
         self.set_document(doc, path)
         self.add_recent(path)
+        if notes:  # it opened, but not quite as it is on disk: say how
+            QMessageBox.information(self, f"Opened {path.name}", "\n\n".join(notes))
         return True
 
     def open_with_dialog(self: MainWindow) -> None:

@@ -76,3 +76,16 @@ def test_start_up_with_a_hostile_file_opens_empty_and_shows_the_message(tmp_path
     assert "DIALOG Could not open | Cannot open deep.ora:" in done.stdout
     assert "window shown: True" in done.stdout
     assert "PATH None" in done.stdout and "EXIT 0" in done.stdout
+
+
+def test_a_multi_frame_file_opens_its_first_frame_and_says_so(window, tmp_path, monkeypatch):
+    from PIL import Image
+
+    frames = [Image.new("RGB", (6, 5), colour) for colour in ((255, 0, 0), (0, 255, 0))]
+    frames[0].save(tmp_path / "two.gif", save_all=True, append_images=frames[1:], duration=50)
+    told = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _, title, text, *a: told.append((title, text)))
+    assert window.open_path(tmp_path / "two.gif")
+    assert window.document.size == (6, 5)
+    assert window.document.layers[0].pixels[0, 0].tolist() == [255, 0, 0, 255]
+    assert told == [("Opened two.gif", "two.gif has 2 frames; only the first one was opened.")]

@@ -138,7 +138,7 @@ def _parse_layers(nodes: list[ET.Element], archive: safety.SafeArchive, canvas: 
     return layers
 
 
-def _read(source: str | os.PathLike | BinaryIO, max_pixels: int, label: str):
+def _read(source: str | os.PathLike | BinaryIO, max_pixels: int, label: str, notes: list[str]):
     from glide_desktop.document.document import Document
 
     with safety.SafeArchive(source, label) as archive:
@@ -155,11 +155,12 @@ def _read(source: str | os.PathLike | BinaryIO, max_pixels: int, label: str):
     return doc
 
 
-def read_ora(source: str | os.PathLike | BinaryIO, max_pixels: int = DEFAULT_MAX_PIXELS, name: str = ""):
+def read_ora(source: str | os.PathLike | BinaryIO, max_pixels: int = DEFAULT_MAX_PIXELS, name: str = "",
+             notes: list[str] | None = None):
     """Read an OpenRaster file into a new Document; DocumentFileError (naming the file) for any failure."""
     label = name or "the file"
     try:
-        return _read(source, max_pixels, label)
+        return _read(source, max_pixels, label, notes if notes is not None else [])
     except DocumentFileError as exc:
         named = naming_file(exc, label)
         if named is exc:
@@ -169,6 +170,6 @@ def read_ora(source: str | os.PathLike | BinaryIO, max_pixels: int = DEFAULT_MAX
         raise unexpected_read_error(exc, label) from exc
 
 
-def load_ora(path: str | os.PathLike, max_pixels: int = DEFAULT_MAX_PIXELS):
-    """Open an OpenRaster file as a Document."""
-    return read_ora(path, max_pixels, Path(path).name)
+def load_ora(path: str | os.PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, notes: list[str] | None = None):
+    """Open an OpenRaster file as a Document; notes gets what the user should be told about it."""
+    return read_ora(path, max_pixels, Path(path).name, notes)
