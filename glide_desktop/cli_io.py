@@ -17,14 +17,17 @@ SOURCE_SIZE = 256
 MASK_SIZE = 64
 
 
-def read_rgba(path: Path, what: str, notes: TextIO | None = sys.stderr) -> np.ndarray:
-    """Decode path with the editor's own reader (same pixels, EXIF turn and limits): H, W, 4 uint8."""
+def read_rgba(path: Path, what: str, notes: TextIO | None = None) -> np.ndarray:
+    """Decode path with the editor's own reader (same pixels, EXIF turn and limits): H, W, 4 uint8.
+
+    What the user should know about the file (only its first frame was read) goes to notes (stderr).
+    """
     try:
         decoded = read_image(path, name=str(path))
     except DocumentFileError as error:
         raise InvalidRequest(f"{what}: {error.message}") from None
-    for note in decoded.notes if notes is not None else ():
-        notes.write(f"note: {note}\n")
+    for note in decoded.notes:
+        (notes or sys.stderr).write(f"note: {note}\n")
     return decoded.pixels
 
 
@@ -36,25 +39,35 @@ def center_square(size: tuple[int, int]) -> tuple[int, int, int, int]:
     return left, top, left + side, top + side
 
 
+def read_rgb(path: Path, what: str = "source image") -> Image.Image:
+    """An image file as RGB at its own size (the editor's decoder); transparent pixels become white."""
+    rgba = Image.fromarray(read_rgba(path, what), "RGBA")
+    # Transparent pixels become white rather than whatever color the file stored under them.
+    return Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba).convert("RGB")
+
+
+def read_mask(path: Path, size: tuple[int, int]) -> Image.Image:
+    """A mask file (white = regenerate) as 8-bit gray at its own size, which must be the image's."""
+    mask = Image.fromarray(read_rgba(path, "mask"), "RGBA")
+    if mask.size != size:
+        raise InvalidRequest(
+            f"the mask is {mask.size[0]}x{mask.size[1]} but the image is {size[0]}x{size[1]}; "
+            "they must be the same size"
+        )
+    return mask.convert("L")
+
+
 def load_source(path: Path) -> tuple[np.ndarray, tuple[int, int]]:
     """An image of any size, center-cropped to a square and resized to 256x256 RGB uint8; also its size."""
-    rgba = Image.fromarray(read_rgba(path, "source image"), "RGBA")
-    # Transparent pixels become white rather than whatever color the file stored under them.
-    image = Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba)
-    square = image.convert("RGB").crop(center_square(image.size))
+    image = read_rgb(path)
+    square = image.crop(center_square(image.size))
     resized = square.resize((SOURCE_SIZE, SOURCE_SIZE), Image.Resampling.LANCZOS)
     return np.asarray(resized, dtype=np.uint8).copy(), image.size
 
 
 def load_selection(path: Path, image_size: tuple[int, int]) -> np.ndarray:
     """A mask PNG (white = regenerate) cropped like the source, as 64x64 float32 coverage in [0, 1]."""
-    mask = Image.fromarray(read_rgba(path, "mask"), "RGBA")
-    if mask.size != image_size:
-        raise InvalidRequest(
-            f"the mask is {mask.size[0]}x{mask.size[1]} but the image is {image_size[0]}x{image_size[1]}; "
-            "they must be the same size"
-        )
-    gray = mask.convert("L").crop(center_square(mask.size))
+    gray = read_mask(path, image_size).crop(center_square(image_size))
     # Box filter: each 64 px cell gets the fraction of its area that is selected.
     small = gray.resize((MASK_SIZE, MASK_SIZE), Image.Resampling.BOX)
     coverage = np.asarray(small, dtype=np.float32) / 255.0

@@ -63,18 +63,18 @@ def test_cli_and_editor_decode_to_the_same_pixels(tmp_path: Path, name: str) -> 
     path = tmp_path / name
     MAKERS[name](path)
     editor = open_any(path).layers[0].pixels
-    cli = cli_io.read_rgba(path, "source image", notes=None)
+    cli = cli_io.read_rgba(path, "source image")
     assert cli.dtype == np.uint8 and np.array_equal(cli, editor)
 
 
 def test_high_bit_depths_are_scaled_not_saturated(tmp_path: Path) -> None:
     for name in ("ramp16.png", "dark16.png", "float.tif"):
         MAKERS[name](tmp_path / name)
-    ramp = cli_io.read_rgba(tmp_path / "ramp16.png", "x", notes=None)[..., 0].ravel()
+    ramp = cli_io.read_rgba(tmp_path / "ramp16.png", "x")[..., 0].ravel()
     assert ramp[0] == 0 and ramp[-1] == 255 and np.all(np.diff(ramp.astype(int)) >= 0)
     assert len(np.unique(ramp)) > 50  # a ramp, not all white
-    assert np.all(cli_io.read_rgba(tmp_path / "dark16.png", "x", notes=None)[..., 0] == 32)
-    floats = cli_io.read_rgba(tmp_path / "float.tif", "x", notes=None)[..., 0].ravel()
+    assert np.all(cli_io.read_rgba(tmp_path / "dark16.png", "x")[..., 0] == 32)
+    floats = cli_io.read_rgba(tmp_path / "float.tif", "x")[..., 0].ravel()
     assert floats[0] == 0 and floats[-1] == 255 and abs(int(floats[31]) - 126) <= 1  # not all black
     source, size = cli_io.load_source(tmp_path / "ramp16.png")
     assert size == (8, 8) and source.min() < 30 and source.max() > 225
