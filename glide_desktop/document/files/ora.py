@@ -23,15 +23,10 @@ from glide_desktop.document.layer import BlendMode, Layer
 MIMETYPE = b"image/openraster"
 GLIDE_NS = "https://github.com/glide-desktop/ns/ora"  # our namespace for extra layer attributes
 THUMBNAIL_MAX = 256
-COMPOSITE_OPS = {
-    BlendMode.NORMAL: "svg:src-over",
-    BlendMode.MULTIPLY: "svg:multiply",
-    BlendMode.SCREEN: "svg:screen",
-    BlendMode.OVERLAY: "svg:overlay",
-    BlendMode.DARKEN: "svg:darken",
-    BlendMode.LIGHTEN: "svg:lighten",
-}
-BLEND_BY_OP = {op: mode for mode, op in COMPOSITE_OPS.items()}
+# Every composite-op of the OpenRaster spec, plus the W3C modes it leaves out (exclusion, the other
+# Porter-Duff operators): "svg:" and the W3C keyword.
+COMPOSITE_OPS = {mode: f"svg:{mode.value}" for mode in BlendMode} | {BlendMode.NORMAL: "svg:src-over"}
+BLEND_BY_OP = {op: mode for mode, op in COMPOSITE_OPS.items()} | {"svg:lighter": BlendMode.PLUS}
 
 ET.register_namespace("glide", GLIDE_NS)
 
@@ -49,7 +44,7 @@ def _stack_xml(doc, sources: list[str]) -> bytes:
         attrs = {
             "name": layer.name, "src": src, "x": str(layer.offset[0]), "y": str(layer.offset[1]),
             "opacity": repr(float(layer.opacity)), "visibility": "visible" if layer.visible else "hidden",
-            "composite-op": COMPOSITE_OPS[layer.blend],
+            "composite-op": _composite_op(layer),
         }
         if layer.metadata:
             attrs[f"{{{GLIDE_NS}}}metadata"] = json.dumps(layer.metadata, default=str)
@@ -63,6 +58,13 @@ def _member(name: str, compress_type: int = zipfile.ZIP_STORED) -> zipfile.ZipIn
     info.external_attr = (stat.S_IFREG | 0o644) << 16
     info.compress_type = compress_type
     return info
+
+
+def _composite_op(layer: Layer) -> str:
+    """The layer's composite-op; one we could not draw goes back as it came while the layer stays Normal."""
+    if layer.foreign_op and layer.blend is BlendMode.NORMAL:
+        return layer.foreign_op
+    return COMPOSITE_OPS[layer.blend]
 
 
 def write_ora(doc, handle: BinaryIO) -> None:
@@ -122,18 +124,23 @@ def _decode_layer(archive: safety.SafeArchive, src: str, size: tuple[int, int], 
 
 
 def _parse_layers(nodes: list[ET.Element], archive: safety.SafeArchive, canvas: tuple[int, int],
-                  max_pixels: int) -> list[Layer]:
+                  max_pixels: int, notes: list[str]) -> list[Layer]:
     """Layers bottom to top; every PNG header is read and the pixel budget checked before decoding."""
     attributes = [_layer_attributes(node) for node in nodes]
     sizes = [safety.png_size(archive.head(src, 24), src) for src, *_ in attributes]
     safety.check_layer_sizes([(src, w, h) for (src, *_), (w, h) in zip(attributes, sizes)], canvas)
     layers = []
     for node, (src, x, y, opacity), size in zip(nodes, attributes, sizes):
+        name, op = node.get("name", Path(src).stem), node.get("composite-op", "svg:src-over")
+        foreign = "" if op in BLEND_BY_OP else op[:200]
+        if foreign:
+            notes.append(f"Layer “{name[:80]}” uses the blend mode “{foreign[:80]}”, which GLIDE Desktop "
+                         "cannot show; it is shown as Normal and saved with its own mode.")
         layers.append(Layer(
-            _decode_layer(archive, src, size, max_pixels), name=node.get("name", Path(src).stem),
+            _decode_layer(archive, src, size, max_pixels), name=name,
             visible=node.get("visibility", "visible") != "hidden", opacity=opacity,
-            blend=BLEND_BY_OP.get(node.get("composite-op", "svg:src-over"), BlendMode.NORMAL),
-            offset=(x, y), metadata=_metadata(node),
+            blend=BLEND_BY_OP.get(op, BlendMode.NORMAL), offset=(x, y), metadata=_metadata(node),
+            foreign_op=foreign,
         ))
     return layers
 
@@ -148,7 +155,7 @@ def _read(source: str | os.PathLike | BinaryIO, max_pixels: int, label: str, not
         if stack is None:
             raise DocumentFileError("stack.xml has no layer stack.")
         nodes = safety.layer_nodes(stack)
-        layers = _parse_layers(list(reversed(nodes)), archive, (width, height), max_pixels)
+        layers = _parse_layers(list(reversed(nodes)), archive, (width, height), max_pixels, notes)
     doc = Document(width, height)
     for layer in layers:
         doc.insert_layer(layer)
