@@ -37,7 +37,7 @@ def _sample_images() -> dict[str, bytes]:
     found = {}
     for suffix, fmt, image in ((".png", "PNG", rgba), (".jpg", "JPEG", rgba.convert("RGB")),
                                (".bmp", "BMP", rgba.convert("RGB")), (".tif", "TIFF", rgba),
-                               (".webp", "WEBP", rgba)):
+                               (".webp", "WEBP", rgba), (".gif", "GIF", rgba.convert("P"))):
         out = io.BytesIO()
         image.save(out, fmt)
         found[suffix] = out.getvalue()

@@ -59,10 +59,17 @@ class DecodedImage:
 
 
 def _first_frame_note(image: Image.Image, label: str) -> tuple[str, ...]:
-    frames = getattr(image, "n_frames", 1)
-    if isinstance(frames, int) and frames > 1:
-        return (f"{label} has {frames} frames; only the first one was opened.",)
-    return ()
+    """What to say when a file holds more than one picture (the first one is what opens)."""
+    if image.format == "MPO":  # a phone photo's extra pictures are previews or depth maps, not frames
+        return ()
+    try:
+        if not getattr(image, "is_animated", False):
+            return ()
+        count = f"{image.n_frames} frames"  # counting reads through the file: damage may show here
+        image.seek(0)
+    except Exception:  # the first frame may still be fine; decoding it will tell
+        count = "several frames"
+    return (f"{label} has {count}; only the first one was opened.",)
 
 
 def read_image(source: str | os.PathLike | BinaryIO, max_pixels: int = DEFAULT_MAX_PIXELS,
