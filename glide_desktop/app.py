@@ -63,10 +63,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     asyncio.set_event_loop(loop)
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
-    window = build_window([arg for arg in argv[1:] if not arg.startswith("-")])
+    window = build_window()
     # Closing the window stops the job thread; this covers quitting any other way.
     app.aboutToQuit.connect(window.generation.shutdown)
     window.show()
+    # Opened after show: a file that cannot be read leaves the empty window up with the message over it.
+    for path in (arg for arg in argv[1:] if not arg.startswith("-")):
+        window.open_path(path)
     with loop:
         loop.run_until_complete(closed.wait())
     return 0
