@@ -156,3 +156,25 @@ def test_release_before_the_preview_is_ready_still_ends_exact(qtbot):
     qtbot.waitUntil(lambda: not view.layer_drags.busy)
     level0 = view.composite_image.pyramid.levels[0].pixels
     assert np.array_equal(level0, _premultiplied(doc.composite_uncached()))
+
+
+def test_the_next_drag_of_the_same_layer_reuses_the_preview(qtbot):
+    doc = _document(BlendMode.NORMAL)
+    view = _canvas(qtbot, doc)
+    tools = ToolBox(view)
+    tools.set_tool("move")  # starts preparing for the active layer at once
+    qtbot.waitUntil(lambda: view.layer_drags.ready and not view.layer_drags.busy)
+    first = view.layer_drags.preview
+    for step in (QPoint(30, 0), QPoint(0, 20)):
+        start = at(view, 380, 260)
+        qtbot.mousePress(view, LEFT, Qt.KeyboardModifier.NoModifier, start)
+        assert view.layer_drags.ready and view.layer_drags.preview is first  # nothing to prepare
+        send_move(view, start + step, LEFT)
+        qtbot.mouseRelease(view, LEFT, Qt.KeyboardModifier.NoModifier, start + step)
+        qtbot.waitUntil(lambda: not view.layer_drags.busy)
+    moved = doc.active_layer.offset
+    assert moved[0] > 0 and moved[1] > 0 and view.undo.stack.count() == 2
+    level0 = view.composite_image.pyramid.levels[0].pixels
+    assert np.array_equal(level0, _premultiplied(doc.composite_uncached()))
+    view.undo.undo()  # a document change: the prepared planes no longer hold
+    assert view.layer_drags.preview is None

@@ -27,6 +27,7 @@ class LayerDrags(QObject):
         self.preview: LayerPreview | None = None
         self._uid: int | None = None
         self._offset: tuple[int, int] | None = None
+        self._content: Rect | None = None  # the dragged layer's visible pixels, layer coordinates
         self._dragging = False
         self._settling = False  # released: the preview shows until the composite on screen caught up
         self._committing = False
@@ -55,6 +56,11 @@ class LayerDrags(QObject):
         self.preview, self._uid, self._offset = None, None, None
         self._dragging = self._settling = self._committing = False
 
+    def release_preview(self) -> None:
+        """Free a prepared preview no drag is using (another tool was chosen)."""
+        if not (self._dragging or self._settling):
+            self.preview = None
+
     def prepare(self, uid: int) -> None:
         """Start preparing the preview for dragging layer uid in the view as it is now."""
         if self.preview is not None and self.preview.uid == uid and self._fits(self.preview):
@@ -62,19 +68,25 @@ class LayerDrags(QObject):
         self.preview = self._new_preview(uid)
         self._timer.start()
 
-    def begin(self, uid: int) -> None:
-        """A drag of layer uid starts (the layer's pixels stay as they are until it ends)."""
-        self._uid, self._offset = uid, None
+    def begin(self, uid: int, content: Rect | None = None) -> None:
+        """A drag of layer uid starts (its pixels stay as they are until it ends); content: where its
+        visible pixels are (layer coordinates), so each move repaints only where the layer was and is."""
+        self._uid, self._offset, self._content = uid, None, content
         self._dragging, self._settling = True, False
         self.prepare(uid)
 
     def move_to(self, offset: tuple[int, int]) -> None:
         """Show the layer at `offset` (document pixels): a repaint, no recomposite."""
         self._offset = offset
-        if self.preview is not None:
-            self.preview.offset = offset
-            if self.preview.ready:
-                self.view.update()
+        if self.preview is None:
+            return
+        before, self.preview.offset = self.preview.offset, offset
+        if not self.preview.layer_ready:
+            return
+        if self._content is None:
+            self.view.update()
+        else:
+            self.view.update_doc_rect(self._content.translate(*before).union(self._content.translate(*offset)))
 
     def end(self, commit: Callable[[], None]) -> None:
         """The drag ends: `commit` applies the final offset to the document; what that changes is read
@@ -101,6 +113,12 @@ class LayerDrags(QObject):
             if self._dragging and self._uid is not None:
                 self.prepare(self._uid)
         return False
+
+    def paint_ghost(self, painter: QPainter, exposed: QRectF) -> None:
+        """While the planes are prepared, draw the moving layer alone over the (old) composite."""
+        preview = self.preview
+        if self._dragging and preview is not None and not preview.ready and self._fits(preview):
+            preview.draw_layer(painter, exposed)
 
     def paint(self, painter: QPainter, exposed: QRectF) -> bool:
         """Draw the preview if one is showing; False when the canvas must draw its composite."""
@@ -139,11 +157,14 @@ class LayerDrags(QObject):
                 self.preview = None
                 if self._dragging and self._uid is not None:
                     self.prepare(self._uid)
-            elif preview.step(deadline) and self._dragging:
-                self.view.update()
+            else:
+                had_layer = preview.layer_ready
+                if (preview.step(deadline) or preview.layer_ready != had_layer) and self._dragging:
+                    self.view.update()
             return
         image = self.view.composite_image
-        if image is not None and image.pending_under(None):
+        # While the layer moves, every turn of the loop is the mouse's: catch up after the release.
+        if image is not None and image.pending_under(None) and not self._dragging:
             self._catch_up(image, deadline)
             return
         if self._settling:
@@ -161,8 +182,9 @@ class LayerDrags(QObject):
             self.view.update_doc_rect(done)
 
     def _settled(self) -> None:
-        """What the screen shows is composited exactly again: drop the preview."""
-        self._settling, self.preview = False, None
+        """What the screen shows is composited exactly again; the preview is kept for the next drag of
+        the same layer (only the layer's offset changed) until the document or the view changes."""
+        self._settling = False
         self.view.update()
 
     def _visible(self, image: Any) -> Rect | None:

@@ -27,8 +27,10 @@ BLEND_MODES = {
     BlendMode.DARKEN: Mode.CompositionMode_Darken,
     BlendMode.LIGHTEN: Mode.CompositionMode_Lighten,
 }
-PIECE_ROWS, PIECE_COLS = 256, 512  # full-size pixels composited per step (rows: a multiple of 2**level)
-SCREEN_BAND_ROWS = 256  # widget rows scaled per step
+# Full-size pixels composited per step: rows a multiple of 2**level; twice the compositor's parallel
+# threshold's half, so both cores share each piece.
+PIECE_ROWS, PIECE_COLS = 256, 512
+SCREEN_BAND_ROWS = 128  # widget rows scaled per step
 _PREMULTIPLIED = QImage.Format.Format_RGBA8888_Premultiplied
 _STRAIGHT = QImage.Format.Format_RGBA8888
 _SCREEN = QImage.Format.Format_ARGB32_Premultiplied  # what a widget's backing store blits fastest
@@ -86,10 +88,14 @@ class _Plane:
         scale = 2**level
         self.pixels = np.zeros((-(-area.h // scale), -(-area.w // scale), 4), np.uint8)
         self.screen: QImage | None = None
+        self.bounds = QRect()  # where the screen image is not clear (widget pixels)
 
     def fill(self, piece: Rect) -> None:
         """Composite one piece of the area (its corner on the level's grid) into the small image."""
-        small = downsample(premultiply(composite_rect(self.layers, piece)), self.level)
+        straight = composite_rect(self.layers, piece)
+        if not straight[..., 3].any():
+            return  # clear here (layers often cover a part only): the small image is clear already
+        small = downsample(premultiply(straight), self.level)
         scale = 2**self.level
         top, left = (piece.y - self.area.y) // scale, (piece.x - self.area.x) // scale
         self.pixels[top: top + small.shape[0], left: left + small.shape[1]] = small
@@ -102,6 +108,27 @@ class _Plane:
         for image in _scale_in_bands(_wrap(self.pixels), target, size, page, viewport.zoom < 1.0):
             self.screen = image
             yield
+        self.bounds = self._shown(viewport, size)
+
+    def draw(self, painter: QPainter, pixels: QRect) -> None:
+        """Blit the screen image under `pixels` (widget), skipping where the plane is clear."""
+        part = pixels.intersected(self.bounds)
+        if self.screen is not None and not part.isEmpty():
+            painter.setCompositionMode(self.mode)
+            painter.drawImage(part, self.screen, part)
+            painter.setCompositionMode(Mode.CompositionMode_SourceOver)
+
+    def _shown(self, viewport: Viewport, size: QSize) -> QRect:
+        """The widget pixels this plane can change: its non-clear part, one pixel of filter spare."""
+        alpha = self.pixels[..., 3]
+        rows, cols = np.flatnonzero(alpha.max(axis=1)), np.flatnonzero(alpha.max(axis=0))
+        if rows.size == 0:
+            return QRect()
+        scale = 2**self.level
+        doc = QRectF(self.area.x + (int(cols[0]) - 1) * scale, self.area.y + (int(rows[0]) - 1) * scale,
+                     (int(cols[-1]) - int(cols[0]) + 3) * scale, (int(rows[-1]) - int(rows[0]) + 3) * scale)
+        return viewport.doc_rect_to_widget(doc).toAlignedRect().adjusted(-1, -1, 1, 1).intersected(
+            QRect(0, 0, size.width(), size.height()))
 
 
 class _MovingLayer:
@@ -125,7 +152,10 @@ class _MovingLayer:
         h, w = self.pixels.shape[:2]
         small = np.zeros((-(-h // scale), -(-w // scale), 4), np.uint8)
         for piece in pieces(Rect(0, 0, w, h), PIECE_ROWS, 2 * PIECE_COLS):
-            block = downsample(premultiply(self.pixels[piece.slices()]), self.level)
+            block = self.pixels[piece.slices()]
+            if not block[..., 3].any():
+                continue
+            block = downsample(premultiply(block), self.level)
             top, left = piece.y // scale, piece.x // scale
             small[top: top + block.shape[0], left: left + block.shape[1]] = block
             yield
@@ -145,7 +175,10 @@ class _MovingLayer:
         if self.zoom < 1.0:
             if self.screen is not None:
                 corner = viewport.to_widget(QPointF(*offset))
-                painter.drawImage(QPointF(round(corner.x()), round(corner.y())), self.screen)
+                placed = self.screen.rect().translated(round(corner.x()), round(corner.y()))
+                part = placed.intersected(area.toAlignedRect())
+                if not part.isEmpty():  # only the part on screen: some modes cost per pixel drawn
+                    painter.drawImage(part, self.screen, part.translated(-placed.topLeft()))
         else:
             self._draw_zoomed_in(painter, viewport, offset, area)
         painter.setOpacity(1.0)
@@ -187,6 +220,7 @@ class LayerPreview:
             self.layer.mode == Mode.CompositionMode_SourceOver)
         self._buffer: QImage | None = None
         self._steps = self._prepare(area)
+        self.layer_ready = False  # the moving layer alone can be drawn (over the old composite)
         self.ready = False
 
     @property
@@ -208,11 +242,12 @@ class LayerPreview:
         return self.ready
 
     def _prepare(self, area: Rect) -> Iterator[None]:
+        yield from self.layer.prepare()  # first: the layer can follow the mouse as a ghost meanwhile
+        self.layer_ready = True
         for piece in pieces(area):
             for plane in self.planes:
                 plane.fill(piece)
                 yield
-        yield from self.layer.prepare()
         for plane in self.planes:
             yield from plane.render(self.viewport, self.size, self.page)
 
@@ -230,24 +265,37 @@ class LayerPreview:
         pixels = area.toAlignedRect()
         buffer = QPainter(self._buffer)
         buffer.setCompositionMode(Mode.CompositionMode_Source)
-        buffer.fillRect(pixels, Qt.GlobalColor.transparent)
+        below = self.below
+        if below is not None and below.screen is not None and below.bounds.contains(pixels):
+            buffer.drawImage(pixels, below.screen, pixels)  # a copy starts the picture: no clearing
+        else:
+            buffer.fillRect(pixels, Qt.GlobalColor.transparent)
+            below = None
         buffer.setCompositionMode(Mode.CompositionMode_SourceOver)
-        self._compose(buffer, area)
+        self._compose(buffer, area, with_below=below is None)
         buffer.end()
         painter.save()
         painter.setClipRect(area)
         painter.drawImage(pixels, self._buffer, pixels)
         painter.restore()
 
-    def _compose(self, painter: QPainter, area: QRectF) -> None:
+    def draw_layer(self, painter: QPainter, exposed: QRectF) -> None:
+        """Only the moving layer at self.offset, straight onto what is painted (a ghost while the
+        planes are still being prepared)."""
+        area = exposed.intersected(self.page)
+        if self.layer_ready and not area.isEmpty():
+            painter.save()
+            painter.setClipRect(area)
+            self.layer.draw(painter, self.viewport, self.offset, area)
+            painter.restore()
+
+    def _compose(self, painter: QPainter, area: QRectF, with_below: bool = True) -> None:
         painter.save()
         painter.setClipRect(area)
         pixels: QRect = area.toAlignedRect()
-        if self.below is not None and self.below.screen is not None:
-            painter.drawImage(pixels, self.below.screen, pixels)
+        if self.below is not None and with_below:
+            self.below.draw(painter, pixels)
         self.layer.draw(painter, self.viewport, self.offset, area)
         for plane in self.above:
-            if plane.screen is not None:
-                painter.setCompositionMode(plane.mode)
-                painter.drawImage(pixels, plane.screen, pixels)
+            plane.draw(painter, pixels)
         painter.restore()

@@ -261,6 +261,7 @@ class CanvasView(QWidget):
             if not self.layer_drags.paint(painter, exposed):
                 # While a catch-up runs, it reads what changed; drawing must not read it all at once.
                 self._composite.draw(painter, self.viewport, exposed, read_pending=not self.layer_drags.busy)
+                self.layer_drags.paint_ghost(painter, exposed)
             if self._quick_mask is not None:
                 self._quick_mask.draw(painter, self.viewport, exposed)
             self._ants.paint(painter, self.viewport.transform(), exposed)
