@@ -61,6 +61,7 @@ class CanvasView(QWidget):
         self._pressure = 1.0
         self._fitted = False
         self.layer_drags = LayerDrags(self)  # the Move tool's preview and the catch-up after it
+        self.overlays: list[Any] = []  # objects with paint(painter, viewport), drawn over the picture
 
     # ----- document -------------------------------------------------------------------------------
     def set_document(self, doc: Any, undo: Any) -> None:
@@ -264,6 +265,8 @@ class CanvasView(QWidget):
                 self.layer_drags.paint_ghost(painter, exposed)
             if self._quick_mask is not None:
                 self._quick_mask.draw(painter, self.viewport, exposed)
+            for overlay in self.overlays:
+                overlay.paint(painter, self.viewport)
             self._ants.paint(painter, self.viewport.transform(), exposed)
             if self.tool is not None:
                 self.tool.paint_overlay(painter, self)
