@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--height", type=int, default=4000)
     parser.add_argument("--layers", type=int, default=8)
     parser.add_argument("--dabs", type=int, default=200)
-    parser.add_argument("--moves", type=int, default=10, help="mouse moves per full-layer drag")
+    parser.add_argument("--moves", type=int, default=30, help="mouse moves per layer drag")
     parser.add_argument("--brush", type=float, default=40.0, help="brush diameter in pixels")
     args = parser.parse_args(argv)
     if min(args.width, args.height, args.layers, args.dabs, args.moves) <= 0 or args.brush <= 0:

@@ -15,7 +15,7 @@ from glide_desktop.ui.canvas.layers import source_area
 from glide_desktop.ui.canvas.preview import LayerPreview
 from glide_desktop.ui.canvas.render import document_rect
 
-SLICE_S = 0.012  # work per turn of the event loop (one step more may run past it)
+SLICE_S = 0.008  # work per turn of the event loop (one step more may run past it)
 
 
 class LayerDrags(QObject):
