@@ -178,3 +178,17 @@ def test_the_next_drag_of_the_same_layer_reuses_the_preview(qtbot):
     assert np.array_equal(level0, _premultiplied(doc.composite_uncached()))
     view.undo.undo()  # a document change: the prepared planes no longer hold
     assert view.layer_drags.preview is None
+
+
+def test_with_the_move_tool_chosen_the_preview_follows_the_active_layer(qtbot):
+    doc = _document(BlendMode.NORMAL)
+    view = _canvas(qtbot, doc)
+    tools = ToolBox(view)
+    tools.set_tool("move")
+    qtbot.waitUntil(lambda: view.layer_drags.ready)
+    assert view.layer_drags.preview.uid == doc.active_uid
+    shade = doc.layers[3]
+    doc.set_active(shade.uid)  # e.g. a click in the Layers panel
+    qtbot.waitUntil(lambda: view.layer_drags.ready and view.layer_drags.preview.uid == shade.uid)
+    tools.set_tool("brush")  # another tool: the prepared planes are freed
+    assert view.layer_drags.preview is None

@@ -31,6 +31,7 @@ class LayerDrags(QObject):
         self._dragging = False
         self._settling = False  # released: the preview shows until the composite on screen caught up
         self._committing = False
+        self._keep_ready = False
         self._timer = QTimer(self)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._tick)
@@ -56,10 +57,24 @@ class LayerDrags(QObject):
         self.preview, self._uid, self._offset = None, None, None
         self._dragging = self._settling = self._committing = False
 
-    def release_preview(self) -> None:
-        """Free a prepared preview no drag is using (another tool was chosen)."""
-        if not (self._dragging or self._settling):
+    def keep_ready(self, on: bool) -> None:
+        """While on (the Move tool is chosen), prepare the preview for the active layer ahead of a press,
+        again whenever another layer becomes active; off frees a preview no drag is using."""
+        self._keep_ready = on
+        doc = self.view.document
+        if on and doc is not None and doc.active_uid is not None:
+            self.prepare(doc.active_uid)
+        elif not on and not (self._dragging or self._settling):
             self.preview = None
+
+    def follow(self, change: Any) -> None:
+        """The canvas saw a document change: after a switch of the active layer, prepare for it."""
+        if not self._keep_ready or self._dragging or self._settling:
+            return
+        if getattr(change, "structure", False) and not getattr(change, "pixels", True):
+            uid = self.view.document.active_uid
+            if uid is not None and (self.preview is None or self.preview.uid != uid):
+                self.prepare(uid)
 
     def prepare(self, uid: int) -> None:
         """Start preparing the preview for dragging layer uid in the view as it is now."""

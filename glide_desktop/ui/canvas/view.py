@@ -116,6 +116,7 @@ class CanvasView(QWidget):
         if getattr(change, "pixels", True) and not self.layer_drags.takes(change):
             self._composite.refresh(rect, self._on_screen(self._composite))
             self.update_doc_rect(rect)
+        self.layer_drags.follow(change)
 
     def _on_screen(self, image: Any) -> Rect | None:
         """The full-size pixels a repaint of the whole widget reads (None when hidden: read everything)."""

@@ -34,13 +34,11 @@ class MoveTool(Tool):
 
     def activate(self, canvas: Any) -> None:
         # Start composing what lies below and above the active layer now: the press finds it ready.
-        layer = canvas.document.active_layer if canvas.document is not None else None
-        if layer is not None:
-            canvas.layer_drags.prepare(layer.uid)
+        canvas.layer_drags.keep_ready(True)
 
     def deactivate(self, canvas: Any) -> None:
         super().deactivate(canvas)
-        canvas.layer_drags.release_preview()
+        canvas.layer_drags.keep_ready(False)
 
     def press(self, canvas: Any, event: CanvasPointerEvent) -> None:
         layer = canvas.document.active_layer
