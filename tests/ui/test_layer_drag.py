@@ -16,6 +16,7 @@ from tests.ui.test_canvas_support import at, send_move
 
 LEFT = Qt.MouseButton.LeftButton
 DOC_W, DOC_H = 900, 600  # at fit in a 400x300 canvas the view draws pyramid level 1
+WAIT_MS = 30_000  # slices finish in well under a second; a shared, busy machine may need far longer
 
 
 def _ramps(width: int, height: int, seed: int) -> np.ndarray:
@@ -93,7 +94,8 @@ def test_drag_moves_by_the_mouse_delta_and_ends_exact(qtbot, zoom, blend, tmp_pa
 
     start = at(view, 380, 260)
     qtbot.mousePress(view, LEFT, Qt.KeyboardModifier.NoModifier, start)
-    qtbot.waitUntil(lambda: view.layer_drags.ready)  # below/above composited once, in slices
+    # Below and above are composited once, in slices.
+    qtbot.waitUntil(lambda: view.layer_drags.ready, timeout=WAIT_MS)
     path = [start + QPoint(7 * i, 4 * i) for i in range(1, 9)]
     for pos in path:
         send_move(view, pos, LEFT)
@@ -109,7 +111,7 @@ def test_drag_moves_by_the_mouse_delta_and_ends_exact(qtbot, zoom, blend, tmp_pa
     qtbot.mouseRelease(view, LEFT, Qt.KeyboardModifier.NoModifier, end)
     assert moving.offset == expected  # the layer moved by the mouse delta
     assert view.undo.stack.count() == 1
-    qtbot.waitUntil(lambda: not view.layer_drags.busy)  # the catch-up finishes
+    qtbot.waitUntil(lambda: not view.layer_drags.busy, timeout=WAIT_MS)  # the catch-up finishes
     assert not view.composite_image.pending_under(None)
     view.repaint()
     after = _screen(view)
@@ -137,7 +139,7 @@ def test_a_click_without_moving_records_nothing(qtbot):
     tools = ToolBox(view)
     tools.set_tool("move")
     qtbot.mouseClick(view, LEFT, Qt.KeyboardModifier.NoModifier, at(view, 380, 260))
-    qtbot.waitUntil(lambda: not view.layer_drags.busy)
+    qtbot.waitUntil(lambda: not view.layer_drags.busy, timeout=WAIT_MS)
     assert doc.active_layer.offset == (0, 0) and view.undo.stack.count() == 0
     assert not view.layer_drags.showing
 
@@ -153,7 +155,7 @@ def test_release_before_the_preview_is_ready_still_ends_exact(qtbot):
     assert not view.layer_drags.ready
     qtbot.mouseRelease(view, LEFT, Qt.KeyboardModifier.NoModifier, start + QPoint(20, 10))
     assert doc.active_layer.offset != (0, 0)
-    qtbot.waitUntil(lambda: not view.layer_drags.busy)
+    qtbot.waitUntil(lambda: not view.layer_drags.busy, timeout=WAIT_MS)
     level0 = view.composite_image.pyramid.levels[0].pixels
     assert np.array_equal(level0, _premultiplied(doc.composite_uncached()))
 
@@ -163,7 +165,7 @@ def test_the_next_drag_of_the_same_layer_reuses_the_preview(qtbot):
     view = _canvas(qtbot, doc)
     tools = ToolBox(view)
     tools.set_tool("move")  # starts preparing for the active layer at once
-    qtbot.waitUntil(lambda: view.layer_drags.ready and not view.layer_drags.busy)
+    qtbot.waitUntil(lambda: view.layer_drags.ready and not view.layer_drags.busy, timeout=WAIT_MS)
     first = view.layer_drags.preview
     for step in (QPoint(30, 0), QPoint(0, 20)):
         start = at(view, 380, 260)
@@ -171,7 +173,7 @@ def test_the_next_drag_of_the_same_layer_reuses_the_preview(qtbot):
         assert view.layer_drags.ready and view.layer_drags.preview is first  # nothing to prepare
         send_move(view, start + step, LEFT)
         qtbot.mouseRelease(view, LEFT, Qt.KeyboardModifier.NoModifier, start + step)
-        qtbot.waitUntil(lambda: not view.layer_drags.busy)
+        qtbot.waitUntil(lambda: not view.layer_drags.busy, timeout=WAIT_MS)
     moved = doc.active_layer.offset
     assert moved[0] > 0 and moved[1] > 0 and view.undo.stack.count() == 2
     level0 = view.composite_image.pyramid.levels[0].pixels
@@ -185,10 +187,11 @@ def test_with_the_move_tool_chosen_the_preview_follows_the_active_layer(qtbot):
     view = _canvas(qtbot, doc)
     tools = ToolBox(view)
     tools.set_tool("move")
-    qtbot.waitUntil(lambda: view.layer_drags.ready)
+    qtbot.waitUntil(lambda: view.layer_drags.ready, timeout=WAIT_MS)
     assert view.layer_drags.preview.uid == doc.active_uid
     shade = doc.layers[3]
     doc.set_active(shade.uid)  # e.g. a click in the Layers panel
-    qtbot.waitUntil(lambda: view.layer_drags.ready and view.layer_drags.preview.uid == shade.uid)
+    qtbot.waitUntil(lambda: view.layer_drags.ready and view.layer_drags.preview.uid == shade.uid,
+                    timeout=WAIT_MS)
     tools.set_tool("brush")  # another tool: the prepared planes are freed
     assert view.layer_drags.preview is None

@@ -168,10 +168,10 @@ class LayerDrags(QObject):
         deadline = time.perf_counter() + SLICE_S
         preview = self.preview
         if preview is not None and not preview.ready:
-            if not self._fits(preview):
+            if not self._fits(preview):  # the view changed meanwhile: start again for the new one
                 self.preview = None
-                if self._dragging and self._uid is not None:
-                    self.prepare(self._uid)
+                if self._dragging or self._keep_ready:
+                    self.prepare(preview.uid)
             else:
                 had_layer = preview.layer_ready
                 if (preview.step(deadline) or preview.layer_ready != had_layer) and self._dragging:

@@ -27,9 +27,9 @@ BLEND_MODES = {
     BlendMode.DARKEN: Mode.CompositionMode_Darken,
     BlendMode.LIGHTEN: Mode.CompositionMode_Lighten,
 }
-# Full-size pixels composited per step: rows a multiple of 2**level; twice the compositor's parallel
-# threshold's half, so both cores share each piece.
-PIECE_ROWS, PIECE_COLS = 256, 512
+# Full-size pixels composited per step (rows a multiple of 2**level): two of the compositor's chunks
+# one above the other, which it hands to two threads, so both cores share each step.
+PIECE_ROWS, PIECE_COLS = 512, 256
 SCREEN_BAND_ROWS = 128  # widget rows scaled per step
 _PREMULTIPLIED = QImage.Format.Format_RGBA8888_Premultiplied
 _STRAIGHT = QImage.Format.Format_RGBA8888
@@ -151,7 +151,7 @@ class _MovingLayer:
         scale = 2**self.level
         h, w = self.pixels.shape[:2]
         small = np.zeros((-(-h // scale), -(-w // scale), 4), np.uint8)
-        for piece in pieces(Rect(0, 0, w, h), PIECE_ROWS, 2 * PIECE_COLS):
+        for piece in pieces(Rect(0, 0, w, h), PIECE_ROWS, 4 * PIECE_COLS):
             block = self.pixels[piece.slices()]
             if not block[..., 3].any():
                 continue
