@@ -195,3 +195,21 @@ def test_with_the_move_tool_chosen_the_preview_follows_the_active_layer(qtbot):
                     timeout=WAIT_MS)
     tools.set_tool("brush")  # another tool: the prepared planes are freed
     assert view.layer_drags.preview is None
+
+
+def test_preparing_a_preview_never_keeps_the_screen_stale(qtbot):
+    doc = _document(BlendMode.NORMAL)
+    view = _canvas(qtbot, doc)
+    view.actual_size()  # 400x300 of the 900x600 document on screen: changes elsewhere wait
+    top = doc.layers[-1]
+    pixels = top.pixels.copy()
+    pixels[500:560, 20:120] = (10, 250, 10, 255)  # off screen for now
+    doc.write_pixels(top.uid, top.bounds, pixels)
+    assert view.composite_image.pending_under(None)
+    ToolBox(view).set_tool("move")  # a preview for the active layer starts preparing in slices
+    corner = view.map_from_document(QPointF(70, 530))
+    view.pan_by(200 - corner.x(), 150 - corner.y())  # the changed part comes into view
+    view.repaint()
+    assert not view.layer_drags.ready  # still preparing, yet the screen shows the change
+    green = _screen(view)[150, 200]
+    assert tuple(green[:3]) == (10, 250, 10)

@@ -31,6 +31,7 @@ class LayerDrags(QObject):
         self._dragging = False
         self._settling = False  # released: the preview shows until the composite on screen caught up
         self._committing = False
+        self._catching_up = False
         self._keep_ready = False
         self._timer = QTimer(self)
         self._timer.setInterval(0)
@@ -40,6 +41,11 @@ class LayerDrags(QObject):
     def busy(self) -> bool:
         """True while a preview is being prepared or the composite is catching up."""
         return self._timer.isActive()
+
+    @property
+    def catching_up(self) -> bool:
+        """True from a drag's release until the composite has read everything it left pending."""
+        return self._catching_up
 
     @property
     def showing(self) -> bool:
@@ -55,7 +61,7 @@ class LayerDrags(QObject):
         """Forget everything (the canvas shows another document)."""
         self._timer.stop()
         self.preview, self._uid, self._offset = None, None, None
-        self._dragging = self._settling = self._committing = False
+        self._dragging = self._settling = self._committing = self._catching_up = False
 
     def keep_ready(self, on: bool) -> None:
         """While on (the Move tool is chosen), prepare the preview for the active layer ahead of a press,
@@ -115,6 +121,7 @@ class LayerDrags(QObject):
             commit()
         finally:
             self._committing = False
+        self._catching_up = True
         self._timer.start()
         self.view.update()
 
@@ -184,6 +191,7 @@ class LayerDrags(QObject):
             return
         if self._settling:
             self._settled()
+        self._catching_up = False
         self._timer.stop()
 
     def _catch_up(self, image: Any, deadline: float) -> None:

@@ -262,7 +262,8 @@ class CanvasView(QWidget):
             draw_checkerboard(painter, self._checker, exposed.intersected(page), page.topLeft())
             if not self.layer_drags.paint(painter, exposed):
                 # While a catch-up runs, it reads what changed; drawing must not read it all at once.
-                self._composite.draw(painter, self.viewport, exposed, read_pending=not self.layer_drags.busy)
+                catching_up = self.layer_drags.catching_up
+                self._composite.draw(painter, self.viewport, exposed, read_pending=not catching_up)
                 self.layer_drags.paint_ghost(painter, exposed)
             if self._quick_mask is not None:
                 self._quick_mask.draw(painter, self.viewport, exposed)
