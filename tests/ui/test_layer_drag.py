@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
@@ -10,6 +12,7 @@ from PySide6.QtGui import QImage
 from glide_desktop.document.document import Document
 from glide_desktop.document.layer import BlendMode, Layer
 from glide_desktop.ui.canvas import CanvasView
+from glide_desktop.ui.canvas.preview import LayerPreview, pieces
 from glide_desktop.ui.tools import ToolBox
 from glide_desktop.ui.undo import DocumentUndo
 from tests.ui.test_canvas_support import at, send_move
@@ -213,3 +216,22 @@ def test_preparing_a_preview_never_keeps_the_screen_stale(qtbot):
     assert not view.layer_drags.ready  # still preparing, yet the screen shows the change
     green = _screen(view)[150, 200]
     assert tuple(green[:3]) == (10, 250, 10)
+
+
+def test_for_the_top_layer_the_canvas_composite_serves_where_the_layer_is_clear(qtbot):
+    doc = _document(BlendMode.NORMAL)
+    small = Layer.blank(DOC_W, DOC_H, name="Generated patch")
+    small.pixels[100:228, 600:728] = (250, 120, 20, 255)  # a 128 px square on an otherwise clear layer
+    doc.insert_layer(small)  # on top, active
+    view = _canvas(qtbot, doc)
+    ToolBox(view).set_tool("move")
+    qtbot.waitUntil(lambda: view.layer_drags.ready, timeout=WAIT_MS)
+    preview = view.layer_drags.preview
+    total = len(pieces(preview.below.area))
+    assert preview.composited < total / 2  # only the pieces under the square were composited
+    scratch = LayerPreview(doc.layers, small, view.viewport, view.size(), preview.page, preview.below.area,
+                           preview.below.level)  # the same plane composited from the layers everywhere
+    while not scratch.step(time.perf_counter() + 1.0):
+        pass
+    assert scratch.composited >= total
+    assert np.array_equal(preview.below.pixels, scratch.below.pixels)

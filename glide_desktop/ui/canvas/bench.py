@@ -238,6 +238,15 @@ def _drags(app, view, tools, doc, counter, args) -> list:
     doc.set_active(middle.uid)
     runs.append(layer_drag(app, view, counter, f"layer {len(doc.layers) // 2 + 1} of {len(doc.layers)}, fit",
                            args.moves))
+    # What this editor moves most: a generated 512 px patch on its own full-size layer, on top.
+    patch = Layer.blank(args.width, args.height, name="Generated patch")
+    side = min(512, args.width // 2, args.height // 2)
+    top, left = args.height // 2 - side // 2, args.width // 2 - side // 2
+    patch.pixels[top: top + side, left: left + side] = _photo_like(side, side, 99)
+    doc.insert_layer(patch)
+    view.composite_image.ensure()
+    runs.append(layer_drag(app, view, counter, f"{side} px patch on top, fit", args.moves))
+    doc.remove_layer(patch.uid)
     return runs
 
 

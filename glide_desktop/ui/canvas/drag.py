@@ -164,12 +164,21 @@ class LayerDrags(QObject):
             return None
         viewport, max_level = self.view.viewport, image.pyramid.max_level
         area = source_area(viewport, QRectF(self.view.rect()), max_level).clip(doc.width, doc.height)
+        level = viewport.pyramid_level(max_level)
         preview = LayerPreview(doc.layers, layer, viewport, self.view.size(),
-                               document_rect(viewport, doc.width, doc.height), area,
-                               viewport.pyramid_level(max_level))
+                               document_rect(viewport, doc.width, doc.height), area, level,
+                               lambda piece: self._shown(image, piece, level))
         if self._offset is not None:
             preview.offset = self._offset
         return preview
+
+    def _shown(self, image: Any, piece: Rect, level: int) -> Any:
+        """The canvas's composite of a piece at `level`, or None where a change still waits to be read."""
+        if image is not self.view.composite_image or image.pending_under(piece):
+            return None
+        scale = 2**level
+        pixels = image.pyramid.pixels(level)  # brings the level up to date first
+        return pixels[piece.y // scale: -(-piece.bottom // scale), piece.x // scale: -(-piece.right // scale)]
 
     def _tick(self) -> None:
         deadline = time.perf_counter() + SLICE_S

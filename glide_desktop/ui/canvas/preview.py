@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
@@ -18,6 +18,7 @@ from glide_desktop.ui.canvas.pyramid import downsample, premultiply
 from glide_desktop.ui.canvas.viewport import Viewport
 
 Mode = QPainter.CompositionMode
+Shown = Callable[[Rect], "np.ndarray | None"]
 # Qt's composition modes are the same separable W3C formulas as document/compositing.py.
 BLEND_MODES = {
     BlendMode.NORMAL: Mode.CompositionMode_SourceOver,
@@ -95,7 +96,10 @@ class _Plane:
         straight = composite_rect(self.layers, piece)
         if not straight[..., 3].any():
             return  # clear here (layers often cover a part only): the small image is clear already
-        small = downsample(premultiply(straight), self.level)
+        self.put(piece, downsample(premultiply(straight), self.level))
+
+    def put(self, piece: Rect, small: np.ndarray) -> None:
+        """Take one piece's pixels at the plane's level from elsewhere (the canvas's own composite)."""
         scale = 2**self.level
         top, left = (piece.y - self.area.y) // scale, (piece.x - self.area.x) // scale
         self.pixels[top: top + small.shape[0], left: left + small.shape[1]] = small
@@ -203,9 +207,11 @@ class LayerPreview:
     move only re-blits the planes below and above and the moving layer at its new offset."""
 
     def __init__(self, layers: Sequence[Layer], layer: Layer, viewport: Viewport, size: QSize,
-                 page: QRectF, area: Rect, level: int) -> None:
-        """page: where the document shows in the widget; area: the full-size pixels the view reads."""
+                 page: QRectF, area: Rect, level: int, shown: Shown | None = None) -> None:
+        """page: where the document shows in the widget; area: the full-size pixels the view reads;
+        shown: the canvas's own composite of a piece at `level` (None where it is not up to date)."""
         index = list(layers).index(layer)
+        self._shown, self._content = shown, (layer.content_bounds, layer.offset)
         self.uid = layer.uid
         self.viewport = Viewport()
         self.viewport.zoom, self.viewport.origin = viewport.zoom, QPointF(viewport.origin)
@@ -222,6 +228,7 @@ class LayerPreview:
         self._steps = self._prepare(area)
         self.layer_ready = False  # the moving layer alone can be drawn (over the old composite)
         self.ready = False
+        self.composited = 0  # pieces composited from the layers (the rest came from the canvas)
 
     @property
     def planes(self) -> list[_Plane]:
@@ -244,12 +251,30 @@ class LayerPreview:
     def _prepare(self, area: Rect) -> Iterator[None]:
         yield from self.layer.prepare()  # first: the layer can follow the mouse as a ghost meanwhile
         self.layer_ready = True
+        footprint = self._footprint()
         for piece in pieces(area):
+            known = None
+            if footprint is not None and self._shown is not None and piece.intersect(footprint).is_empty():
+                known = self._shown(piece)  # the top layer is clear here: the canvas shows just the below
             for plane in self.planes:
+                if plane is self.below and known is not None:
+                    plane.put(piece, known)
+                    continue
                 plane.fill(piece)
+                self.composited += 1
                 yield
         for plane in self.planes:
             yield from plane.render(self.viewport, self.size, self.page)
+
+    def _footprint(self) -> Rect | None:
+        """Where the moving layer has pixels (document coordinates), when it is the top visible layer:
+        elsewhere the canvas's composite already is the plane below; None when that does not hold."""
+        if self.above or self.below is None or self._shown is None:
+            return None
+        if not self.layer.shown:
+            return Rect(0, 0, 0, 0)
+        content_bounds, offset = self._content
+        return content_bounds().translate(*offset)
 
     def draw(self, painter: QPainter, exposed: QRectF) -> None:
         """Paint the document part of `exposed` with the layer at self.offset (blending as it will)."""
