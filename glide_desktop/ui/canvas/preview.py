@@ -147,22 +147,29 @@ class _MovingLayer:
         self.zoom = viewport.zoom
         self.image = _wrap(self.pixels, _STRAIGHT)  # zoomed in: Qt premultiplies as it draws
         self.screen: QImage | None = None
+        self.footprint = Rect(0, 0, 0, 0)  # layer coordinates: whole pieces holding any pixel
 
     def prepare(self) -> Iterator[None]:
-        """Zoomed out: box-filter the layer to the view's level, then scale it to screen pixels."""
-        if self.zoom >= 1.0 or not self.shown:
+        """Find where the layer has pixels (self.footprint, whole pieces); zoomed out, also box-filter it
+        to the view's level and scale it to screen pixels once."""
+        if not self.shown:
             return
         scale = 2**self.level
         h, w = self.pixels.shape[:2]
-        small = np.zeros((-(-h // scale), -(-w // scale), 4), np.uint8)
-        for piece in pieces(Rect(0, 0, w, h), PIECE_ROWS, 4 * PIECE_COLS):
+        scaled = self.zoom < 1.0
+        small = np.zeros((-(-h // scale), -(-w // scale), 4), np.uint8) if scaled else None
+        for piece in pieces(Rect(0, 0, w, h), PIECE_ROWS, 2 * PIECE_COLS):
             block = self.pixels[piece.slices()]
             if not block[..., 3].any():
                 continue
-            block = downsample(premultiply(block), self.level)
-            top, left = piece.y // scale, piece.x // scale
-            small[top: top + block.shape[0], left: left + block.shape[1]] = block
+            self.footprint = self.footprint.union(piece)
+            if small is not None:
+                block = downsample(premultiply(block), self.level)
+                top, left = piece.y // scale, piece.x // scale
+                small[top: top + block.shape[0], left: left + block.shape[1]] = block
             yield
+        if small is None:
+            return
         size = QSize(math.ceil(w * self.zoom) + 1, math.ceil(h * self.zoom) + 1)
         target = QRectF(0, 0, small.shape[1] * scale * self.zoom, small.shape[0] * scale * self.zoom)
         clip = QRectF(0, 0, w * self.zoom, h * self.zoom)
@@ -211,7 +218,7 @@ class LayerPreview:
         """page: where the document shows in the widget; area: the full-size pixels the view reads;
         shown: the canvas's own composite of a piece at `level` (None where it is not up to date)."""
         index = list(layers).index(layer)
-        self._shown, self._content = shown, (layer.content_bounds, layer.offset)
+        self._shown, self._start = shown, layer.offset
         self.uid = layer.uid
         self.viewport = Viewport()
         self.viewport.zoom, self.viewport.origin = viewport.zoom, QPointF(viewport.origin)
@@ -271,10 +278,7 @@ class LayerPreview:
         elsewhere the canvas's composite already is the plane below; None when that does not hold."""
         if self.above or self.below is None or self._shown is None:
             return None
-        if not self.layer.shown:
-            return Rect(0, 0, 0, 0)
-        content_bounds, offset = self._content
-        return content_bounds().translate(*offset)
+        return self.layer.footprint.translate(*self._start)
 
     def draw(self, painter: QPainter, exposed: QRectF) -> None:
         """Paint the document part of `exposed` with the layer at self.offset (blending as it will)."""
