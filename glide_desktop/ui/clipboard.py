@@ -18,29 +18,12 @@ from glide_desktop.document.document import Document
 from glide_desktop.document.files import DocumentFileError, decode_rgba
 from glide_desktop.document.geometry import Rect
 from glide_desktop.document.layer import Layer
-from glide_desktop.document.selection import Selection
+from glide_desktop.document.selected import selected_pixels
 from glide_desktop.ui.editor_host import EditorHost, tell
 from glide_desktop.ui.images import array_to_qimage, qimage_to_array
 
 ORIGIN_MIME = "application/x-glide-desktop-origin"  # "x,y,w,h" of the copied pixels in their document
 Key = QKeySequence.StandardKey
-
-
-def selected_pixels(pixels: np.ndarray, bounds: Rect, selection: Selection) -> tuple[np.ndarray, Rect] | None:
-    """Pixels (document rect bounds) under the selection, alpha scaled by coverage, and their rect.
-
-    All of them when nothing is selected; None when the selection misses them.
-    """
-    box = selection.bbox()
-    if box is None:
-        return pixels.copy(), bounds
-    area = box.intersect(bounds)
-    if area.is_empty():
-        return None
-    out = pixels[area.slices(bounds.x, bounds.y)].copy()
-    coverage = selection.coverage[area.slices()]
-    out[..., 3] = np.round(out[..., 3] * coverage).astype(np.uint8)
-    return out, area
 
 
 def cleared(pixels: np.ndarray, coverage: np.ndarray | None) -> np.ndarray:
