@@ -81,7 +81,9 @@ def _premultiplied(straight: np.ndarray) -> np.ndarray:
 
 
 @pytest.mark.parametrize("zoom", ["fit", "100 %"])
-@pytest.mark.parametrize("blend", [BlendMode.NORMAL, BlendMode.MULTIPLY])
+# Normal draws straight onto the widget; the others blend in a buffer; src-in also erases around the layer.
+@pytest.mark.parametrize("blend", [BlendMode.NORMAL, BlendMode.MULTIPLY, BlendMode.DIFFERENCE,
+                                   BlendMode.SRC_IN])
 def test_drag_moves_by_the_mouse_delta_and_ends_exact(qtbot, zoom, blend, tmp_path):
     doc = _document(blend)
     view = _canvas(qtbot, doc)

@@ -19,7 +19,9 @@ from glide_desktop.ui.canvas.viewport import Viewport
 
 Mode = QPainter.CompositionMode
 Shown = Callable[[Rect], "np.ndarray | None"]
-# Qt's composition modes are the same separable W3C formulas as document/compositing.py.
+# Qt draws these with the same W3C formulas as document/blend_modes.py (soft light: SVG's variant). The
+# non-separable modes (hue, saturation, colour, luminosity) have no Qt mode: a drag previews them as
+# normal, and the release shows the exact result.
 BLEND_MODES = {
     BlendMode.NORMAL: Mode.CompositionMode_SourceOver,
     BlendMode.MULTIPLY: Mode.CompositionMode_Multiply,
@@ -27,7 +29,27 @@ BLEND_MODES = {
     BlendMode.OVERLAY: Mode.CompositionMode_Overlay,
     BlendMode.DARKEN: Mode.CompositionMode_Darken,
     BlendMode.LIGHTEN: Mode.CompositionMode_Lighten,
+    BlendMode.COLOR_DODGE: Mode.CompositionMode_ColorDodge,
+    BlendMode.COLOR_BURN: Mode.CompositionMode_ColorBurn,
+    BlendMode.HARD_LIGHT: Mode.CompositionMode_HardLight,
+    BlendMode.SOFT_LIGHT: Mode.CompositionMode_SoftLight,
+    BlendMode.DIFFERENCE: Mode.CompositionMode_Difference,
+    BlendMode.EXCLUSION: Mode.CompositionMode_Exclusion,
+    BlendMode.PLUS: Mode.CompositionMode_Plus,
+    BlendMode.DST_OVER: Mode.CompositionMode_DestinationOver,
+    BlendMode.SRC_IN: Mode.CompositionMode_SourceIn,
+    BlendMode.DST_IN: Mode.CompositionMode_DestinationIn,
+    BlendMode.SRC_OUT: Mode.CompositionMode_SourceOut,
+    BlendMode.DST_OUT: Mode.CompositionMode_DestinationOut,
+    BlendMode.SRC_ATOP: Mode.CompositionMode_SourceAtop,
+    BlendMode.DST_ATOP: Mode.CompositionMode_DestinationAtop,
+    BlendMode.XOR: Mode.CompositionMode_Xor,
 }
+
+
+def qt_mode(blend: BlendMode) -> Mode:
+    """The QPainter composition mode that draws `blend` (normal where Qt has none)."""
+    return BLEND_MODES.get(blend, Mode.CompositionMode_SourceOver)
 # Full-size pixels composited per step (rows a multiple of 2**level): two of the compositor's chunks
 # one above the other, which it hands to two threads, so both cores share each step.
 PIECE_ROWS, PIECE_COLS = 512, 256
@@ -56,11 +78,11 @@ def layer_groups(layers: Sequence[Layer]) -> list[tuple[list[Layer], Mode]]:
     for layer in layers:
         if not layer.visible or layer.opacity <= 0.0:
             continue
-        mode = BLEND_MODES[layer.blend]
-        if mode == Mode.CompositionMode_SourceOver and groups and groups[-1][1] == mode:
+        normal = layer.blend is BlendMode.NORMAL
+        if normal and groups and groups[-1][0][-1].blend is BlendMode.NORMAL:
             groups[-1][0].append(layer)
         else:
-            groups.append(([layer], mode))
+            groups.append(([layer], qt_mode(layer.blend)))
     return groups
 
 
@@ -79,6 +101,18 @@ def _scale_in_bands(source: QImage, target: QRectF, size: QSize, clip: QRectF,
             painter.drawImage(target, source)
             painter.end()
         yield image
+
+
+def _outside(area: QRectF, hole: QRectF) -> list[QRectF]:
+    """area minus hole as at most four rectangles (bands above and below, pieces left and right)."""
+    inner = area.intersected(hole)
+    if inner.isEmpty():
+        return [area]
+    parts = [QRectF(area.left(), area.top(), area.width(), inner.top() - area.top()),
+             QRectF(area.left(), inner.bottom(), area.width(), area.bottom() - inner.bottom()),
+             QRectF(area.left(), inner.top(), inner.left() - area.left(), inner.height()),
+             QRectF(inner.right(), inner.top(), area.right() - inner.right(), inner.height())]
+    return [part for part in parts if part.width() > 0 and part.height() > 0]
 
 
 class _Plane:
@@ -112,7 +146,10 @@ class _Plane:
         for image in _scale_in_bands(_wrap(self.pixels), target, size, page, viewport.zoom < 1.0):
             self.screen = image
             yield
-        self.bounds = self._shown(viewport, size)
+        if any(layer.blend.clears_outside for layer in self.layers):
+            self.bounds = QRect(0, 0, size.width(), size.height())  # its clear part erases the backdrop
+        else:
+            self.bounds = self._shown(viewport, size)
 
     def draw(self, painter: QPainter, pixels: QRect) -> None:
         """Blit the screen image under `pixels` (widget), skipping where the plane is clear."""
@@ -139,7 +176,8 @@ class _MovingLayer:
     """The dragged layer: zoomed in, its own pixels drawn through the view; zoomed out, scaled once."""
 
     def __init__(self, layer: Layer, viewport: Viewport, level: int) -> None:
-        self.mode = BLEND_MODES[layer.blend]
+        self.mode = qt_mode(layer.blend)
+        self.clears_outside = layer.blend.clears_outside  # the backdrop changes where it is clear
         self.opacity = layer.opacity
         self.shown = layer.visible and layer.opacity > 0.0
         self.pixels = layer.pixels  # the drag never writes them: no copy
@@ -177,11 +215,13 @@ class _MovingLayer:
             self.screen = image
             yield
 
-    def draw(self, painter: QPainter, viewport: Viewport, offset: tuple[int, int], area: QRectF) -> None:
-        """Draw the layer with its top-left at document point `offset`, inside widget `area`."""
+    def draw(self, painter: QPainter, viewport: Viewport, offset: tuple[int, int], area: QRectF,
+             mode: Mode | None = None) -> None:
+        """Draw the layer with its top-left at document point `offset`, inside widget `area`, in its own
+        blend mode unless `mode` says otherwise."""
         if not self.shown:
             return
-        painter.setCompositionMode(self.mode)
+        painter.setCompositionMode(self.mode if mode is None else mode)
         painter.setOpacity(self.opacity)
         if self.zoom < 1.0:
             if self.screen is not None:
@@ -193,6 +233,13 @@ class _MovingLayer:
         else:
             self._draw_zoomed_in(painter, viewport, offset, area)
         painter.setOpacity(1.0)
+        if self.clears_outside and mode is None:
+            # Beyond the layer's edges it has no pixels either: these modes leave nothing there.
+            h, w = self.pixels.shape[:2]
+            placed = viewport.doc_rect_to_widget(QRectF(offset[0], offset[1], w, h))
+            painter.setCompositionMode(Mode.CompositionMode_Clear)
+            for part in _outside(area, placed):
+                painter.fillRect(part, Qt.GlobalColor.transparent)
         painter.setCompositionMode(Mode.CompositionMode_SourceOver)
 
     def _draw_zoomed_in(self, painter: QPainter, viewport: Viewport, offset: tuple[int, int],
@@ -276,7 +323,7 @@ class LayerPreview:
     def _footprint(self) -> Rect | None:
         """Where the moving layer has pixels (document coordinates), when it is the top visible layer:
         elsewhere the canvas's composite already is the plane below; None when that does not hold."""
-        if self.above or self.below is None or self._shown is None:
+        if self.above or self.below is None or self._shown is None or self.layer.clears_outside:
             return None
         return self.layer.footprint.translate(*self._start)
 
@@ -315,7 +362,8 @@ class LayerPreview:
         if self.layer_ready and not area.isEmpty():
             painter.save()
             painter.setClipRect(area)
-            self.layer.draw(painter, self.viewport, self.offset, area)
+            # Plain "over": blending with the widget's checkerboard or erasing it would mislead.
+            self.layer.draw(painter, self.viewport, self.offset, area, Mode.CompositionMode_SourceOver)
             painter.restore()
 
     def _compose(self, painter: QPainter, area: QRectF, with_below: bool = True) -> None:
