@@ -132,3 +132,15 @@ def test_adjusting_a_layer_the_selection_misses_says_so(window):
     window.document.selection.coverage[0:4, 0:4] = 1
     assert window.image_menu.adjustments.open("levels") is None
     assert "Nothing to adjust" in window.statusBar().currentMessage()
+
+
+def test_a_document_replaced_while_the_dialog_is_open_gets_no_step(qtbot, window):
+    old = picture_document(window)
+    original = old.layers[0].pixels.copy()
+    dialog, session = _open(window, "brightness_contrast")
+    dialog.brightness.setValue(50)
+    _caught_up(qtbot, session)
+    picture_document(window, 32, 32)
+    dialog.accept()
+    assert window.undo.stack.count() == 0
+    assert np.array_equal(old.layers[0].pixels, original)
