@@ -81,6 +81,10 @@ class ImageMenu(QObject):
         doc = self.host.document
         if doc is None:
             return False
+        if getattr(getattr(self.host, "generation", None), "busy", False):
+            # The running job's result is placed by the current geometry; changing it would misplace it.
+            tell(self.host, "Wait for the generation to finish (or cancel it) before changing the image")
+            return False
         new_w, new_h = op.new_size(*doc.size)
         if new_w * new_h > MAX_PIXELS:
             tell(self.host, f"{new_w} × {new_h} px is more than {MAX_PIXELS // 1_000_000} megapixels")

@@ -145,3 +145,10 @@ def test_image_menu_opens_from_the_menu_bar_with_the_mouse(qtbot, window):
     rotate = window.image_menu.actions["rotate_180"]
     qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(rotate).center())
     assert window.undo.stack.undoText() == "Rotate 180°"
+
+
+def test_geometry_waits_for_a_running_generation(window, monkeypatch):
+    monkeypatch.setattr(type(window.generation), "busy", property(lambda self: True))
+    assert not window.image_menu.rotate(1)
+    assert window.document.size == (64, 48)
+    assert "generation" in window.statusBar().currentMessage()
