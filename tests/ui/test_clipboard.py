@@ -83,6 +83,7 @@ def test_paste_as_new_image_from_a_copied_file(window, tmp_path):
     mime.setUrls([QUrl.fromLocalFile(str(tmp_path / "copied.png"))])
     QApplication.clipboard().setMimeData(mime)
     assert window.clipboard.actions["paste_new_image"].isEnabled()
+    assert window.actions_by_name["paste"].isEnabled()
     window.clipboard.actions["paste_new_image"].trigger()
     assert window.document.size == (40, 30)
     assert np.array_equal(window.document.layers[0].pixels, pixels)
