@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 from glide_desktop.document import commands
 from glide_desktop.document.layer import Layer
 from glide_desktop.document.selection import rect_coverage
+from glide_desktop.document.transform_ops import Axis
 from tests.ui.screens import SHOTS, picture_document
 
 
@@ -152,3 +153,9 @@ def test_geometry_waits_for_a_running_generation(window, monkeypatch):
     assert not window.image_menu.rotate(1)
     assert window.document.size == (64, 48)
     assert "generation" in window.statusBar().currentMessage()
+
+
+def test_geometry_waits_for_a_staged_result(window, monkeypatch):
+    monkeypatch.setattr(type(window.generation.staging), "current", property(lambda self: object()))
+    assert not window.image_menu.flip(Axis.HORIZONTAL)
+    assert "staged" in window.statusBar().currentMessage()
