@@ -14,43 +14,16 @@ from PySide6.QtGui import QAction, QImage, QKeySequence
 from PySide6.QtWidgets import QApplication, QMenu
 
 from glide_desktop.document import commands
+from glide_desktop.document.clip_ops import cut_command, selected_pixels
 from glide_desktop.document.document import Document
 from glide_desktop.document.files import DocumentFileError, decode_rgba
 from glide_desktop.document.geometry import Rect
 from glide_desktop.document.layer import Layer
-from glide_desktop.document.selection import Selection
 from glide_desktop.ui.editor_host import EditorHost, tell
 from glide_desktop.ui.images import array_to_qimage, qimage_to_array
 
 ORIGIN_MIME = "application/x-glide-desktop-origin"  # "x,y,w,h" of the copied pixels in their document
 Key = QKeySequence.StandardKey
-
-
-def selected_pixels(pixels: np.ndarray, bounds: Rect, selection: Selection) -> tuple[np.ndarray, Rect] | None:
-    """Pixels (document rect bounds) under the selection, alpha scaled by coverage, and their rect.
-
-    All of them when nothing is selected; None when the selection misses them.
-    """
-    box = selection.bbox()
-    if box is None:
-        return pixels.copy(), bounds
-    area = box.intersect(bounds)
-    if area.is_empty():
-        return None
-    out = pixels[area.slices(bounds.x, bounds.y)].copy()
-    coverage = selection.coverage[area.slices()]
-    out[..., 3] = np.round(out[..., 3] * coverage).astype(np.uint8)
-    return out, area
-
-
-def cleared(pixels: np.ndarray, coverage: np.ndarray | None) -> np.ndarray:
-    """pixels with alpha taken away in proportion to coverage (None: everything goes)."""
-    out = pixels.copy()
-    if coverage is None:
-        out[...] = 0
-    else:
-        out[..., 3] = np.round(out[..., 3] * (1.0 - coverage)).astype(np.uint8)
-    return out
 
 
 class ClipboardActions(QObject):
@@ -113,16 +86,9 @@ class ClipboardActions(QObject):
 
     def cut(self) -> bool:
         """Copy, then clear the copied pixels of the active layer (soft selections clear partly)."""
-        doc = self.host.document
         if not self.copy():
             return False
-        layer = doc.active_layer
-        box = doc.selection.bbox()
-        area = layer.bounds if box is None else box.intersect(layer.bounds)
-        rect = area.translate(-layer.offset[0], -layer.offset[1])
-        before = layer.pixels[rect.slices()].copy()
-        coverage = None if box is None else doc.selection.coverage[area.slices()]
-        self.host.push(commands.PixelEdit(layer.uid, rect, before, cleared(before, coverage), text="Cut"))
+        self.host.push(cut_command(self.host.document))  # copy() found pixels, so there is a step
         return True
 
     def _put(self, found: tuple[np.ndarray, Rect] | None, nothing: str) -> bool:
