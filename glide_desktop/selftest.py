@@ -126,16 +126,18 @@ def inpaint(run: Run) -> None:
     panel = win.generate_panel
     panel.prompt_edit.setText("a red ball")
     panel.seed_spin.setValue(1)
-    panel.steps_spin.setValue(STEPS)
-    win.generation.upsample_steps = STEPS
-    outcome: list[bool] = []
-    win.generation.jobs.finished.connect(outcome.append)
+    panel.candidates_spin.setValue(1)  # one candidate goes straight on to the upsampler
+    panel.advanced.steps_spin.setValue(STEPS)
+    panel.advanced.upsample_steps_spin.setValue(STEPS)
     watch = _watch_dialogs(run)  # started first: Generate itself may ask about missing files
     panel.generate()
-    _wait_for(lambda: bool(outcome), JOB_TIMEOUT_S, run, "the generation")
+    _wait_for(lambda: len(win.generation.staging) == 1 or not win.generation.busy, JOB_TIMEOUT_S, run,
+              "the generation")
     watch.stop()
-    if outcome != [False]:
-        raise SelftestFailure("the generation was cancelled")
+    if len(win.generation.staging) != 1:
+        raise SelftestFailure("the generation ended without a result to apply")
+    if not win.generation.apply():  # staged on the canvas, then applied as one undo step
+        raise SelftestFailure("the staged result could not be applied")
     if len(doc.layers) != layers_before + 1:
         raise SelftestFailure(f"expected one new layer, found {len(doc.layers) - layers_before}")
     run.layer = doc.layers[-1].pixels.copy()
