@@ -1,7 +1,9 @@
 """Cut, Copy, Copy Merged, Paste, Paste in Place and Paste as New Image through the system clipboard.
 
-Copies carry the image (other applications read it as image/png and friends) plus where it came from
-in the document, so Paste in Place can put it back at that spot, even in another document.
+Copies carry the image (other applications read it as image/png and friends) and, in the image's text
+(a PNG text chunk on the way out), where it came from in the document, so Paste in Place can put it
+back at that spot, even in another document. Qt makes the clipboard's QMimeData itself (setImage): one
+made in Python and handed over crashes PySide when the application is torn down.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from glide_desktop.document.layer import Layer
 from glide_desktop.ui.editor_host import EditorHost, tell
 from glide_desktop.ui.images import array_to_qimage, qimage_to_array
 
-ORIGIN_MIME = "application/x-glide-desktop-origin"  # "x,y,w,h" of the copied pixels in their document
+ORIGIN_KEY = "glide-desktop-origin"  # image text: "x,y,w,h" of the copied pixels in their document
 Key = QKeySequence.StandardKey
 
 
@@ -96,10 +98,9 @@ class ClipboardActions(QObject):
             tell(self.host, nothing)
             return False
         pixels, area = found
-        mime = QMimeData()
-        mime.setImageData(array_to_qimage(pixels))
-        mime.setData(ORIGIN_MIME, f"{area.x},{area.y},{area.w},{area.h}".encode())
-        QApplication.clipboard().setMimeData(mime)
+        image = array_to_qimage(pixels)
+        image.setText(ORIGIN_KEY, f"{area.x},{area.y},{area.w},{area.h}")
+        QApplication.clipboard().setImage(image)
         tell(self.host, f"Copied {area.w} × {area.h} px", 3000)
         return True
 
@@ -184,10 +185,10 @@ def _image_files(mime: QMimeData) -> list[Path]:
 def clipboard_origin() -> Rect | None:
     """Where the clipboard's pixels were copied from in GLIDE Desktop (None for other applications)."""
     mime = QApplication.clipboard().mimeData()
-    if mime is None or not mime.hasFormat(ORIGIN_MIME):
+    if mime is None or not mime.hasImage():
         return None
     try:
-        x, y, w, h = (int(v) for v in bytes(mime.data(ORIGIN_MIME).data()).decode().split(","))
-    except ValueError:
+        x, y, w, h = (int(v) for v in QImage(mime.imageData()).text(ORIGIN_KEY).split(","))
+    except (TypeError, ValueError):
         return None
     return Rect(x, y, w, h)
