@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import QMimeData, QUrl
+from PySide6.QtCore import QMimeData, Qt, QUrl
 from PySide6.QtWidgets import QApplication
 
 from glide_desktop.document import commands
@@ -107,3 +107,19 @@ def test_a_damaged_origin_is_ignored(window):
     QApplication.clipboard().setImage(image)
     assert clipboard_origin() is None
     assert window.clipboard.paste_in_place()
+
+
+def test_keyboard_cut_then_paste_in_place(qtbot, window):
+    doc = picture_document(window)
+    original = doc.layers[0].pixels.copy()
+    _select(window, 4, 6, 10, 8)
+    window.activateWindow()
+    window.canvas.setFocus()
+    qtbot.waitUntil(window.canvas.hasFocus, timeout=3000)
+    qtbot.keyClick(window.canvas, Qt.Key.Key_X, Qt.KeyboardModifier.ControlModifier)
+    assert window.undo.stack.undoText() == "Cut"
+    modifiers = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(window.canvas, Qt.Key.Key_V, modifiers)
+    pasted = doc.active_layer
+    assert pasted.offset == (4, 6) and np.array_equal(pasted.pixels, original[6:14, 4:14])
+    assert np.array_equal(doc.composite()[..., :3], original[..., :3])  # put back exactly where it was
