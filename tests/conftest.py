@@ -43,3 +43,11 @@ def format_dir() -> Path:
 def vocab_dir(format_dir: Path) -> Path:
     """The real tokenizer files, for tests only (never committed)."""
     return need_shared(format_dir / "vocab", "tokenizer vocab")
+
+
+@pytest.fixture(autouse=True)
+def isolated_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Keep the shared settings file (the chosen models folder) out of the user's real config folder."""
+    folder = tmp_path_factory.mktemp("config")
+    monkeypatch.setenv("GLIDE_CONFIG_DIR", str(folder))
+    return folder

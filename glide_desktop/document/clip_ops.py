@@ -1,4 +1,4 @@
-"""The clipboard's document side: what a copy takes (alpha scaled by soft coverage), what a cut clears."""
+"""What a cut clears: alpha taken away by the (soft) selection, as one exact undo step (copy: selected.py)."""
 
 from __future__ import annotations
 
@@ -6,25 +6,6 @@ import numpy as np
 
 from glide_desktop.document.commands import PixelEdit
 from glide_desktop.document.document import Document
-from glide_desktop.document.geometry import Rect
-from glide_desktop.document.selection import Selection
-
-
-def selected_pixels(pixels: np.ndarray, bounds: Rect, selection: Selection) -> tuple[np.ndarray, Rect] | None:
-    """Pixels (lying at document rect bounds) under the selection, alpha scaled by coverage, and their rect.
-
-    All of them when nothing is selected; None when the selection misses them.
-    """
-    box = selection.bbox()
-    if box is None:
-        return pixels.copy(), bounds
-    area = box.intersect(bounds)
-    if area.is_empty():
-        return None
-    out = pixels[area.slices(bounds.x, bounds.y)].copy()
-    coverage = selection.coverage[area.slices()]
-    out[..., 3] = np.round(out[..., 3] * coverage).astype(np.uint8)
-    return out, area
 
 
 def cleared(pixels: np.ndarray, coverage: np.ndarray | None) -> np.ndarray:

@@ -16,11 +16,12 @@ from PySide6.QtGui import QAction, QImage, QKeySequence
 from PySide6.QtWidgets import QApplication, QMenu
 
 from glide_desktop.document import commands
-from glide_desktop.document.clip_ops import cut_command, selected_pixels
+from glide_desktop.document.clip_ops import cut_command
 from glide_desktop.document.document import Document
 from glide_desktop.document.files import DocumentFileError, decode_rgba
 from glide_desktop.document.geometry import Rect
 from glide_desktop.document.layer import Layer
+from glide_desktop.document.selected import selected_pixels
 from glide_desktop.ui.editor_host import EditorHost, tell
 from glide_desktop.ui.images import array_to_qimage, qimage_to_array
 

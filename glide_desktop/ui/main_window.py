@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
 from glide_desktop import __version__
 from glide_desktop.document.document import Document
 from glide_desktop.document.history import DEFAULT_BUDGET
+from glide_desktop.engine.types import Mode
+from glide_desktop.jobs.model_import import ModelChecker
 from glide_desktop.jobs.queue import GenerationJobs
 from glide_desktop.ui.canvas.generation_overlay import GenerationOverlay
 from glide_desktop.ui.canvas.view import CanvasView
@@ -70,9 +72,12 @@ class MainWindow(FileActions, EditActions, LayerActions, QMainWindow):
         self.generate_panel = GeneratePanel(self._has_selection)
         self.generate_panel.models_dir = Path(models_dir) if models_dir is not None else chosen_models_dir(
             self.settings)
-        self.generate_panel.modelsRequested.connect(self.show_models_dialog)
+        # "Yes, download" in Generate's prompt: open Model Files and fetch what the mode is missing.
+        panel = self.generate_panel
+        panel.modelsRequested.connect(lambda: self.show_models_dialog(panel.mode()))
         self.jobs = jobs
         self.model_urls: Mapping[str, str] | None = None  # None: OpenAI's addresses (tests serve locally)
+        self.model_checker: ModelChecker | None = None  # the engine's layout check for imports, from app.py
         self.models_dialog: ModelsDialog | None = None
         # jobs come from the composition root; without them Generate says no engine is connected.
         self.generation = GenerationController(self, self.generate_panel, jobs,
@@ -208,16 +213,24 @@ class MainWindow(FileActions, EditActions, LayerActions, QMainWindow):
     def _has_selection(self) -> bool:
         return self.document is not None and not self.document.selection.is_empty()
 
-    def show_models_dialog(self) -> ModelsDialog:
-        """The Model Files dialog (window-modal, not blocking), made afresh for the current folder."""
+    def show_models_dialog(self, download: Mode | None = None) -> ModelsDialog:
+        """The Model Files dialog (window-modal, not blocking), made afresh for the current folder.
+
+        download: start fetching what that mode is missing (the answer "Yes" to Generate's prompt).
+        """
         if self.models_dialog is not None and self.models_dialog.isVisible():
             self.models_dialog.raise_()
+            if download is not None:
+                self.models_dialog.download_for(download)
             return self.models_dialog
-        dialog = ModelsDialog(self.generate_panel.models_dir, self.settings, self, urls=self.model_urls)
+        dialog = ModelsDialog(self.generate_panel.models_dir, self.settings, self, urls=self.model_urls,
+                              checker=self.model_checker)
         dialog.folderChanged.connect(self.set_models_dir)
         dialog.finished.connect(self._forget_models_dialog)
         self.models_dialog = dialog
         dialog.open()
+        if download is not None:
+            dialog.download_for(download)
         return dialog
 
     def _forget_models_dialog(self, _result: int) -> None:

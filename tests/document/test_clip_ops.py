@@ -6,10 +6,11 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from glide_desktop.document.clip_ops import cleared, cut_command, selected_pixels
+from glide_desktop.document.clip_ops import cleared, cut_command
 from glide_desktop.document.document import Document
 from glide_desktop.document.geometry import Rect
 from glide_desktop.document.history import History
+from glide_desktop.document.selected import selected_pixels
 from glide_desktop.document.selection import ellipse_coverage, rect_coverage
 from tests.document.conftest import gradient_layer
 
