@@ -27,7 +27,7 @@ from glide_desktop.jobs.model_import import ModelChecker
 from glide_desktop.jobs.queue import GenerationJobs
 from glide_desktop.ui.canvas.generation_overlay import GenerationOverlay
 from glide_desktop.ui.canvas.view import CanvasView
-from glide_desktop.ui.clipboard import ClipboardActions
+from glide_desktop.ui.clipboard import ClipboardActions, clipboard_has_image
 from glide_desktop.ui.edit_actions import EditActions
 from glide_desktop.ui.file_actions import OPENABLE_SUFFIXES, FileActions
 from glide_desktop.ui.generate_panel import GeneratePanel
@@ -150,8 +150,7 @@ class MainWindow(FileActions, EditActions, LayerActions, QMainWindow):
         self.canvas.cursorMoved.connect(self._show_cursor)
 
     def _update_paste(self) -> None:
-        mime = QApplication.clipboard().mimeData()
-        self.actions_by_name["paste"].setEnabled(mime is not None and mime.hasImage())
+        self.actions_by_name["paste"].setEnabled(clipboard_has_image())
 
     def _show_zoom(self, zoom: float) -> None:
         percent = zoom * 100
