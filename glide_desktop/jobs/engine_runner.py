@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from glide_desktop.engine.detail_types import DetailRequest, DetailResult
 from glide_desktop.engine.types import Event, GenerationRequest
 
 
@@ -22,7 +23,8 @@ class EngineRunner:
         self.threads = threads
         self._store: Any = None  # a ModelCache over a ModelStore, made on first use
 
-    def __call__(self, request: GenerationRequest, cancel: threading.Event) -> Iterator[Event]:
+    def __call__(self, request: GenerationRequest | DetailRequest,
+                 cancel: threading.Event) -> Iterator[Event | DetailResult]:
         import torch
 
         from glide_desktop.engine.models import ModelStore
@@ -34,4 +36,9 @@ class EngineRunner:
         if self._store is None or Path(self._store.folder) != self.models_dir:
             # Cached across requests: each checkpoint is read once, not once per generation.
             self._store = ModelCache(ModelStore(self.models_dir))
+        if isinstance(request, DetailRequest):
+            from glide_desktop.engine.pipelines.detail import detail
+
+            yield from detail(request, self._store, cancel=cancel)
+            return
         yield from generate(request, self._store, cancel=cancel)

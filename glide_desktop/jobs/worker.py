@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from glide_desktop.engine.detail_types import DetailResult
 from glide_desktop.engine.errors import user_message
 from glide_desktop.engine.types import Candidates, Event, GenerationRequest, Progress, Result
 
@@ -50,7 +51,7 @@ class GenerationWorker(QObject):
             self.progress.emit(event)
         elif isinstance(event, Candidates):
             self.candidates.emit(event)
-        elif isinstance(event, Result):
+        elif isinstance(event, (Result, DetailResult)):
             self.result.emit(event)
 
 

@@ -154,6 +154,8 @@ class GenerationController(QObject):
 
     @Slot(bool)
     def _on_finished(self, cancelled: bool) -> None:
+        if self.pending is None:
+            return  # another controller's job (the detail pass) ended
         pending, self.pending = self.pending, None
         self.panel.set_busy(False)
         if cancelled:
@@ -182,6 +184,7 @@ def _metadata(request: GenerationRequest, placement: Placement) -> dict[str, Any
         "sampler": request.sampler.value,
         "steps": request.steps,
         "upsample_steps": request.upsample_steps,
+        "upsample_sampler": request.upsample_sampler.value if request.upsample_sampler else None,
         "guidance": request.guidance,
         "crop": [rect.x, rect.y, rect.w, rect.h],
     }

@@ -15,6 +15,7 @@ from glide_desktop.document.history import DEFAULT_BUDGET
 from glide_desktop.engine.types import Mode
 from glide_desktop.jobs.queue import GenerationJobs
 from glide_desktop.ui.canvas.view import CanvasView
+from glide_desktop.ui.detail_pass import DetailPassController
 from glide_desktop.ui.edit_actions import EditActions
 from glide_desktop.ui.file_actions import OPENABLE_SUFFIXES, FileActions
 from glide_desktop.ui.generate_panel import GeneratePanel
@@ -64,6 +65,7 @@ class MainWindow(FileActions, EditActions, QMainWindow):
         self.models_dialog: ModelsDialog | None = None
         # jobs come from the composition root; without them Generate says no engine is connected.
         self.generation = GenerationController(self, self.generate_panel, jobs, parent=self)
+        self.detail_pass = DetailPassController(self, jobs, self.canvas, self.settings, parent=self)
         self._unsubscribe: Any = None
         # Selection strokes change the selection per dab; the mode hint needs far fewer updates.
         self._mode_timer = QTimer(self)

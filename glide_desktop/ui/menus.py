@@ -70,6 +70,7 @@ def create_actions(window: MainWindow) -> dict[str, QAction]:
         "delete_layer": layers.delete_action,
         "merge_down": _set_shortcuts(layers.merge_action, "Ctrl+E"),
         "flatten": layers.flatten_action,
+        "detail_pass": w.detail_pass.action,
         "models": _action(w, "&Model Files…", w.show_models_dialog, None,
                           "See and download the GLIDE checkpoint files"),
         "about": _action(w, "&About GLIDE Desktop", w.show_about, None, "What GLIDE Desktop is"),
@@ -113,6 +114,9 @@ def build_menus(window: MainWindow, actions: dict[str, QAction]) -> QMenu:
     layer_menu.addActions([actions["new_layer"], actions["duplicate_layer"], actions["delete_layer"]])
     layer_menu.addSeparator()
     layer_menu.addActions([actions["merge_down"], actions["flatten"]])
+    layer_menu.addSeparator()
+    layer_menu.addAction(actions["detail_pass"])
+    layer_menu.aboutToShow.connect(window.detail_pass.refresh)
 
     view_menu = bar.addMenu("&View")
     view_menu.addActions([actions["zoom_in"], actions["zoom_out"], actions["fit"], actions["actual_size"]])

@@ -1,0 +1,181 @@
+"""Layer ▸ Detail pass in the real main window: a scripted engine on the job thread."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
+
+from glide_desktop.document.commands import AddLayer
+from glide_desktop.document.detail_layer import DETAIL_KEY
+from glide_desktop.document.detail_tiles import TILE
+from glide_desktop.document.geometry import Rect
+from glide_desktop.document.inpaint_crop import Placement, place_result
+from glide_desktop.document.layer import Layer
+from glide_desktop.engine.detail_types import STAGE_DETAIL, DetailProgress, DetailRequest, DetailResult
+from glide_desktop.engine.types import STAGE_UPSAMPLE
+from glide_desktop.jobs.queue import GenerationJobs
+from glide_desktop.ui.detail_pass import StepClock, describe_seconds
+from glide_desktop.ui.main_window import MainWindow
+
+SIZE = (900, 700)
+CROP = Rect(150, 100, 600, 600)  # a 256 px result stretched 2.3x
+PAINT = (250, 250, 20)
+
+
+class PaintingRunner:
+    """A fake engine that paints every tile one flat colour, one Progress per tile-step."""
+
+    def __init__(self, steps_per_tile: int = 2, gate: threading.Event | None = None):
+        self.gate, self.requests = gate, []
+        self.steps_per_tile = steps_per_tile
+
+    def __call__(self, request: DetailRequest, cancel):
+        self.requests.append(request)
+        plan, done = request.plan, 0
+        total = plan.total_tiles * self.steps_per_tile
+        working = plan.start()
+        for index in range(plan.rounds):
+            tiles = plan.tiles(index, working)
+            for tile in tiles:
+                for step in range(self.steps_per_tile):
+                    preview = np.full((1, TILE, TILE, 3), PAINT, np.uint8)
+                    yield DetailProgress(STAGE_DETAIL, done * self.steps_per_tile + step + 1, total, preview,
+                                         tile=done, tiles=plan.total_tiles, rects=(tile.rect,))
+                    while self.gate is not None and not self.gate.is_set() and not cancel.is_set():
+                        self.gate.wait(0.01)
+                    if cancel.is_set():
+                        return
+                done += 1
+            working = plan.blend(index, working, [np.full((TILE, TILE, 3), PAINT, np.uint8) for _ in tiles])
+        yield DetailResult(plan.finish(working), plan.total_tiles)
+
+
+def _forget_changes(win) -> None:
+    if win.undo is not None:
+        win.undo.mark_saved()
+
+
+@pytest.fixture
+def make_window(qtbot, settings):
+    def make(runner) -> MainWindow:
+        jobs = GenerationJobs(runner)
+        win = MainWindow(settings=settings, jobs=jobs)
+        jobs.setParent(win)
+        qtbot.addWidget(win, before_close_func=_forget_changes)
+        win.new_document(*SIZE)
+        win.show()
+        qtbot.waitExposed(win)
+        return win
+
+    return make
+
+
+def add_generated_layer(win: MainWindow) -> Layer:
+    """A generated layer as Generate makes it: a disc of a 256 px result stretched over CROP."""
+    yy, xx = np.mgrid[0:CROP.h, 0:CROP.w]
+    alpha = (((xx - 300) ** 2 + (yy - 300) ** 2) <= 200 ** 2).astype(np.float32)
+    result = np.zeros((256, 256, 3), np.uint8)
+    result[:, :, 1] = np.linspace(0, 255, 256, dtype=np.uint8)[None, :]
+    pixels = place_result(result, Placement(CROP, alpha), *SIZE)
+    layer = Layer(pixels, name="GLIDE: a pond", metadata={
+        "generator": "GLIDE", "prompt": "a pond", "seed": 11, "upsample_steps": 2,
+        "upsample_sampler": "dpm++2m", "crop": [CROP.x, CROP.y, CROP.w, CROP.h]})
+    win.push(AddLayer(layer))
+    return win.document.layers[-1]
+
+
+def _state(win) -> tuple:
+    return tuple(layer.state() for layer in win.document.layers), win.undo.stack.count()
+
+
+def test_the_pass_replaces_the_layer_pixels_as_one_undo_step(make_window, qtbot):
+    runner = PaintingRunner()
+    win = make_window(runner)
+    layer = add_generated_layer(win)
+    old = layer.pixels.copy()
+    asked = []
+    win.detail_pass.confirm = lambda text: asked.append(text) or True
+    win.detail_pass.refresh()
+    assert win.detail_pass.action.isEnabled()
+    layers_before, steps_before = _state(win)
+    with qtbot.waitSignal(win.jobs.finished, timeout=10_000) as done:
+        assert win.detail_pass.start()
+    assert done.args == [False]
+    request = runner.requests[0]
+    assert (request.prompt, request.seed, request.upsample_steps, request.upsample_sampler.value) == (
+        "a pond", 11, 2, "dpm++2m")
+    assert f"{request.plan.total_tiles} tiles of 256 px" in asked[0] and "not known yet" in asked[0]
+    assert win.undo.stack.count() == steps_before + 1
+    new = win.document.layer_by_uid(layer.uid)
+    visible = old[..., 3] > 0
+    assert np.all(new.pixels[visible][:, :3] == PAINT)
+    np.testing.assert_array_equal(new.pixels[~visible], old[~visible])
+    assert new.metadata[DETAIL_KEY][0]["tiles"] == request.plan.total_tiles
+    assert not win.detail_pass.preview.isVisible()
+    win.undo.undo()
+    assert _state(win) == (layers_before, steps_before + 1)
+
+
+def test_cancel_leaves_the_document_untouched_and_the_preview_gone(make_window, qtbot, tmp_path: Path):
+    gate = threading.Event()
+    win = make_window(PaintingRunner(gate=gate))
+    add_generated_layer(win)
+    win.detail_pass.confirm = lambda text: True
+    before = _state(win)
+    assert win.detail_pass.start()
+    preview = win.detail_pass.preview
+    qtbot.waitUntil(lambda: len(preview.tiles) == 1 and preview.isVisible(), timeout=5000)
+    win.canvas.grab().save(str(tmp_path / "preview.png"))  # the live preview over the canvas
+    assert win.detail_pass.progress is not None and "tile 1 of" in win.detail_pass.progress.labelText()
+    with qtbot.waitSignal(win.jobs.finished, timeout=10_000) as done:
+        button = win.detail_pass.progress.findChild(QPushButton)
+        assert button.text() == "Cancel"
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert done.args == [True]
+    assert _state(win) == before
+    assert not preview.isVisible() and win.detail_pass.progress is None
+
+
+def test_the_action_needs_a_generated_layer_stretched_above_one(make_window):
+    win = make_window(PaintingRunner())
+    win.detail_pass.refresh()
+    assert not win.detail_pass.action.isEnabled()  # the background layer was not generated
+    layer = add_generated_layer(win)
+    win.detail_pass.refresh()
+    assert win.detail_pass.action.isEnabled()
+    win.document.set_layer_property(layer.uid, "metadata", {"crop": [0, 0, 200, 200]})  # shrunk: 0.8x
+    win.detail_pass.refresh()
+    assert not win.detail_pass.action.isEnabled()
+    assert "Detail pass…" in [a.text() for a in win.menuBar().actions()[3].menu().actions()]
+
+
+def test_the_clock_measures_steps_and_the_estimate_follows(make_window, settings):
+    win = make_window(PaintingRunner())
+    clock = StepClock(win.jobs, settings)
+    assert clock.seconds_per_step is None
+    clock.record(STAGE_UPSAMPLE, 1, 10.0)
+    clock.record(STAGE_UPSAMPLE, 2, 10.5)
+    clock.record(STAGE_UPSAMPLE, 3, 11.1)
+    clock.record("base", 1, 12.0)
+    clock.record(STAGE_DETAIL, 2, 20.0)
+    clock.record(STAGE_DETAIL, 6, 22.8)  # a batch of 4 tiles: 0.7 s per tile-step
+    assert clock.seconds_per_step == pytest.approx(0.6)
+    win.detail_pass.clock = clock
+    add_generated_layer(win)
+    from glide_desktop.document.detail_layer import plan_for_layer
+
+    plan = plan_for_layer(win.document, win.document.layers[-1].uid)
+    text = win.detail_pass.estimate_text(plan, 12)
+    assert win.detail_pass.last_estimate == pytest.approx(plan.total_tiles * 12 * 0.6)
+    assert describe_seconds(win.detail_pass.last_estimate) in text
+    clock._on_finished(False)
+    assert StepClock(win.jobs, settings).seconds_per_step == pytest.approx(0.6)  # saved for next time
+
+
+def test_describe_seconds() -> None:
+    assert [describe_seconds(s) for s in (4.4, 200, 7500)] == ["4 s", "3 min 20 s", "2 h 5 min"]
