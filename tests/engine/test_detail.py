@@ -126,3 +126,12 @@ def test_helpers() -> None:
     coverage[0, 0] = 1.0
     keep = selection_to_keep_mask(coverage, 256)
     assert keep.shape == (256, 256) and keep[0, 0] == 0 and keep[1, 1] == 1
+
+
+def test_the_bench_table_counts_tiles_per_selection_size() -> None:
+    from glide_desktop.detail_bench import report, square_plan
+
+    assert (square_plan(512).rounds, square_plan(512).total_tiles) == (1, 9)  # 3.0x: one round
+    assert square_plan(1024).rounds == 2  # 6x: two rounds
+    table = report([512], per_step=2.0, steps=12).splitlines()
+    assert table[-1] == "| 512 px | 3.0× | 1 | 9 | 108 | 216 |"
