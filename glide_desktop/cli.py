@@ -82,9 +82,24 @@ def _add_common(parser: argparse.ArgumentParser, mode: Mode) -> None:
         cli_detail.add_detail_option(parser)
 
 
+EDITOR_EPILOG = """\
+With no command, or with image paths, {prog} opens the editor:
+  {prog} [IMAGE ...]
+  {prog} selftest     check this installation offline (a tiny model inpaints, saves and reopens an .ora)
+  {prog} --version    print the version"""
+
+
+def program_name() -> str:
+    """What the user typed to start us: glide-desktop when frozen, python -m glide_desktop from source."""
+    return "glide-desktop" if getattr(sys, "frozen", False) else "python -m glide_desktop"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with one subcommand per mode."""
-    parser = argparse.ArgumentParser(prog="python -m glide_desktop", description="GLIDE Desktop, headless.")
+    prog = program_name()
+    parser = argparse.ArgumentParser(prog=prog, description="GLIDE Desktop, headless.",
+                                     epilog=EDITOR_EPILOG.format(prog=prog),
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, mode in COMMANDS.items():
         sub = commands.add_parser(name, help=DESCRIPTIONS[name], description=DESCRIPTIONS[name],

@@ -81,3 +81,10 @@ class DetailApplied(PixelEdit):
     def undo(self, doc: Document) -> None:
         super().undo(doc)
         doc.set_layer_property(self.layer_uid, "metadata", copy.deepcopy(self.metadata_before))
+
+
+def detail_preview(doc: Document, uid: int, output: DetailOutput) -> tuple[Rect, np.ndarray]:
+    """The layer's pixels as the pass would leave them, where they change: document rect and RGBA."""
+    layer = doc.layer_by_uid(uid)
+    rect, after = apply_detail(layer.pixels, layer.offset, output)
+    return rect.translate(*layer.offset), after

@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from glide_desktop.document.commands import AddLayer
-from glide_desktop.document.detail_layer import DETAIL_KEY, DetailApplied, generated_upscale, plan_for_layer
+from glide_desktop.document.detail_layer import (
+    DETAIL_KEY,
+    DetailApplied,
+    detail_preview,
+    generated_upscale,
+    plan_for_layer,
+)
 from glide_desktop.document.detail_tiles import TILE
 from glide_desktop.document.document import Document
 from glide_desktop.document.geometry import Rect
@@ -61,6 +67,9 @@ def test_applying_is_one_step_that_undoes_exactly() -> None:
     output = plan.finish(plan.blend(0, working, painted))
     before = layer.state()
     old = layer.pixels.copy()
+    rect, preview = detail_preview(doc, layer.uid, output)
+    assert rect == plan.region and np.all(preview[preview[..., 3] > 0][:, :3] == (200, 10, 200))
+    assert layer.state() == before  # a preview changes nothing
     command = DetailApplied(doc, layer.uid, output, {"tiles": plan.total_tiles})
     command.redo(doc)
     new = doc.layer_by_uid(layer.uid)

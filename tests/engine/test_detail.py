@@ -20,8 +20,8 @@ from glide_desktop.engine.models import ModelStore
 from glide_desktop.engine.pipelines.detail import detail, detail_batch_size, tile_seed
 from glide_desktop.engine.pipelines.images import selection_to_keep_mask
 from glide_desktop.engine.pipelines.model_cache import ModelCache
+from glide_desktop.engine.tiny_models import write_tiny_models
 from glide_desktop.engine.types import GenerationRequest, InvalidRequest, Mode, SamplerName
-from tests.tiny_models import write_tiny_models
 
 STEPS = 2
 

@@ -6,9 +6,9 @@ import numpy as np
 
 from glide_desktop.document.detail_plan import DetailOutput, DetailPlan
 from glide_desktop.engine.detail_types import DetailProgress, DetailRequest, DetailResult
+from glide_desktop.engine.tiny_models import write_tiny_models
 from glide_desktop.jobs.engine_runner import EngineRunner
 from glide_desktop.jobs.queue import GenerationJobs
-from tests.tiny_models import write_tiny_models
 
 
 def test_a_detail_request_runs_on_the_job_thread(qtbot, tmp_path):
@@ -16,9 +16,9 @@ def test_a_detail_request_runs_on_the_job_thread(qtbot, tmp_path):
     jobs = GenerationJobs(EngineRunner(models, threads=1))
     events: list[object] = []
     failures: list[str] = []
-    jobs.progress.connect(events.append)
-    jobs.result.connect(events.append)
-    jobs.failed.connect(failures.append)
+    jobs.progress.connect(lambda _ticket, event: events.append(event))
+    jobs.result.connect(lambda _ticket, event: events.append(event))
+    jobs.failed.connect(lambda _ticket, message: failures.append(message))
     original = np.full((300, 400, 3), 90, np.uint8)
     coverage = np.zeros((300, 400), np.float32)
     coverage[50:250, 100:300] = 1.0
@@ -29,6 +29,6 @@ def test_a_detail_request_runs_on_the_job_thread(qtbot, tmp_path):
             jobs.submit(request)
     finally:
         jobs.shutdown()
-    assert failures == [] and done.args == [False]
+    assert failures == [] and done.args[1] is False
     assert [e.step for e in events if isinstance(e, DetailProgress)] == [1, 2]
     assert isinstance(events[-1], DetailResult) and isinstance(events[-1].output, DetailOutput)

@@ -18,10 +18,10 @@ from PySide6.QtWidgets import QApplication
 
 from glide_desktop.document.commands import SetSelection
 from glide_desktop.document.selection import SelectionOp
+from glide_desktop.engine.tiny_models import write_tiny_models
 from glide_desktop.jobs.engine_runner import EngineRunner
 from glide_desktop.jobs.queue import GenerationJobs
 from glide_desktop.ui.main_window import MainWindow
-from tests.tiny_models import write_tiny_models
 
 WIDTH, HEIGHT = 3000, 2000
 CENTRE, RADII = (1500, 1000), (500, 450)  # a 1000 x 900 px ellipse

@@ -19,8 +19,9 @@ from glide_desktop.document.layer import Layer
 from glide_desktop.engine.detail_types import STAGE_DETAIL, DetailProgress, DetailRequest, DetailResult
 from glide_desktop.engine.types import STAGE_UPSAMPLE
 from glide_desktop.jobs.queue import GenerationJobs
-from glide_desktop.ui.detail_pass import StepClock, describe_seconds
+from glide_desktop.ui.detail_pass import DetailClock
 from glide_desktop.ui.main_window import MainWindow
+from glide_desktop.ui.timing import StepTimes, format_duration
 
 SIZE = (900, 700)
 CROP = Rect(150, 100, 600, 600)  # a 256 px result stretched 2.3x
@@ -93,7 +94,7 @@ def _state(win) -> tuple:
     return tuple(layer.state() for layer in win.document.layers), win.undo.stack.count()
 
 
-def test_the_pass_replaces_the_layer_pixels_as_one_undo_step(make_window, qtbot):
+def test_the_pass_is_staged_then_applied_as_one_undo_step(make_window, qtbot):
     runner = PaintingRunner()
     win = make_window(runner)
     layer = add_generated_layer(win)
@@ -105,20 +106,38 @@ def test_the_pass_replaces_the_layer_pixels_as_one_undo_step(make_window, qtbot)
     layers_before, steps_before = _state(win)
     with qtbot.waitSignal(win.jobs.finished, timeout=10_000) as done:
         assert win.detail_pass.start()
-    assert done.args == [False]
+    assert done.args[1] is False
     request = runner.requests[0]
     assert (request.prompt, request.seed, request.upsample_steps, request.upsample_sampler.value) == (
         "a pond", 11, 2, "dpm++2m")
-    assert f"{request.plan.total_tiles} tiles of 256 px" in asked[0] and "not known yet" in asked[0]
+    assert f"{request.plan.total_tiles} tiles of 256 px" in asked[0] and "first guess" in asked[0]
+    # Staged like any result: on the canvas, not in the document.
+    assert _state(win) == (layers_before, steps_before)
+    staging = win.generation.staging
+    assert len(staging) == 1
+    assert staging.current.describe() == f"detail pass, {request.plan.total_tiles} tiles"
+    assert win.generate_panel.staging.isVisibleTo(win.generate_panel)
+    assert win.generation.overlay.image is not None and not win.detail_pass.preview.tiles
+    assert win.generation.apply()
     assert win.undo.stack.count() == steps_before + 1
     new = win.document.layer_by_uid(layer.uid)
     visible = old[..., 3] > 0
     assert np.all(new.pixels[visible][:, :3] == PAINT)
     np.testing.assert_array_equal(new.pixels[~visible], old[~visible])
     assert new.metadata[DETAIL_KEY][0]["tiles"] == request.plan.total_tiles
-    assert not win.detail_pass.preview.isVisible()
     win.undo.undo()
     assert _state(win) == (layers_before, steps_before + 1)
+
+
+def test_discarding_the_staged_pass_changes_nothing(make_window, qtbot):
+    win = make_window(PaintingRunner())
+    add_generated_layer(win)
+    win.detail_pass.confirm = lambda text: True
+    before = _state(win)
+    with qtbot.waitSignal(win.jobs.finished, timeout=10_000):
+        win.detail_pass.start()
+    win.generation.discard()
+    assert _state(win) == before and len(win.generation.staging) == 0
 
 
 def test_cancel_leaves_the_document_untouched_and_the_preview_gone(make_window, qtbot, tmp_path: Path):
@@ -129,16 +148,16 @@ def test_cancel_leaves_the_document_untouched_and_the_preview_gone(make_window, 
     before = _state(win)
     assert win.detail_pass.start()
     preview = win.detail_pass.preview
-    qtbot.waitUntil(lambda: len(preview.tiles) == 1 and preview.isVisible(), timeout=5000)
+    qtbot.waitUntil(lambda: len(preview.tiles) == 1, timeout=5000)
     win.canvas.grab().save(str(tmp_path / "preview.png"))  # the live preview over the canvas
     assert win.detail_pass.progress is not None and "tile 1 of" in win.detail_pass.progress.labelText()
     with qtbot.waitSignal(win.jobs.finished, timeout=10_000) as done:
         button = win.detail_pass.progress.findChild(QPushButton)
         assert button.text() == "Cancel"
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    assert done.args == [True]
-    assert _state(win) == before
-    assert not preview.isVisible() and win.detail_pass.progress is None
+    assert done.args[1] is True
+    assert _state(win) == before and len(win.generation.staging) == 0
+    assert not preview.tiles and win.detail_pass.progress is None
 
 
 def test_the_action_needs_a_generated_layer_stretched_above_one(make_window):
@@ -151,31 +170,21 @@ def test_the_action_needs_a_generated_layer_stretched_above_one(make_window):
     win.document.set_layer_property(layer.uid, "metadata", {"crop": [0, 0, 200, 200]})  # shrunk: 0.8x
     win.detail_pass.refresh()
     assert not win.detail_pass.action.isEnabled()
-    assert "Detail pass…" in [a.text() for a in win.menuBar().actions()[3].menu().actions()]
+    layer_menu = next(a.menu() for a in win.menuBar().actions() if a.text() == "&Layer")
+    assert "Detail pass…" in [a.text() for a in layer_menu.actions()]
 
 
-def test_the_clock_measures_steps_and_the_estimate_follows(make_window, settings):
+def test_the_estimate_follows_the_measured_step_time(make_window, settings):
     win = make_window(PaintingRunner())
-    clock = StepClock(win.jobs, settings)
-    assert clock.seconds_per_step is None
-    clock.record(STAGE_UPSAMPLE, 1, 10.0)
-    clock.record(STAGE_UPSAMPLE, 2, 10.5)
-    clock.record(STAGE_UPSAMPLE, 3, 11.1)
-    clock.record("base", 1, 12.0)
-    clock.record(STAGE_DETAIL, 2, 20.0)
-    clock.record(STAGE_DETAIL, 6, 22.8)  # a batch of 4 tiles: 0.7 s per tile-step
-    assert clock.seconds_per_step == pytest.approx(0.6)
-    win.detail_pass.clock = clock
+    times = StepTimes(settings)
+    clock = DetailClock(times)
+    clock.step(2, 20.0)
+    clock.step(6, 22.8)  # a batch of 4 tiles: 0.7 s per tile-step
+    assert times.measured(STAGE_UPSAMPLE) and times.per_step(STAGE_UPSAMPLE) == pytest.approx(0.7)
     add_generated_layer(win)
     from glide_desktop.document.detail_layer import plan_for_layer
 
     plan = plan_for_layer(win.document, win.document.layers[-1].uid)
     text = win.detail_pass.estimate_text(plan, 12)
-    assert win.detail_pass.last_estimate == pytest.approx(plan.total_tiles * 12 * 0.6)
-    assert describe_seconds(win.detail_pass.last_estimate) in text
-    clock._on_finished(False)
-    assert StepClock(win.jobs, settings).seconds_per_step == pytest.approx(0.6)  # saved for next time
-
-
-def test_describe_seconds() -> None:
-    assert [describe_seconds(s) for s in (4.4, 200, 7500)] == ["4 s", "3 min 20 s", "2 h 5 min"]
+    assert win.detail_pass.last_estimate == pytest.approx(plan.total_tiles * 12 * 0.7)
+    assert format_duration(win.detail_pass.last_estimate) in text and "measured" in text
