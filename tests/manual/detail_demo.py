@@ -71,19 +71,22 @@ def main(out: Path, base_steps: int = 10, upsample_steps: int = 6) -> None:
     win.push(SetSelection.from_change(win.document, lambda s: s.combine(SelectionOp.REPLACE, ellipse)))
     panel = win.generate_panel
     panel.prompt_edit.setText("a stone fountain")
-    panel.steps_spin.setValue(base_steps)
-    win.generation.upsample_steps = upsample_steps
+    panel.candidates_spin.setValue(1)  # one candidate goes straight on to the upsampler
+    panel.advanced.steps_spin.setValue(base_steps)
+    panel.advanced.upsample_steps_spin.setValue(upsample_steps)
     started = time.monotonic()
     panel.generate_button.click()
     app.processEvents()
     wait(app, jobs)
+    assert win.generation.apply(), "no staged result to apply"
     crop = win.document.layers[-1].metadata["crop"]
-    print(f"generated in {time.monotonic() - started:.1f} s; layer crop {crop}")
+    print(f"generated and applied in {time.monotonic() - started:.1f} s; layer crop {crop}")
     win.push(SetSelection.from_change(win.document, lambda s: s.combine(SelectionOp.REPLACE, 0 * ellipse)))
     show_at_100(win, app)
     win.canvas.grab().save(str(out / "detail-before.png"))
     asked: list[str] = []
     win.detail_pass.confirm = lambda text: asked.append(text) or True
+    estimate_per_step = win.detail_pass.times.per_step("upsample")
     grabbed = False
     started = time.monotonic()
     assert win.detail_pass.start(), "the detail pass did not start"
@@ -95,13 +98,19 @@ def main(out: Path, base_steps: int = 10, upsample_steps: int = 6) -> None:
         time.sleep(0.01)
     app.processEvents()
     measured = time.monotonic() - started
+    staged = win.generation.staging.current
     show_at_100(win, app)
+    win.canvas.grab().save(str(out / "detail-staged.png"))
+    assert win.generation.apply(), "the detail pass was not staged"
+    app.processEvents()
     win.canvas.grab().save(str(out / "detail-after.png"))
     note = win.document.layers[-1].metadata["detail_pass"][-1]
     estimate = win.detail_pass.last_estimate
     print(asked[0].replace("\n\n", " "))
+    print(f"staged: {staged.describe()}; applied as one undo step")
     print(f"detail pass: {note['tiles']} tiles in {note['rounds']} round(s), {note['steps']} steps each; "
-          f"estimate {estimate:.1f} s, measured {measured:.1f} s ({100 * (estimate / measured - 1):+.0f} %)")
+          f"estimate {estimate:.1f} s from {estimate_per_step:.3f} s/step, measured {measured:.1f} s "
+          f"({100 * (estimate / measured - 1):+.0f} %)")
     win.undo.mark_saved()
     win.close()
 
