@@ -60,6 +60,9 @@ def test_events_count_tile_steps_and_end_with_the_result(store: ModelCache) -> N
     assert [e.step for e in progress] == [1, 2, 3, 4] and {e.total for e in progress} == {4}
     assert {e.stage for e in progress} == {STAGE_DETAIL} and [e.tile for e in progress] == [0, 0, 1, 1]
     assert progress[0].preview.shape == (1, 256, 256, 3)
+    first_tile = the_plan.tiles(0, the_plan.start())[0]
+    kept = first_tile.selection < 1 / 255
+    np.testing.assert_array_equal(progress[0].preview[0][kept], first_tile.known[kept])  # shown as it will be
     assert progress[0].rects == (the_plan.tiles(0, the_plan.start())[0].rect,)
     assert isinstance(events[-1], DetailResult) and events[-1].tiles == 2
     output = events[-1].output

@@ -23,8 +23,11 @@ from glide_desktop.jobs.engine_runner import EngineRunner
 from glide_desktop.jobs.queue import GenerationJobs
 from glide_desktop.ui.main_window import MainWindow
 
-WIDTH, HEIGHT = 3000, 2000
-CENTRE, RADII = (1500, 1000), (500, 450)  # a 1000 x 900 px ellipse
+SIZES = {  # photo width, height; ellipse centre and radii
+    "large": ((3000, 2000), (1500, 1000), (500, 450)),  # a 1000 x 900 px selection: two rounds
+    "small": ((1200, 900), (600, 450), (200, 180)),  # 400 x 360 px: one round of four tiles
+}
+(WIDTH, HEIGHT), CENTRE, RADII = SIZES["large"]
 
 
 def photo() -> np.ndarray:
@@ -116,4 +119,6 @@ def main(out: Path, base_steps: int = 10, upsample_steps: int = 6) -> None:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 2:  # python -m tests.manual.detail_demo OUT small: a quick run for the time estimate
+        (WIDTH, HEIGHT), CENTRE, RADII = SIZES[sys.argv[2]]
     main(Path(sys.argv[1] if len(sys.argv) > 1 else "detail-demo"))
