@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from glide_desktop.engine.detail_types import DetailRequest, DetailResult
 from glide_desktop.engine.types import Event, Mode, Precision
 from glide_desktop.jobs.job import Job, UpsampleJob
 
@@ -23,12 +24,16 @@ class EngineRunner:
         self.threads = threads
         self._store: Any = None  # a ModelCache over a ModelStore, made on first use
 
-    def __call__(self, job: Job, cancel: threading.Event) -> Iterator[Event]:
+    def __call__(self, job: Job, cancel: threading.Event) -> Iterator[Event | DetailResult]:
         from glide_desktop.engine.pipelines import generate, upsample
 
         store = self._open()
         if isinstance(job, UpsampleJob):
             yield from upsample(job.request, store, job.candidates64, job.indices, cancel=cancel)
+        elif isinstance(job, DetailRequest):
+            from glide_desktop.engine.pipelines.detail import detail
+
+            yield from detail(job, store, cancel=cancel)
         else:
             yield from generate(job, store, cancel=cancel)
 

@@ -7,6 +7,7 @@ import threading
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from glide_desktop.engine.detail_types import DetailResult
 from glide_desktop.engine.errors import user_message
 from glide_desktop.engine.types import Candidates, Event, Progress, Result
 from glide_desktop.jobs.job import Job, Runner
@@ -58,7 +59,7 @@ class GenerationWorker(QObject):
             self.progress.emit(ticket, event)
         elif isinstance(event, Candidates):
             self.candidates.emit(ticket, event)
-        elif isinstance(event, Result):
+        elif isinstance(event, (Result, DetailResult)):
             self.result.emit(ticket, event)
 
 

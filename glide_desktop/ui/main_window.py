@@ -28,6 +28,7 @@ from glide_desktop.jobs.queue import GenerationJobs
 from glide_desktop.ui.canvas.generation_overlay import GenerationOverlay
 from glide_desktop.ui.canvas.view import CanvasView
 from glide_desktop.ui.clipboard import ClipboardActions, clipboard_has_image
+from glide_desktop.ui.detail_pass import DetailPassController
 from glide_desktop.ui.edit_actions import EditActions
 from glide_desktop.ui.file_actions import OPENABLE_SUFFIXES, FileActions
 from glide_desktop.ui.generate_panel import GeneratePanel
@@ -84,6 +85,8 @@ class MainWindow(FileActions, EditActions, LayerActions, QMainWindow):
         self.generation = GenerationController(self, self.generate_panel, jobs,
                                                GenerationOverlay(self.canvas), self.settings, parent=self)
         self.layers_panel.propertiesRequested.connect(self.show_layer_properties)
+        self.detail_pass = DetailPassController(self, jobs, self.canvas, self.generation, self.settings,
+                                                parent=self)
         self._unsubscribe: Any = None
         # Selection strokes change the selection per dab; the mode hint needs far fewer updates.
         self._mode_timer = QTimer(self)
