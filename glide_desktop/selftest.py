@@ -111,6 +111,9 @@ def open_picture(run: Run) -> None:
     if not run.window.open_path(path):
         raise SelftestFailure(f"could not open {path}")
     run.picture = run.window.document.composite().copy()
+    mask = np.zeros((height, width), np.uint8)
+    mask[_selected_rect().slices()] = 255
+    Image.fromarray(mask, "L").save(run.folder / "mask.png")  # for trying the CLI on the kept files
 
 
 def inpaint(run: Run) -> None:
@@ -181,7 +184,8 @@ STEPS_IN_ORDER: tuple[tuple[str, Callable[[Run], None]], ...] = (
 def main(argv: Sequence[str] = ()) -> int:
     """Run every step; 0 when all pass, else 1 after naming the step that failed."""
     parser = argparse.ArgumentParser(prog="glide-desktop selftest", description=__doc__.splitlines()[0])
-    parser.add_argument("--keep", action="store_true", help="keep the temporary folder and print it")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (tiny models, "
+                        "picture.png, mask.png, selftest.ora) and print where it is")
     args = parser.parse_args(list(argv))
     os.environ["QT_QPA_PLATFORM"] = "offscreen"  # no display needed, and no window flashes up
     started = time.perf_counter()
