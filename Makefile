@@ -8,6 +8,9 @@ STAMP := $(VENV)/.installed
 RELEASE_VENV := build/release-venv
 RELEASE_PY := $(RELEASE_VENV)/bin/python
 MODELS ?=
+# Where torch comes from: empty = pip's configuration (here the local CPU wheel); elsewhere
+# https://download.pytorch.org/whl/cpu for the CPU build, .../whl/cu128 for the CUDA build.
+TORCH_INDEX ?=
 
 .PHONY: run test lint setup bench clean release
 
@@ -35,7 +38,7 @@ release:
 	@test -n "$(PYTHON)" || { echo "Python 3.11 is needed: install python3.11 and python3.11-venv"; exit 1; }
 	rm -rf $(RELEASE_VENV) build/pyinstaller
 	$(PYTHON) -m venv $(RELEASE_VENV)
-	$(RELEASE_PY) -m pip install --quiet "torch==2.13.0"
+	$(RELEASE_PY) -m pip install --quiet "torch==2.13.0" $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX))
 	$(RELEASE_PY) -m pip install --quiet ".[freeze]"
 	$(RELEASE_PY) -m PyInstaller --noconfirm --log-level WARN --distpath build/pyinstaller/dist \
 		--workpath build/pyinstaller/work packaging/glide_desktop.spec
