@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from glide_desktop.engine.types import Event, GenerationRequest
+from glide_desktop.engine.types import Event
+from glide_desktop.jobs.job import Job, UpsampleJob
 
 
 class EngineRunner:
@@ -22,11 +23,11 @@ class EngineRunner:
         self.threads = threads
         self._store: Any = None  # a ModelCache over a ModelStore, made on first use
 
-    def __call__(self, request: GenerationRequest, cancel: threading.Event) -> Iterator[Event]:
+    def __call__(self, job: Job, cancel: threading.Event) -> Iterator[Event]:
         import torch
 
         from glide_desktop.engine.models import ModelStore
-        from glide_desktop.engine.pipelines import generate
+        from glide_desktop.engine.pipelines import generate, upsample
         from glide_desktop.engine.pipelines.model_cache import ModelCache
 
         if self.threads is not None:
@@ -34,4 +35,7 @@ class EngineRunner:
         if self._store is None or Path(self._store.folder) != self.models_dir:
             # Cached across requests: each checkpoint is read once, not once per generation.
             self._store = ModelCache(ModelStore(self.models_dir))
-        yield from generate(request, self._store, cancel=cancel)
+        if isinstance(job, UpsampleJob):
+            yield from upsample(job.request, self._store, job.candidates64, job.indices, cancel=cancel)
+        else:
+            yield from generate(job, self._store, cancel=cancel)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QSize, Qt
+from PySide6.QtCore import QItemSelectionModel, QSize, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,6 +29,8 @@ from glide_desktop.ui.undo import DocumentUndo
 
 class LayersPanel(QWidget):
     """Shows the document's layers top first and edits them through undoable commands."""
+
+    propertiesRequested = Signal(int)  # noqa: N815 - Qt's naming; layer uid (double-click)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -86,8 +88,9 @@ class LayersPanel(QWidget):
         self.view.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.view.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.view.setDragDropOverwriteMode(False)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
-                                  | QAbstractItemView.EditTrigger.EditKeyPressed)
+        # F2 renames in place; a double-click opens Layer Properties (name, and how it was generated).
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.view.doubleClicked.connect(self._on_double_click)
         self.view.selectionModel().currentChanged.connect(self._on_current_row)
         self.model.modelReset.connect(self._select_active)
 
@@ -117,6 +120,11 @@ class LayersPanel(QWidget):
         button.setAutoRaise(True)
         self._buttons.addWidget(button)
         return action, button
+
+    def _on_double_click(self, index: Any) -> None:
+        layer = self.model.layer_at(index.row())
+        if layer is not None:
+            self.propertiesRequested.emit(layer.uid)
 
     # --- binding ---------------------------------------------------------------------------------
     def set_document(self, doc: Document | None, undo: DocumentUndo | None) -> None:

@@ -70,6 +70,10 @@ def create_actions(window: MainWindow) -> dict[str, QAction]:
         "delete_layer": layers.delete_action,
         "merge_down": _set_shortcuts(layers.merge_action, "Ctrl+E"),
         "flatten": layers.flatten_action,
+        "layer_properties": _action(w, "Layer &Properties…", w.show_layer_properties, None,
+                                    "Name, and how a generated layer was made"),
+        "reroll": _action(w, "&Re-roll Generated Layer", w.reroll_active_layer, "Ctrl+R",
+                          "Generate the active layer again with a new seed; it is replaced when you apply"),
         "models": _action(w, "&Model Files…", w.show_models_dialog, None,
                           "See and download the GLIDE checkpoint files"),
         "about": _action(w, "&About GLIDE Desktop", w.show_about, None, "What GLIDE Desktop is"),
@@ -113,6 +117,8 @@ def build_menus(window: MainWindow, actions: dict[str, QAction]) -> QMenu:
     layer_menu.addActions([actions["new_layer"], actions["duplicate_layer"], actions["delete_layer"]])
     layer_menu.addSeparator()
     layer_menu.addActions([actions["merge_down"], actions["flatten"]])
+    layer_menu.addSeparator()
+    layer_menu.addActions([actions["layer_properties"], actions["reroll"]])
 
     view_menu = bar.addMenu("&View")
     view_menu.addActions([actions["zoom_in"], actions["zoom_out"], actions["fit"], actions["actual_size"]])
