@@ -117,7 +117,8 @@ def open_picture(run: Run) -> None:
 
 
 def inpaint(run: Run) -> None:
-    """Select a rectangle and press Generate: 2 steps per stage on the job thread, one new layer."""
+    """Select a rectangle and press Generate (one candidate, 2 steps per stage, on the job thread);
+    the result is staged, then Apply lands it as one new layer."""
     from glide_desktop.document.commands import SetSelection
     from glide_desktop.document.selection import SelectionOp, rect_coverage
 
@@ -126,21 +127,24 @@ def inpaint(run: Run) -> None:
     cover = rect_coverage(doc.size, _selected_rect())
     win.push(SetSelection.from_change(doc, lambda s: s.combine(SelectionOp.REPLACE, cover)))
     layers_before = len(doc.layers)
-    panel = win.generate_panel
+    panel, controller = win.generate_panel, win.generation
     panel.prompt_edit.setText("a red ball")
     panel.seed_spin.setValue(1)
-    panel.steps_spin.setValue(STEPS)
-    win.generation.upsample_steps = STEPS
-    outcome: list[bool] = []
-    win.generation.jobs.finished.connect(outcome.append)
+    panel.candidates_spin.setValue(1)  # one candidate goes straight on to the upsampler
+    panel.advanced.steps_spin.setValue(STEPS)
+    panel.advanced.upsample_steps_spin.setValue(STEPS)
     watch = _watch_dialogs(run)  # started first: Generate itself may ask about missing files
     panel.generate()
-    _wait_for(lambda: bool(outcome), JOB_TIMEOUT_S, run, "the generation")
+    _wait_for(lambda: not controller.busy and len(controller.staging) > 0, JOB_TIMEOUT_S, run,
+              "the generation")
     watch.stop()
-    if outcome != [False]:
-        raise SelftestFailure("the generation was cancelled")
+    if not controller.apply():
+        raise SelftestFailure("the staged result could not be applied")
     if len(doc.layers) != layers_before + 1:
         raise SelftestFailure(f"expected one new layer, found {len(doc.layers) - layers_before}")
+    steps = doc.layers[-1].metadata.get("steps")
+    if steps != STEPS:
+        raise SelftestFailure(f"the layer was made with {steps} steps, not {STEPS}")
     run.layer = doc.layers[-1].pixels.copy()
     inside = run.layer[_selected_rect().expand(-SOFT_EDGE).slices()]
     if not (inside[..., 3] == 255).all():
