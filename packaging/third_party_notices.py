@@ -25,8 +25,8 @@ Public License version 3 (LGPL-3.0; its text and the GPL-3.0 it builds on follow
 file). They are unmodified and dynamically linked: the Qt and PySide6 shared libraries sit as separate
 files in the application's _internal/PySide6 folder. You may replace them with your own builds of the
 same version (a compatible, modified Qt or PySide6) and the application will use them; no other part of
-GLIDE Desktop needs to be relinked. The sources are at https://download.qt.io/official_releases/QtForPython/
-and https://code.qt.io/cgit/qt/ (the version is given above); on request we provide them too."""
+GLIDE Desktop needs to be relinked. The sources of that version are published by the Qt project at
+https://download.qt.io/official_releases/QtForPython/ and https://code.qt.io/cgit/qt/."""
 
 TORCH_NOTE = """\
 PyTorch is BSD-3-Clause licensed; it bundles third-party components whose licences follow."""
