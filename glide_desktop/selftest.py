@@ -127,7 +127,7 @@ def inpaint(run: Run) -> None:
     cover = rect_coverage(doc.size, _selected_rect())
     win.push(SetSelection.from_change(doc, lambda s: s.combine(SelectionOp.REPLACE, cover)))
     layers_before = len(doc.layers)
-    panel, controller = win.generate_panel, win.generation
+    panel = win.generate_panel
     panel.prompt_edit.setText("a red ball")
     panel.seed_spin.setValue(1)
     panel.candidates_spin.setValue(1)  # one candidate goes straight on to the upsampler
@@ -135,10 +135,12 @@ def inpaint(run: Run) -> None:
     panel.advanced.upsample_steps_spin.setValue(STEPS)
     watch = _watch_dialogs(run)  # started first: Generate itself may ask about missing files
     panel.generate()
-    _wait_for(lambda: not controller.busy and len(controller.staging) > 0, JOB_TIMEOUT_S, run,
+    _wait_for(lambda: len(win.generation.staging) == 1 or not win.generation.busy, JOB_TIMEOUT_S, run,
               "the generation")
     watch.stop()
-    if not controller.apply():
+    if len(win.generation.staging) != 1:
+        raise SelftestFailure("the generation ended without a result to apply")
+    if not win.generation.apply():  # staged on the canvas, then applied as one undo step
         raise SelftestFailure("the staged result could not be applied")
     if len(doc.layers) != layers_before + 1:
         raise SelftestFailure(f"expected one new layer, found {len(doc.layers) - layers_before}")

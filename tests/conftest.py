@@ -46,6 +46,14 @@ def vocab_dir(format_dir: Path) -> Path:
     return need_shared(format_dir / "vocab", "tokenizer vocab")
 
 
+@pytest.fixture(autouse=True)
+def isolated_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Keep the shared settings file (the chosen models folder) out of the user's real config folder."""
+    folder = tmp_path_factory.mktemp("config")
+    monkeypatch.setenv("GLIDE_CONFIG_DIR", str(folder))
+    return folder
+
+
 def pytest_sessionfinish(session, exitstatus):
     """Empty the clipboard while Python still runs.
 

@@ -109,7 +109,7 @@ class LayersModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DecorationRole:
             return self._thumbnail(layer)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{layer.name} — {layer.blend.value}, {round(layer.opacity * 100)}%"
+            return f"{layer.name} — {layer.blend.label}, {round(layer.opacity * 100)}%"
         if role == UID_ROLE:
             return layer.uid
         if role == OPACITY_ROLE:
