@@ -29,8 +29,8 @@ class CancelProbe(QObject):
         jobs.progress.connect(self.on_progress)
         jobs.finished.connect(self.on_finished)
 
-    @Slot(object)
-    def on_progress(self, event: Progress) -> None:
+    @Slot(int, object)
+    def on_progress(self, _ticket: int, event: Progress) -> None:
         now = time.perf_counter()
         if self.first_preview_s != self.first_preview_s:
             self.first_preview_s = now - self.submitted
@@ -47,8 +47,8 @@ class CancelProbe(QObject):
         self.cancel_at = time.perf_counter()
         self.jobs.cancel()
 
-    @Slot(bool)
-    def on_finished(self, _cancelled: bool) -> None:
+    @Slot(int, bool)
+    def on_finished(self, _ticket: int, _cancelled: bool) -> None:
         if self.cancel_at:
             self.stopped_s = time.perf_counter() - self.cancel_at
         self.done = True

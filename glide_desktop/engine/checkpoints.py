@@ -10,6 +10,7 @@ next to nothing but non-tensor metadata (epoch, step...), is also accepted; no d
 from __future__ import annotations
 
 import pickle
+import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -29,6 +30,7 @@ __all__ = [
     "Candidates",
     "CheckpointError",
     "Layout",
+    "check_layout",
     "check_state_dict",
     "closest_layout",
     "copy_state_dict",
@@ -65,6 +67,12 @@ def _read_state(path: Path) -> tuple[dict[str, Tensor], bool]:
     if kind is None:
         raise CheckpointError(
             f"{path} is not a model checkpoint: it is neither a PyTorch file nor a safetensors file."
+        )
+    if path.suffix.lower() == ".safetensors":
+        # torch.load itself picks its reader by this suffix, so such a file cannot be read as what it is.
+        raise CheckpointError(
+            f"{path} was not loaded: this is a PyTorch checkpoint with a .safetensors name. "
+            f"Rename it to {path.stem}.pt."
         )
     mapped = kind == "zip"
     return _unwrap(_read_torch(path, mmap=mapped), path), mapped
@@ -104,13 +112,15 @@ def _incomplete(path: Path) -> CheckpointError:
 
 def _read_torch(path: Path, mmap: bool) -> object:
     try:
-        # mmap: tensors stay in the page cache instead of a second copy in RAM.
-        return torch.load(path, map_location="cpu", weights_only=True, mmap=mmap)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "protocol 41": damage, reported below if fatal
+            # mmap: tensors stay in the page cache instead of a second copy in RAM.
+            return torch.load(path, map_location="cpu", weights_only=True, mmap=mmap)
     except pickle.UnpicklingError as error:
         if "GLOBAL" in str(error):
             raise CheckpointError(
-                f"{path} was refused: besides tensors it holds Python objects or code that would run "
-                "when opened. Use the official checkpoint file instead."
+                f"{path} holds code and was not loaded: besides tensors it names Python objects or "
+                "functions that would run when opened. Use the official checkpoint file instead."
             ) from None
         if "truncated" in str(error):
             raise _incomplete(path) from None
@@ -121,7 +131,9 @@ def _read_torch(path: Path, mmap: bool) -> object:
         if "central directory" in str(error) or "unexpected EOF" in str(error):
             raise _incomplete(path) from None
         raise CheckpointError(f"{path} is damaged or is not a model checkpoint.") from None
-    except (OSError, ValueError, KeyError, AttributeError, TypeError, IndexError):
+    except MemoryError:
+        raise CheckpointError(f"{path} cannot be read: there is not enough memory.") from None
+    except Exception:  # damaged pickles reach asserts and struct unpacking deep inside torch.load
         raise CheckpointError(f"{path} is damaged or is not a model checkpoint.") from None
 
 
@@ -136,7 +148,9 @@ def _read_safetensors(path: Path) -> dict[str, Tensor]:
         if "not fully covered" in text or "invalid header length" in text or "too small" in text:
             raise _incomplete(path) from None
         raise CheckpointError(f"{path} is damaged or is not a safetensors checkpoint.") from None
-    except (OSError, ValueError, RuntimeError):
+    except MemoryError:
+        raise CheckpointError(f"{path} cannot be read: there is not enough memory.") from None
+    except Exception:  # any other failure inside the reader is damage, told with the file's name
         raise CheckpointError(f"{path} is damaged or is not a safetensors checkpoint.") from None
 
 
@@ -191,10 +205,7 @@ def check_state_dict(
     the candidate whose layout equals the model's is taken.
     """
     target = model.state_dict(keep_vars=True)
-    found = layout_of(state)
-    wanted = layout_of(target)
-    if found != wanted:
-        raise CheckpointError(_mismatch_message(found, wanted, Path(path), candidates or {}, expected))
+    check_layout(state, layout_of(target), path, candidates, expected)
     not_float = [k for k, t in target.items() if t.is_floating_point() and not state[k].is_floating_point()]
     if not_float:
         first = not_float[0]
@@ -202,6 +213,14 @@ def check_state_dict(
             f"{path} is not a usable checkpoint: {len(not_float)} weight(s) hold {state[first].dtype} "
             f"values where floating-point numbers are expected, e.g. {_list(not_float)}."
         )
+
+
+def check_layout(state: Mapping[str, Tensor], wanted: Layout, path: Path | str,
+                 candidates: Candidates | None = None, expected: str | None = None) -> None:
+    """Raise CheckpointError (saying what the file resembles) unless state has exactly wanted's layout."""
+    found = layout_of(state)
+    if found != wanted:
+        raise CheckpointError(_mismatch_message(found, wanted, Path(path), candidates or {}, expected))
 
 
 def _mismatch_message(
@@ -225,7 +244,7 @@ def _mismatch_message(
 
 
 def _resemblance(found: Layout, candidates: Candidates, expected: str | None) -> str:
-    best = closest_layout(found, candidates)
+    best = closest_layout(found, candidates, prefer=expected)
     wanted_text = f"{expected} was expected" if expected else "it was expected for another model"
     if not candidates:
         return "its weights do not match the model."

@@ -7,6 +7,14 @@ from enum import StrEnum
 
 import numpy as np
 
+# GLIDE's fixed sizes: the base stage makes IMAGE_SIZE_BASE px images (its inpainting mask has that
+# size too) and the upsampler turns them into IMAGE_SIZE px; a request's source is IMAGE_SIZE px.
+IMAGE_SIZE = 256
+IMAGE_SIZE_BASE = 64
+# Coverage below one 8-bit step is invisible once the editor composites with the selection as
+# alpha, so it counts as "not selected" (it only absorbs float noise from resampling).
+SELECTION_THRESHOLD = 1.0 / 255.0
+
 
 class Mode(StrEnum):
     """What a generation does with its inputs."""

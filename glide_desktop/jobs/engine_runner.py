@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from glide_desktop.engine.types import Event, GenerationRequest, Mode, Precision
+from glide_desktop.engine.detail_types import DetailRequest, DetailResult
+from glide_desktop.engine.types import Event, Mode, Precision
+from glide_desktop.jobs.job import Job, UpsampleJob
 from glide_desktop.jobs.thread_setup import prepare_worker_thread
 
 
@@ -23,10 +25,18 @@ class EngineRunner:
         self.threads = threads
         self._store: Any = None  # a ModelCache over a ModelStore, made on first use
 
-    def __call__(self, request: GenerationRequest, cancel: threading.Event) -> Iterator[Event]:
-        from glide_desktop.engine.pipelines import generate
+    def __call__(self, job: Job, cancel: threading.Event) -> Iterator[Event | DetailResult]:
+        from glide_desktop.engine.pipelines import generate, upsample
 
-        yield from generate(request, self._open(), cancel=cancel)
+        store = self._open()
+        if isinstance(job, UpsampleJob):
+            yield from upsample(job.request, store, job.candidates64, job.indices, cancel=cancel)
+        elif isinstance(job, DetailRequest):
+            from glide_desktop.engine.pipelines.detail import detail
+
+            yield from detail(job, store, cancel=cancel)
+        else:
+            yield from generate(job, store, cancel=cancel)
 
     def preload(self, mode: Mode, device: str = "auto", precision: Precision = Precision.AUTO) -> list[str]:
         """Load the mode's diffusion networks whose files are present, as a request would; returns the names.

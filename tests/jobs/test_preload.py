@@ -44,7 +44,7 @@ def test_preload_reads_the_mode_pair_once_off_the_gui_thread_and_generate_reuses
                                     source256=np.zeros((256, 256, 3), np.uint8), selection64=selection,
                                     device="cpu", precision=Precision.FP32)
         progress: list[object] = []
-        jobs.progress.connect(progress.append)
+        jobs.progress.connect(lambda _ticket, event: progress.append(event))  # (ticket, Progress)
         with qtbot.waitSignal(jobs.finished, timeout=60_000):
             jobs.submit(request)
     finally:

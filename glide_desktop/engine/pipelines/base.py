@@ -18,9 +18,9 @@ from glide_desktop.engine.pipelines.images import resize_image, to_model_image
 from glide_desktop.engine.pipelines.session import Session
 from glide_desktop.engine.pipelines.stages import StagePlan, base_respacing, run_stage
 from glide_desktop.engine.tokenizers import clip_tokenizer
-from glide_desktop.engine.types import STAGE_BASE, Mode, Progress
+from glide_desktop.engine.types import IMAGE_SIZE_BASE, STAGE_BASE, Mode, Progress
 
-BASE_SIZE = 64
+BASE_SIZE = IMAGE_SIZE_BASE
 
 
 def base_model_name(mode: Mode) -> str:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import torch
 
 from glide_desktop.engine.cancel import CancelFlag, is_cancelled
 from glide_desktop.engine.device import compute_dtype, resolve_device
-from glide_desktop.engine.models import ClipEncoders
+from glide_desktop.engine.models import ClipEncoders, ModelLoader
 from glide_desktop.engine.noise import NoiseSource, TorchNoise
 from glide_desktop.engine.pipelines.conditioning import KnownImage
 from glide_desktop.engine.pipelines.images import selection_to_keep_mask
@@ -32,14 +31,14 @@ class Session:
     """Shared state of one request's run."""
 
     request: GenerationRequest
-    store: Any  # ModelStore: load_unet(name, device, dtype), load_clip(device)
+    store: ModelLoader
     device: torch.device
     dtype: torch.dtype
     cancel: CancelFlag | None
     injected_noise: NoiseSource | None  # replays pass every stage's draws through this one source
 
     @classmethod
-    def open(cls, request: GenerationRequest, store: Any, cancel: CancelFlag | None,
+    def open(cls, request: GenerationRequest, store: ModelLoader, cancel: CancelFlag | None,
              noise: NoiseSource | None) -> Session:
         """Resolve the device and the networks' dtype (engine.device.compute_dtype) for a request."""
         device = resolve_device(request.device)

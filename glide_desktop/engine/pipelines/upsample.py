@@ -17,9 +17,17 @@ from glide_desktop.engine.pipelines.stages import (
     run_stage,
     upsample_respacing,
 )
-from glide_desktop.engine.types import STAGE_UPSAMPLE, Event, InvalidRequest, Mode, Result, SamplerName
+from glide_desktop.engine.types import (
+    IMAGE_SIZE,
+    STAGE_UPSAMPLE,
+    Event,
+    InvalidRequest,
+    Mode,
+    Result,
+    SamplerName,
+)
 
-UPSAMPLE_SIZE = 256
+UPSAMPLE_SIZE = IMAGE_SIZE
 
 
 def upsample_model_name(mode: Mode) -> str:
