@@ -22,7 +22,8 @@ def add_bench_parser(commands: argparse._SubParsersAction) -> None:
         "model-load and text-encoding time, each preset end to end, peak RSS, first preview, cancel latency "
         "and GUI lateness. Any of --sampler/--steps/--upsample-steps/--candidates/--no-upsample/"
         "--clip-guidance (or --mode text2im) times one such request instead.")
-    bench.add_argument("--mode", choices=[Mode.TEXT2IM.value, Mode.INPAINT.value], default=Mode.INPAINT.value)
+    bench.add_argument("--mode", choices=[Mode.TEXT2IM.value, Mode.INPAINT.value], default=None,
+                       help="inpaint for the full bench; a custom request defaults to text2im")
     bench.add_argument("--models", type=Path, default=None, help="folder with the GLIDE .pt files")
     bench.add_argument("--random-weights", action="store_true",
                        help="full-size official networks with random weights: timing without the model files")
@@ -50,7 +51,7 @@ def is_custom(args: argparse.Namespace) -> bool:
 
 def bench_request(args: argparse.Namespace) -> GenerationRequest:
     """A custom request on synthetic input: a gray source with the middle selected, for inpainting."""
-    mode = Mode(args.mode)
+    mode = Mode(args.mode or (Mode.TEXT2IM if is_custom(args) else Mode.INPAINT))
     source, selection = None, None
     if mode is Mode.INPAINT:
         source = np.full((256, 256, 3), 128, np.uint8)
