@@ -299,7 +299,7 @@ def copy_state_dict(
         for name, target in model.state_dict(keep_vars=True).items():
             source = state.pop(name)
             if target.is_meta:
-                value = torch.empty(target.shape, dtype=target.dtype, device=device)
+                value = torch.empty_like(target, device=device)  # keeps its dtype and memory format
                 value.copy_(source)  # casts fp16/fp32 to the parameter's dtype, detaches from the mmap
                 _replace(model, name, value)
             else:

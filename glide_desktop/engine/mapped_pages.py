@@ -48,3 +48,14 @@ def release_mapped(tensor: Tensor) -> bool:
     if last <= first:
         return False
     return madvise(first, last - first, MADV_DONTNEED) == 0
+
+
+def trim_heap() -> bool:
+    """Return the C heap's free memory to the system (glibc malloc_trim); True when some was returned."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return bool(libc.malloc_trim(0))
+    except (OSError, AttributeError):  # another C library (musl) has no malloc_trim
+        return False

@@ -51,6 +51,7 @@ from glide_desktop.engine.locations import (
     find_file,
     missing_files,
 )
+from glide_desktop.engine.mapped_pages import trim_heap
 from glide_desktop.engine.nn.unet import GlideUNet, build_unet
 from glide_desktop.engine.types import Mode
 
@@ -165,9 +166,11 @@ class ModelStore:
         """Build the diffusion network for `name` and fill it from its file (fp16 dtype: mixed layout)."""
         path = self.require(name)
         dtype = model_dtype(device) if dtype is None else dtype
-        model = build_unet(self.unet_config(name), device="meta", dtype=dtype)
+        # Laid out for speed while still on meta, so each tensor is placed once in its final layout.
+        model = prepare_for_speed(build_unet(self.unet_config(name), device="meta", dtype=dtype), device)
         self._load(model, name, path, device)
-        return prepare_for_speed(model, device)
+        trim_heap()  # hand freed loader buffers back to the system (glibc keeps them otherwise)
+        return model
 
     def load_clip(self, device: torch.device | str = "cpu") -> ClipEncoders:
         """Build and fill both CLIP encoders (always fp32, as in the reference)."""
