@@ -17,13 +17,15 @@ ORGANISATION = "GLIDE Desktop"
 
 
 def configure_application(app: QApplication) -> None:
-    """Names (they decide where QSettings live), style and icon."""
+    """Names (they decide where QSettings live), version, style and icon."""
+    from glide_desktop import __version__
     from glide_desktop.ui.icons import icon
     from glide_desktop.ui.theme import apply_dark_theme
 
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(ORGANISATION)
     app.setApplicationDisplayName(APP_NAME)
+    app.setApplicationVersion(__version__)
     apply_dark_theme(app)
     app.setWindowIcon(icon("app"))
 
@@ -61,10 +63,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     asyncio.set_event_loop(loop)
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
-    window = build_window([arg for arg in argv[1:] if not arg.startswith("-")])
+    window = build_window()
     # Closing the window stops the job thread; this covers quitting any other way.
     app.aboutToQuit.connect(window.generation.shutdown)
     window.show()
+    # Opened after show: a file that cannot be read leaves the empty window up with the message over it.
+    for path in (arg for arg in argv[1:] if not arg.startswith("-")):
+        window.open_path(path)
     with loop:
         loop.run_until_complete(closed.wait())
     return 0

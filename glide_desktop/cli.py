@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from glide_desktop import cli_bench, cli_io
+from glide_desktop import cli_bench, cli_detail, cli_io
 from glide_desktop.cli_inpaint import WholePicture
 from glide_desktop.engine.errors import user_message
 from glide_desktop.engine.presets import DEFAULT_PRESET, Preset, apply_preset
@@ -105,11 +105,28 @@ def _add_common(parser: argparse.ArgumentParser, mode: Mode) -> None:
                         help="PNG path; {index} and {seed} are filled in, and -N is added when several "
                         "images are written to one name (default glide-{seed}-{index}.png)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    if mode is Mode.INPAINT:
+        cli_detail.add_detail_option(parser)
+
+
+EDITOR_EPILOG = """\
+With no command, or with image paths, {prog} opens the editor:
+  {prog} [IMAGE ...]
+  {prog} selftest     check this installation offline (a tiny model inpaints, saves and reopens an .ora)
+  {prog} --version    print the version"""
+
+
+def program_name() -> str:
+    """What the user typed to start us: glide-desktop when frozen, python -m glide_desktop from source."""
+    return "glide-desktop" if getattr(sys, "frozen", False) else "python -m glide_desktop"
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with one subcommand per mode."""
-    parser = argparse.ArgumentParser(prog="python -m glide_desktop", description="GLIDE Desktop, headless.")
+    prog = program_name()
+    parser = argparse.ArgumentParser(prog=prog, description="GLIDE Desktop, headless.",
+                                     epilog=EDITOR_EPILOG.format(prog=prog),
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, mode in COMMANDS.items():
         epilog = {Mode.TEXT2IM: None, Mode.INPAINT: INPAINT_NOTE}.get(mode, SOURCE_NOTE)
@@ -158,7 +175,7 @@ def _check_models(folder: Path, request: GenerationRequest) -> None:
 
 
 def run(request: GenerationRequest, folder: Path, write: ImageWriter, quiet: bool,
-        rank: bool = False) -> list[Path]:
+        rank: bool = False, store: object = None) -> list[Path]:
     """Run the pipeline, showing progress on stderr, and write each image with `write`; returns the paths.
 
     rank: score the candidates with the noised CLIP (the files must be in folder) and print the scores.
@@ -166,7 +183,7 @@ def run(request: GenerationRequest, folder: Path, write: ImageWriter, quiet: boo
     from glide_desktop.engine.models import ModelStore
     from glide_desktop.engine.pipelines import generate
 
-    store = ModelStore(folder)
+    store = store or ModelStore(folder)
     bar = cli_io.ProgressBar(sys.stderr, enabled=not quiet)
     written: list[Path] = []
     for event in generate(request, store):
@@ -193,8 +210,9 @@ def _print_scores(request: GenerationRequest, images64: np.ndarray, store: objec
     print(f"CLIP score against the prompt, best first: {listed}", file=sys.stderr)
 
 
-def _writer(args: argparse.Namespace, request: GenerationRequest, whole: WholePicture | None) -> ImageWriter:
-    """How each image is written: the whole picture with the result blended in, or the image itself."""
+def _writer(args: argparse.Namespace, request: GenerationRequest, whole: WholePicture | None,
+            finish: cli_detail.Finish | None = None) -> ImageWriter:
+    """How each image is written: the whole picture with the result blended in (and detailed), or as is."""
     extra = {"preset": args.preset}
     seed, count = request.seed, request.candidates
     if whole is None:
@@ -202,7 +220,8 @@ def _writer(args: argparse.Namespace, request: GenerationRequest, whole: WholePi
                                            request, index, extra)
     rect = whole.crop.rect
     extra["crop"] = f"{rect.x},{rect.y},{rect.w},{rect.h}"  # the square GLIDE saw, in image pixels
-    return lambda image, index: _write(whole.filled(image), cli_io.whole_image_path(args.output, seed, index),
+    fill = finish or (lambda image, _index: whole.filled(image))
+    return lambda image, index: _write(fill(image, index), cli_io.whole_image_path(args.output, seed, index),
                                        request, index, extra)
 
 
@@ -233,9 +252,20 @@ def _execute(argv: Sequence[str]) -> int:
         whole = WholePicture.load(args.image, args.mask, args.feather, args.match_colour)
     request = request_from_args(args, mode, whole)
     _check_models(folder, request)
+    store = None
+    finish: cli_detail.Finish | None = None
+    if getattr(args, "detail", False):
+        if not request.upsample or whole is None or getattr(args, "crops", False):
+            raise CliError("--detail repaints the whole image at its own resolution: leave out "
+                           "--no-upsample and --crops")
+        from glide_desktop.engine.models import ModelStore
+        from glide_desktop.engine.pipelines.model_cache import ModelCache
+
+        store = ModelCache(ModelStore(folder))  # the upsampler loads once for both passes
+        finish = cli_detail.whole_image_detail(whole, request, store, args.quiet)
     rank = request.candidates > 1 and clip_available(folder)
-    write = _writer(args, request, None if getattr(args, "crops", False) else whole)
-    for path in run(request, folder, write, args.quiet, rank):
+    write = _writer(args, request, None if getattr(args, "crops", False) else whole, finish)
+    for path in run(request, folder, write, args.quiet, rank, store):
         print(path)
     return 0
 

@@ -11,7 +11,7 @@ import torch
 from PIL import Image
 
 from glide_desktop import cli, cli_io
-from tests.tiny_models import write_tiny_models
+from glide_desktop.engine.tiny_models import write_tiny_models
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +81,7 @@ def test_no_upsample_needs_only_the_base_model(models: Path, tmp_path: Path) -> 
     ("setup", "message"),
     [
         ("missing-image", "does not exist"),
-        ("not-an-image", "is not a readable image"),
+        ("not-an-image", "is not a supported image"),
         ("mask-size", "the mask is 10x10 but the image is 20x20"),
         ("black-mask", "is all black"),
         ("bad-steps", "steps must be between"),

@@ -106,6 +106,35 @@ class AddLayer(Command):
         return _STRUCT_BYTES + self.layer.pixels.nbytes
 
 
+class ReplaceLayer(Command):
+    """Put a new layer where another one is in the stack (a re-rolled result replacing the old one)."""
+
+    def __init__(self, uid: int, layer: Layer, text: str = "Replace layer"):
+        super().__init__()
+        self.uid, self.layer, self.text = uid, layer, text
+        self._old: tuple[Layer, int] | None = None
+        self._active_before: int | None = None
+
+    def redo(self, doc: Document) -> None:
+        if doc.find_layer(self.uid) is None or doc.find_layer(self.layer.uid) is not None:
+            return
+        self._active_before = doc.active_uid
+        self._old = doc.remove_layer(self.uid)
+        doc.insert_layer(self.layer, self._old[1])
+
+    def undo(self, doc: Document) -> None:
+        if self._old is None or doc.find_layer(self.layer.uid) is None:
+            return
+        doc.remove_layer(self.layer.uid)
+        doc.insert_layer(*self._old)
+        doc.set_active(self._active_before)
+
+    @property
+    def nbytes(self) -> int:
+        old = self._old[0].pixels.nbytes if self._old else 0
+        return _STRUCT_BYTES + self.layer.pixels.nbytes + old
+
+
 class RemoveLayer(Command):
     """Take a layer out of the stack."""
 

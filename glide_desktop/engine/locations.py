@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -62,7 +63,8 @@ ALTERNATE_SUFFIXES: tuple[str, ...] = (".pt", ".safetensors")
 
 
 def default_models_dir(chosen: str | Path | None = None) -> Path:
-    """The models folder: $GLIDE_MODELS_DIR, else `chosen`, else the saved choice, else the default."""
+    """The models folder: $GLIDE_MODELS_DIR, else `chosen`, else the saved choice, else a release's
+    bundled models/ next to the executable, else the user data folder's models/."""
     override = os.environ.get(MODELS_DIR_ENV, "").strip()
     if override:
         return Path(override).expanduser()
@@ -71,9 +73,20 @@ def default_models_dir(chosen: str | Path | None = None) -> Path:
     saved = saved_models_dir()
     if saved is not None:
         return saved
+    bundled = bundled_models_dir()
+    if bundled is not None:
+        return bundled
     from platformdirs import user_data_dir
 
     return Path(user_data_dir(APP_NAME, appauthor=False)) / "models"
+
+
+def bundled_models_dir() -> Path | None:
+    """models/ beside the frozen executable when a release ships one; None from source or when absent."""
+    if not getattr(sys, "frozen", False):
+        return None
+    folder = Path(sys.executable).resolve().parent / "models"
+    return folder if folder.is_dir() else None
 
 
 def settings_path() -> Path:

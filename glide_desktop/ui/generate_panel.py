@@ -1,14 +1,15 @@
-"""The Generate dock: prompt, negative prompt, seed, steps, guidance, sampler, Generate/Cancel, progress."""
+"""The Generate dock: what to make (mode, prompt, quality, candidates), progress, candidates, staging."""
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -25,75 +26,78 @@ from PySide6.QtWidgets import (
 )
 
 from glide_desktop.engine import locations
-from glide_desktop.engine.types import (
-    STAGE_BASE,
-    STAGE_UPSAMPLE,
-    GenerationRequest,
-    Mode,
-    Progress,
-    SamplerName,
+from glide_desktop.engine.presets import PRESETS, Preset
+from glide_desktop.engine.types import STAGE_BASE, STAGE_UPSAMPLE, Mode, Progress, SamplerName
+from glide_desktop.ui.candidate_strip import CandidateStrip
+from glide_desktop.ui.generate_options import (
+    CUSTOM,
+    MODE_LABELS,
+    AdvancedOptions,
+    GenerationSettings,
+    PresetChooser,
 )
 from glide_desktop.ui.icons import icon
+from glide_desktop.ui.queue_view import QueueView
+from glide_desktop.ui.staging_bar import StagingBar
+from glide_desktop.ui.timing import format_duration
+
+__all__ = ["GeneratePanel", "GenerationSettings"]
 
 RANDOM_SEED = -1  # the seed box's lowest value, shown as "Random": a fresh seed every time
 MAX_SEED = 2**31 - 1  # QSpinBox holds a C int
-_DEFAULTS = GenerationRequest(mode=Mode.TEXT2IM, prompt="")
-SAMPLER_LABELS = {
-    SamplerName.ANCESTRAL: "Ancestral (DDPM)",
-    SamplerName.DDIM: "DDIM",
-    SamplerName.DPMPP_2M: "DPM++ 2M",
-}
+MAX_CANDIDATES = 8
 STAGE_LABELS = {STAGE_BASE: "Sampling 64 px", STAGE_UPSAMPLE: "Upscaling to 256 px"}
-
-
-@dataclass(frozen=True)
-class GenerationSettings:
-    """What the artist chose in the panel (the seed already drawn when the box says Random)."""
-
-    prompt: str
-    negative_prompt: str
-    seed: int
-    sampler: SamplerName
-    steps: int
-    guidance: float
+CROP_MODES = (Mode.INPAINT, Mode.VARIATION, Mode.SKETCH)
+MODE_HINTS = {
+    Mode.INPAINT: "Inpaint: the selected area will be repainted to match the prompt.",
+    Mode.TEXT2IM: "Text to image: the result becomes a new layer. Select an area first to inpaint it.",
+    Mode.VARIATION: "Variation: the selection (or the whole picture) is redrawn; Strength sets how freely.",
+    Mode.SKETCH: "Sketch: the active layer's rough painting becomes a picture; Strength sets how freely.",
+}
 
 
 class GeneratePanel(QWidget):
-    """Collects the settings; Generate checks the model files first and explains what is missing."""
+    """Collects the settings and shows what the controller reports; Generate checks the model files."""
 
     generateRequested = Signal(object)  # GenerationSettings; emitted when every model file is there
     cancelRequested = Signal()
     modelsRequested = Signal()  # the artist wants to download the missing model files
+    settingsChanged = Signal()  # something the estimate or the resolution frame depends on changed
 
-    def __init__(self, mode_for_request: Callable[[], Mode] | None = None, parent: QWidget | None = None):
+    def __init__(self, has_selection: Callable[[], bool] | None = None, parent: QWidget | None = None):
         super().__init__(parent)
-        self._mode_for_request = mode_for_request or (lambda: Mode.TEXT2IM)
+        self._has_selection = has_selection or (lambda: False)
         self.models_dir: Path = locations.default_models_dir()
         self._busy = False
+        self._mode_chosen = False  # the artist picked a mode: stop following the selection
         self._build_inputs()
         self._build_actions()
-        form = QFormLayout()
-        form.addRow("Prompt:", self.prompt_edit)
-        form.addRow("Negative:", self.negative_edit)
-        form.addRow("Seed:", self._seed_row())
-        form.addRow("Steps:", self.steps_spin)
-        form.addRow("Guidance:", self.guidance_spin)
-        form.addRow("Sampler:", self.sampler_combo)
+        self.strip = CandidateStrip()
+        self.staging = StagingBar()
+        self.queue = QueueView()
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._form())
+        layout.addWidget(self.advanced)
         buttons = QHBoxLayout()
         buttons.addWidget(self.generate_button, 1)
         buttons.addWidget(self.cancel_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
         layout.addLayout(buttons)
-        layout.addWidget(self.progress_bar)
-        layout.addWidget(self.status_label)
-        layout.addWidget(self.mode_label)
+        for widget in (self.progress_bar, self.time_label, self.status_label, self.strip,
+                       self.staging, self.queue):
+            layout.addWidget(widget)
         layout.addStretch(1)
         self.refresh_mode()
         self.set_busy(False)
 
     # --- construction ----------------------------------------------------------------------------
     def _build_inputs(self) -> None:
+        self.mode_label = QLabel()
+        self.mode_label.setWordWrap(True)
+        self.mode_label.setEnabled(False)  # drawn in the muted colour: a hint, not a control
+        self.mode_combo = QComboBox()
+        for mode, label in MODE_LABELS.items():
+            self.mode_combo.addItem(label, mode.value)
+        self.mode_combo.activated.connect(self._on_mode_chosen)
         self.prompt_edit = QLineEdit()
         self.prompt_edit.setPlaceholderText("a red fox sitting in the snow")
         self.prompt_edit.returnPressed.connect(self.generate)
@@ -108,20 +112,55 @@ class GeneratePanel(QWidget):
         self.dice_button.setIcon(icon("dice"))
         self.dice_button.setToolTip("Pick a random seed and keep it")
         self.dice_button.clicked.connect(self.roll_seed)
-        self.steps_spin = QSpinBox()
-        self.steps_spin.setRange(2, 1000)
-        self.steps_spin.setValue(_DEFAULTS.steps)
-        self.steps_spin.setToolTip("Sampler steps of the 64 px stage: more is slower and finer")
-        self.guidance_spin = QDoubleSpinBox()
-        self.guidance_spin.setRange(0.0, 30.0)
-        self.guidance_spin.setSingleStep(0.5)
-        self.guidance_spin.setDecimals(1)
-        self.guidance_spin.setValue(_DEFAULTS.guidance)
-        self.guidance_spin.setToolTip("How closely the picture follows the prompt (classifier-free guidance)")
-        self.sampler_combo = QComboBox()
-        for name, label in SAMPLER_LABELS.items():
-            self.sampler_combo.addItem(label, name.value)
-        self.sampler_combo.setCurrentIndex(self.sampler_combo.findData(_DEFAULTS.sampler.value))
+        self.candidates_spin = QSpinBox()
+        self.candidates_spin.setRange(1, MAX_CANDIDATES)
+        self.candidates_spin.setValue(4)
+        self.candidates_spin.setToolTip("Pictures made at 64 px per run; you pick which to upsample")
+        self.strength_spin = QDoubleSpinBox()
+        self.strength_spin.setRange(0.05, 1.0)
+        self.strength_spin.setSingleStep(0.05)
+        self.strength_spin.setValue(0.6)
+        self.strength_spin.setToolTip("How far from the source the picture may go: 1 ignores it")
+        self.context_spin = QSpinBox()
+        self.context_spin.setRange(0, 200)
+        self.context_spin.setSingleStep(5)
+        self.context_spin.setValue(25)
+        self.context_spin.setSuffix(" %")
+        self.context_spin.setToolTip("Surroundings the model sees on each side of the selection, as a share "
+                                     "of its size: more context fits better but costs resolution")
+        self.regions_check = QCheckBox("One crop per separate region")
+        self.regions_check.setToolTip("A selection of separate areas is generated area by area, each at full "
+                                      "resolution, instead of as one crop around all of them")
+        self.advanced = AdvancedOptions()
+        self.preset = PresetChooser(self.advanced)
+        self.estimate_label = QLabel()
+        self.estimate_label.setWordWrap(True)
+        self.resolution_label = QLabel()
+        self.resolution_label.setWordWrap(True)
+        for signal in (self.preset.changed, self.candidates_spin.valueChanged, self.context_spin.valueChanged,
+                       self.mode_combo.currentIndexChanged, self.regions_check.toggled):
+            signal.connect(self.settingsChanged)
+
+    def _form(self) -> QFormLayout:
+        form = QFormLayout()
+        form.addRow("Mode:", self.mode_combo)
+        form.addRow("", self.mode_label)
+        form.addRow("Prompt:", self.prompt_edit)
+        form.addRow("Negative:", self.negative_edit)
+        quality = QHBoxLayout()
+        quality.addWidget(self.preset, 1)
+        quality.addWidget(self.preset.toggle)
+        form.addRow("Quality:", quality)
+        form.addRow("", self.estimate_label)
+        form.addRow("Candidates:", self.candidates_spin)
+        form.addRow("Seed:", self._seed_row())
+        self.strength_row = QLabel("Strength:")
+        form.addRow(self.strength_row, self.strength_spin)
+        self.context_row = QLabel("Context:")
+        form.addRow(self.context_row, self.context_spin)
+        form.addRow("", self.regions_check)
+        form.addRow("", self.resolution_label)
+        return form
 
     def _seed_row(self) -> QWidget:
         row = QWidget()
@@ -136,35 +175,51 @@ class GeneratePanel(QWidget):
         self.generate_button.setDefault(True)
         self.generate_button.clicked.connect(self.generate)
         self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop the running job (waiting ones stay in the queue)")
         self.cancel_button.clicked.connect(self.cancel)
         self.progress_bar = QProgressBar()
         self.progress_bar.setTextVisible(True)
         policy = self.progress_bar.sizePolicy()
         policy.setRetainSizeWhenHidden(True)  # showing it must not make the panel jump
         self.progress_bar.setSizePolicy(policy)
+        self.time_label = QLabel()
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
-        self.mode_label = QLabel()
-        self.mode_label.setWordWrap(True)
-        self.mode_label.setEnabled(False)  # drawn in the muted colour: a hint, not a control
 
     # --- state -----------------------------------------------------------------------------------
     def mode(self) -> Mode:
-        """Inpaint when the document has a selection, otherwise text to image."""
-        return self._mode_for_request()
+        """The mode Generate will use."""
+        return Mode(self.mode_combo.currentData())
+
+    def set_mode(self, mode: Mode) -> None:
+        """Choose a mode as if the artist had (it then stays until they change it)."""
+        self.mode_combo.setCurrentIndex(self.mode_combo.findData(Mode(mode).value))
+        self._mode_chosen = True
+        self.refresh_mode()
+
+    def _on_mode_chosen(self, _index: int) -> None:
+        self._mode_chosen = True
+        self.refresh_mode()
 
     @property
     def busy(self) -> bool:
-        """True while a generation runs."""
+        """True while a job runs."""
         return self._busy
 
     def refresh_mode(self) -> None:
-        """Say what Generate will do with the current document."""
-        if self.mode() is Mode.INPAINT:
-            self.mode_label.setText("Inpaint: the selected area will be repainted to match the prompt.")
-        else:
-            self.mode_label.setText("Text to image: the result becomes a new layer. "
-                                    "Select an area first to inpaint it instead.")
+        """Follow the selection (inpaint with one, text to image without) until a mode is chosen."""
+        if not self._mode_chosen:
+            mode = Mode.INPAINT if self._has_selection() else Mode.TEXT2IM
+            self.mode_combo.setCurrentIndex(self.mode_combo.findData(mode.value))
+        mode = self.mode()
+        self.mode_label.setText(MODE_HINTS[mode])
+        sdedit = mode in (Mode.VARIATION, Mode.SKETCH)
+        self.strength_row.setVisible(sdedit)
+        self.strength_spin.setVisible(sdedit)
+        self.context_row.setVisible(mode in CROP_MODES)
+        self.context_spin.setVisible(mode in CROP_MODES)
+        self.regions_check.setVisible(mode in CROP_MODES)
+        self.advanced.clip_spin.setEnabled(mode is not Mode.INPAINT)
 
     def roll_seed(self) -> None:
         """Put a fresh random seed in the seed box."""
@@ -172,32 +227,89 @@ class GeneratePanel(QWidget):
 
     def settings(self) -> GenerationSettings:
         """The panel's values; a Random seed is drawn here, so the caller can record it."""
+        self.refresh_mode()  # the selection may have changed since the last refresh
         seed = self.seed_spin.value()
+        mode = self.mode()
         return GenerationSettings(
             prompt=self.prompt_edit.text().strip(),
             negative_prompt=self.negative_edit.text().strip(),
             seed=secrets.randbelow(MAX_SEED + 1) if seed == RANDOM_SEED else seed,
-            sampler=SamplerName(self.sampler_combo.currentData()),
-            steps=self.steps_spin.value(),
-            guidance=self.guidance_spin.value(),
+            sampler=SamplerName(self.advanced.sampler_combo.currentData()),
+            steps=self.advanced.steps_spin.value(),
+            guidance=self.advanced.guidance_spin.value(),
+            mode=mode,
+            preset=self.preset.preset(),
+            candidates=self.candidates_spin.value(),
+            upsample_steps=self.advanced.upsample_steps_spin.value(),
+            upsample_sampler=self.advanced.upsample_sampler(),
+            clip_guidance=0.0 if mode is Mode.INPAINT else self.advanced.clip_spin.value(),
+            strength=self.strength_spin.value(),
+            context=self.context_spin.value() / 100.0,
+            by_region=self.regions_check.isChecked(),
         )
 
+    def load_settings(self, values: dict[str, Any]) -> None:
+        """Fill the panel from a generated layer's metadata ("Use these settings")."""
+        text = {"prompt": self.prompt_edit, "negative_prompt": self.negative_edit}
+        for key, edit in text.items():
+            if isinstance(values.get(key), str):
+                edit.setText(values[key])
+        if values.get("mode") in [m.value for m in Mode]:
+            self.set_mode(Mode(values["mode"]))
+        if isinstance(values.get("seed"), int):
+            self.seed_spin.setValue(min(MAX_SEED, max(0, values["seed"])))
+        if isinstance(values.get("candidates"), int):
+            self.candidates_spin.setValue(values["candidates"])
+        self._load_quality(values)
+
+    def _load_quality(self, values: dict[str, Any]) -> None:
+        preset = values.get("preset")
+        if preset in [p.value for p in PRESETS]:
+            self.preset.set_preset(Preset(preset).value)
+        advanced = self.advanced
+        if values.get("sampler") in [s.value for s in SamplerName]:
+            advanced.sampler_combo.setCurrentIndex(advanced.sampler_combo.findData(values["sampler"]))
+        for key, spin in (("steps", advanced.steps_spin), ("upsample_steps", advanced.upsample_steps_spin)):
+            if isinstance(values.get(key), int):
+                spin.setValue(values[key])
+        for key, box in (("guidance", advanced.guidance_spin), ("clip_guidance", advanced.clip_spin),
+                         ("strength", self.strength_spin)):
+            if isinstance(values.get(key), (int, float)):
+                box.setValue(float(values[key]))
+        if isinstance(values.get("context"), (int, float)):
+            self.context_spin.setValue(round(values["context"] * 100))
+        if preset == CUSTOM or preset not in [p.value for p in PRESETS]:
+            self.preset.combo.setCurrentIndex(self.preset.combo.findData(CUSTOM))
+
     def set_busy(self, busy: bool) -> None:
-        """Generate is off and Cancel and the progress bar are on while a job runs."""
+        """Cancel and the progress bar are on while a job runs; Generate stays on (requests queue)."""
         self._busy = busy
-        self.generate_button.setEnabled(not busy)
         self.cancel_button.setEnabled(busy)
         self.progress_bar.setVisible(busy)
+        self.time_label.setVisible(busy)
+        self.generate_button.setText("Add to queue" if busy else "Generate")
         if busy:
             self.progress_bar.setRange(0, 0)  # busy indicator until the first step: models are loading
             self.progress_bar.setFormat("Loading the models…")
+            self.time_label.setText("")
 
-    def show_progress(self, progress: Progress) -> None:
-        """One sampler step: the stage's name and step / total."""
+    def show_progress(self, progress: Progress, elapsed: float, remaining: float) -> None:
+        """One sampler step: the stage's name, step / total, elapsed and remaining time."""
         stage = STAGE_LABELS.get(progress.stage, progress.stage)
         self.progress_bar.setRange(0, max(1, progress.total))
         self.progress_bar.setValue(progress.step)
         self.progress_bar.setFormat(f"{stage}: step %v of %m")
+        self.time_label.setText(f"{stage}: {format_duration(elapsed)} so far, "
+                                f"about {format_duration(remaining)} left")
+
+    def show_estimate(self, text: str) -> None:
+        """The quality preset's expected time."""
+        self.estimate_label.setText(text)
+
+    def show_resolution(self, text: str, warning: bool) -> None:
+        """The crop's effective resolution; a warning is drawn in an alert colour."""
+        self.resolution_label.setText(text)
+        self.resolution_label.setStyleSheet("color: #f0a040;" if warning else "")
 
     def show_status(self, text: str) -> None:
         """A line under the buttons saying what happens or what happened."""
@@ -205,11 +317,9 @@ class GeneratePanel(QWidget):
 
     # --- actions ---------------------------------------------------------------------------------
     def generate(self) -> None:
-        """Start a generation, or explain which model files must be downloaded first."""
-        if self._busy:
-            return
-        mode = self.mode()
-        missing = locations.missing_files(self.models_dir, mode)
+        """Start (or queue) a generation, or explain which model files must be downloaded first."""
+        settings = self.settings()
+        missing = locations.missing_files(self.models_dir, settings.mode, settings.clip_guidance > 0)
         if missing:
             text = locations.describe_missing(self.models_dir, missing) + "\n\nDownload them now?"
             buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
@@ -218,7 +328,6 @@ class GeneratePanel(QWidget):
             if answer == QMessageBox.StandardButton.Yes:
                 self.modelsRequested.emit()
             return
-        settings = self.settings()
         if not settings.prompt:
             QMessageBox.information(self, "Generate", "Type a prompt describing the picture first.")
             return
@@ -227,6 +336,5 @@ class GeneratePanel(QWidget):
     def cancel(self) -> None:
         """Ask the running generation to stop."""
         if self._busy:
-            self.cancel_button.setEnabled(False)
             self.show_status("Cancelling…")
             self.cancelRequested.emit()

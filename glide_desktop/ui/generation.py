@@ -1,23 +1,44 @@
-"""Runs the Generate panel's requests as jobs and lands each result as one undoable layer."""
+"""Runs the Generate panel's requests as queued jobs: candidates to pick, previews, staging, then apply.
+
+The base stage makes the candidates (64 px); the artist picks which to upsample, and only those
+run the expensive 256 px stage. Upsampled results are staged on the canvas without touching the
+document; Apply turns the shown one into one undo step. Nothing here changes the document
+before Apply, so cancelling or discarding at any stage leaves it as it was.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import secrets
+import time
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, QSettings, Slot
 from PySide6.QtWidgets import QMessageBox, QStatusBar
 
-from glide_desktop.crops import glide_crop
-from glide_desktop.document.commands import AddLayer, Command
+from glide_desktop.document.commands import Command
 from glide_desktop.document.document import Document
-from glide_desktop.document.inpaint_crop import Placement, place_result, text2im_placement
-from glide_desktop.document.layer import Layer
-from glide_desktop.engine.types import GenerationRequest, Mode, Progress, Result
+from glide_desktop.engine.types import STAGE_BASE, Candidates, Mode, Progress, Result
+from glide_desktop.jobs.job import UpsampleJob
 from glide_desktop.jobs.queue import GenerationJobs
-from glide_desktop.ui.generate_panel import GeneratePanel, GenerationSettings
+from glide_desktop.ui.canvas.generation_overlay import GenerationOverlay, masked_image
+from glide_desktop.ui.generate_options import run_precision
+from glide_desktop.ui.generate_panel import MAX_SEED, GeneratePanel, GenerationSettings
+from glide_desktop.ui.generation_runs import (
+    Run,
+    context_square,
+    prepare_runs,
+    reroll_run,
+    resolution_advice,
+    resolution_note,
+    settings_from_metadata,
+)
+from glide_desktop.ui.preferences import precision_setting
+from glide_desktop.ui.staging import StagedDetail, StagedResult, Staging, apply_command
+from glide_desktop.ui.timing import StageClock, StepTimes, format_duration
 
-NAME_LENGTH = 60  # characters of the prompt kept in a layer's name
+PREVIEW_INTERVAL = 0.2  # seconds between preview refreshes (the last step always shows)
 
 
 def generation_mode(doc: Document | None) -> Mode:
@@ -29,6 +50,7 @@ class GenerationHost(Protocol):
     """What the controller needs from the window: the open document and its undo history."""
 
     document: Document | None
+    settings: QSettings  # Edit → Preferences… (the Precision setting)
 
     def push(self, command: Command) -> None: ...
 
@@ -36,148 +58,362 @@ class GenerationHost(Protocol):
 
 
 @dataclass
-class PendingGeneration:
-    """A submitted job: where its result goes, fixed at submit time so later edits cannot move it."""
+class Task:
+    """A queued job: the base stage of a run, or the upsampling of some of its candidates."""
 
-    document: Document
-    size: tuple[int, int]
-    placement: Placement
-    request: GenerationRequest
-    applied: bool = False
+    run: Run
+    indices: tuple[int, ...] = ()  # empty: the base stage
     failure: str = ""
-    metadata: dict[str, Any] = field(default_factory=dict)
+    results: list[int] = field(default_factory=list)
+
+    @property
+    def upsampling(self) -> bool:
+        return bool(self.indices)
+
+    def describe(self) -> str:
+        what = self.run.describe()
+        if self.upsampling:
+            return f"Upsample #{', #'.join(str(i + 1) for i in self.indices)} of {what}"
+        return what
 
 
 class GenerationController(QObject):
-    """Lives in the GUI thread; the job's signals reach its methods there."""
+    """Lives in the GUI thread; the job queue's signals reach its methods there."""
 
     def __init__(self, host: GenerationHost, panel: GeneratePanel, jobs: GenerationJobs | None,
+                 overlay: GenerationOverlay | None = None, settings: QSettings | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.host, self.panel, self.jobs = host, panel, jobs
-        self.upsample_steps = GenerationRequest(mode=Mode.TEXT2IM, prompt="").upsample_steps
-        self.pending: PendingGeneration | None = None
+        self.host, self.panel, self.jobs, self.overlay = host, panel, jobs, overlay
+        self.times = StepTimes(settings if settings is not None else QSettings())
+        self.clock = StageClock(self.times)
+        self.tasks: dict[int, Task] = {}
+        self.staging = Staging()
+        self.shown_run: Run | None = None  # the run whose candidates the strip shows
+        self.live_preview = True  # previews are made only while someone looks at them
+        self._last_preview = 0.0
         panel.generateRequested.connect(self.start)
         panel.cancelRequested.connect(self.cancel)
+        panel.settingsChanged.connect(self.refresh_frame)
+        panel.strip.upsampleRequested.connect(self.upsample)
+        panel.strip.candidateClicked.connect(self.show_candidate)
+        panel.staging.flipped.connect(self.flip)
+        panel.staging.applyRequested.connect(self.apply)
+        panel.staging.discardRequested.connect(self.discard)
+        panel.queue.cancelRequested.connect(self.cancel_job)
         if jobs is not None:
+            jobs.started.connect(self._on_started)
             jobs.progress.connect(self._on_progress)
+            jobs.candidates.connect(self._on_candidates)
             jobs.result.connect(self._on_result)
             jobs.failed.connect(self._on_failed)
             jobs.finished.connect(self._on_finished)
+            jobs.queueChanged.connect(self._show_queue)
+        self.refresh_frame()
 
     @property
     def busy(self) -> bool:
-        """True while a job runs."""
-        return self.pending is not None
+        """True while a job runs or waits."""
+        return bool(self.tasks)
 
+    # --- starting ----------------------------------------------------------------------------------
     @Slot(object)
     def start(self, settings: GenerationSettings) -> bool:
-        """Submit a job for the open document; False when nothing was started."""
+        """Queue the runs for the open document; False when nothing was queued."""
         doc = self.host.document
         if self.jobs is None:
             self._status("Generation is not available: this window has no engine connected.")
             return False
-        if doc is None or self.busy:
+        if doc is None:
             return False
+        settings = dataclasses.replace(settings, precision=run_precision(settings.preset,
+                                                                         precision_setting(self.host.settings)))
         try:
-            pending = self._prepare(doc, settings)
+            runs = prepare_runs(doc, settings)
         except ValueError as error:
             QMessageBox.warning(self.panel, "Generate", str(error))
             return False
-        if not self.jobs.submit(pending.request):
-            return False
-        self.pending = pending
-        self.panel.set_busy(True)
-        what = "Inpainting the selection" if pending.request.mode is Mode.INPAINT else "Making a new picture"
-        self.panel.show_status(f"{what} (seed {pending.request.seed})…")
+        for run in runs:
+            self._submit(Task(run))
         return True
 
-    def _prepare(self, doc: Document, settings: GenerationSettings) -> PendingGeneration:
-        """Build the request and remember where its result goes."""
-        mode = generation_mode(doc)
-        source = mask = None
-        if mode is Mode.INPAINT:
-            crop = glide_crop(doc.composite(), doc.selection.coverage)
-            placement, source, mask = crop.placement, crop.source256, crop.selection64
-        else:
-            placement = text2im_placement(doc.width, doc.height)
-        request = GenerationRequest(
-            mode=mode, prompt=settings.prompt, negative_prompt=settings.negative_prompt, seed=settings.seed,
-            sampler=settings.sampler, steps=settings.steps, upsample_steps=self.upsample_steps,
-            guidance=settings.guidance, candidates=1, source256=source, selection64=mask,
-        )
-        return PendingGeneration(doc, doc.size, placement, request, metadata=_metadata(request, placement))
+    def reroll(self, layer_uid: int, prompt: str | None = None) -> bool:
+        """Queue a new run for a generated layer: its crop, mask and settings, a new seed (and maybe prompt).
 
+        Apply then replaces the layer in one undo step.
+        """
+        doc = self.host.document
+        layer = doc.find_layer(layer_uid) if doc is not None else None
+        if self.jobs is None or layer is None or "crop" not in layer.metadata:
+            self._status("Only a generated layer can be re-rolled.")
+            return False
+        try:
+            settings = settings_from_metadata(layer.metadata, self.panel.settings())
+            settings = dataclasses.replace(settings, seed=secrets.randbelow(MAX_SEED + 1),
+                                           prompt=settings.prompt if prompt is None else prompt.strip())
+            run = reroll_run(doc, layer, settings)
+        except (ValueError, KeyError, TypeError) as error:
+            QMessageBox.warning(self.panel, "Re-roll", f"This layer cannot be re-rolled: {error}")
+            return False
+        self._submit(Task(run))
+        return True
+
+    @Slot(list)
+    def upsample(self, indices: list[int]) -> bool:
+        """Queue the upsampling of the chosen candidates of the run the strip shows."""
+        run = self.shown_run
+        if self.jobs is None or run is None or run.candidates is None or not indices:
+            return False
+        self._submit(Task(run, tuple(indices)))
+        self.panel.strip.set_chosen([])
+        return True
+
+    @Slot(int)
+    def show_candidate(self, index: int) -> None:
+        """Show a finished candidate (64 px) over its crop, unless staged results are on show."""
+        run = self.shown_run
+        if (self.overlay is None or run is None or run.candidates is None or self.staging.results
+                or not 0 <= index < len(run.candidates) or run.document is not self.host.document):
+            return
+        self.overlay.show_frame(None)
+        self.overlay.show_image(masked_image(run.candidates[index], run.alpha256()), run.placement.rect,
+                                f"Candidate #{index + 1} at 64 px: upsample it for the full picture")
+
+    def _submit(self, task: Task) -> None:
+        job = UpsampleJob(task.run.request, task.run.candidates, task.indices) if task.upsampling else (
+            task.run.request)
+        ticket = self.jobs.submit(job)
+        if not ticket:
+            return
+        self.tasks[ticket] = task
+        self.panel.show_status(f"Queued: {task.describe()}")
+        if self.jobs.running == ticket:
+            self._on_started(ticket)  # it started inside submit, before the task was known here
+        self._show_queue()
+
+    def prepare_models(self) -> bool:
+        """Load the networks for the coming request in the background (the panel calls this when the
+        artist starts preparing one, e.g. a selection with the panel open); False when nothing started."""
+        if self.jobs is None or self.busy:
+            return False
+        mode = generation_mode(self.host.document)
+        return self.jobs.preload(mode, precision=precision_setting(self.host.settings))
+
+    # --- cancelling, applying ----------------------------------------------------------------------
     @Slot()
     def cancel(self) -> None:
-        """Ask the running job to stop; the document stays as it is."""
-        if self.jobs is not None and self.busy:
+        """Stop the running job; the document stays as it is."""
+        if self.jobs is not None:
             self.jobs.cancel()
 
+    @Slot(int)
+    def cancel_job(self, ticket: int) -> None:
+        """Stop one job, running or waiting."""
+        if self.jobs is not None:
+            self.jobs.cancel(ticket)
+
+    @Slot(int)
+    def flip(self, step: int) -> None:
+        """Show another staged result."""
+        self.staging.flip(step)
+        self._show_staged()
+
+    @Slot()
+    def apply(self) -> bool:
+        """Put the shown staged result into the document as one undo step and clear the staging."""
+        staged = self.staging.current
+        if staged is None:
+            return False
+        if staged.document is not self.host.document:
+            self._status("The staged picture was for a document that is no longer open.")
+            self.discard()
+            return False
+        self.host.push(apply_command(staged))
+        self.staging.clear()
+        self._show_staged()
+        self.panel.show_status(f"Applied {staged.describe()}.")
+        return True
+
+    def stage(self, staged: StagedDetail) -> None:
+        """Show a finished detail pass on the canvas, waiting for Apply or Discard like any result."""
+        self.staging.add(staged)
+        self._show_staged()
+        self._status(f"{staged.describe()} staged on the canvas: Apply or Discard.")
+
+    @Slot()
+    def discard(self) -> None:
+        """Drop every staged result; the document is untouched."""
+        self.staging.clear()
+        self._show_staged()
+        self.panel.show_status("Discarded: the document is unchanged.")
+
     def shutdown(self) -> None:
-        """Stop the job thread (the window is closing); a late result is dropped."""
-        self.pending = None
+        """Stop the job thread (the window is closing); late events are dropped."""
+        self.tasks.clear()
         if self.jobs is not None:
             self.jobs.shutdown()
 
-    # --- the job's events, delivered in the GUI thread ---------------------------------------------
-    @Slot(object)
-    def _on_progress(self, event: Progress) -> None:
-        if self.busy:
-            self.panel.show_progress(event)
+    # --- the frame and the estimate ------------------------------------------------------------------
+    @Slot()
+    def refresh_frame(self) -> None:
+        """Show the context square and its resolution for the current selection, and the time estimate."""
+        self._show_estimate()
+        doc, settings = self.host.document, self.panel
+        mode = settings.mode()
+        square = context_square(doc, settings.context_spin.value() / 100.0, mode) if doc else None
+        if square is None:
+            self.panel.show_resolution("", False)
+        else:
+            self.panel.show_resolution(*resolution_advice(square.w))
+        if self.overlay is not None and not self.staging.results:
+            if square is None or doc.selection.is_empty():
+                self.overlay.show_frame(None)
+            else:
+                self.overlay.show_frame(square, *resolution_note(square.w))
 
-    @Slot(object)
-    def _on_result(self, event: Result) -> None:
-        pending = self.pending
-        if pending is None or pending.applied:
-            return  # one layer per job; picking among several candidates comes later
-        pending.applied = True
-        if pending.document is not self.host.document:
+    def _show_estimate(self) -> None:
+        panel = self.panel
+        count = panel.candidates_spin.value()
+        steps, up_steps = panel.advanced.steps_spin.value(), panel.advanced.upsample_steps_spin.value()
+        base = self.times.estimate(count, steps, up_steps, 0)
+        each = self.times.estimate(0, steps, up_steps, 1)
+        guessed = "" if self.times.measured(STAGE_BASE) else " (a first guess until a run is timed here)"
+        panel.show_estimate(f"About {format_duration(base)} for {count} candidate{'s' * (count > 1)}, "
+                            f"then {format_duration(each)} per upsampled one{guessed}")
+
+    # --- the job's events, delivered in the GUI thread ---------------------------------------------
+    @Slot(int)
+    def _on_started(self, ticket: int) -> None:
+        task = self.tasks.get(ticket)
+        if task is None:
+            return
+        self.clock.stage = ""
+        self.clock.rows = task.run.request.candidates
+        self.panel.set_busy(True)
+        self.panel.show_status(f"Running: {task.describe()}")
+        if not task.upsampling:
+            self.shown_run = task.run
+            self.panel.strip.begin(task.run.request.candidates, f"Candidates of {task.run.describe()}:")
+
+    @Slot(int, object)
+    def _on_progress(self, ticket: int, event: Progress) -> None:
+        task = self.tasks.get(ticket)
+        if task is None:
+            return
+        self.clock.step(event.stage, event.step)
+        remaining = self.clock.remaining(event.step, event.total)
+        self.panel.show_progress(event, self.clock.elapsed(), remaining)
+        now = time.monotonic()
+        final = event.step >= event.total
+        if event.preview is None or not self.live_preview or (now - self._last_preview < PREVIEW_INTERVAL
+                                                              and not final):
+            return
+        self._last_preview = now
+        self._show_preview(task, event)
+
+    def _show_preview(self, task: Task, event: Progress) -> None:
+        """The predicted images in the strip and the one followed over the crop on the canvas."""
+        if task.upsampling:
+            per = max(1, event.total // len(task.indices))
+            index = task.indices[min(len(task.indices) - 1, (event.step - 1) // per)]
+            if self.shown_run is task.run:
+                self.panel.strip.show_previews(event.preview[:1], first=index)
+            image = event.preview[0]
+        else:
+            self.panel.strip.show_previews(event.preview)
+            chosen = self.panel.strip.chosen()
+            index = chosen[0] if chosen else 0
+            image = event.preview[min(index, len(event.preview) - 1)]
+        if self.overlay is not None and not self.staging.results and task.run.document is self.host.document:
+            label = f"Preview of #{index + 1}: step {event.step} of {event.total}"
+            self.overlay.show_frame(None)
+            self.overlay.show_image(masked_image(image, task.run.alpha256()), task.run.placement.rect, label)
+
+    @Slot(int, object)
+    def _on_candidates(self, ticket: int, event: Candidates) -> None:
+        task = self.tasks.get(ticket)
+        if task is None:
+            return
+        task.run.candidates = event.images64
+        if self.shown_run is task.run:
+            self.panel.strip.show_candidates(event.images64, f"Candidates of {task.run.describe()}: "
+                                                             "check the ones to upsample")
+        if len(event.images64) == 1:
+            self.shown_run = task.run
+            self.upsample([0])  # nothing to choose between: go straight on
+
+    @Slot(int, object)
+    def _on_result(self, ticket: int, event: Result) -> None:
+        task = self.tasks.get(ticket)
+        if task is None:
+            return
+        task.results.append(event.candidate)
+        if task.run.document is not self.host.document:
             self._status("The generated picture was for a document that is no longer open.")
             return
-        pixels = place_result(event.image256, pending.placement, *pending.size)
-        prompt = pending.request.prompt
-        name = prompt if len(prompt) <= NAME_LENGTH else prompt[: NAME_LENGTH - 1] + "…"
-        layer = Layer(pixels, name=f"GLIDE: {name}", metadata=dict(pending.metadata))
-        self.host.push(AddLayer(layer, text=f"Generate “{name}”"))
+        self.staging.add(StagedResult(task.run, event.candidate, event.image256))
+        if self.shown_run is task.run:
+            self.panel.strip.show_previews(event.image256[None], first=event.candidate)
+            self.panel.strip.mark(event.candidate, "staged")
+        self._show_staged()
 
-    @Slot(str)
-    def _on_failed(self, message: str) -> None:
-        if self.pending is None:
+    @Slot(int, str)
+    def _on_failed(self, ticket: int, message: str) -> None:
+        task = self.tasks.get(ticket)
+        if task is None:
             return  # the window is closing: nobody is waiting for this job any more
-        self.pending.failure = message
+        task.failure = message
         QMessageBox.warning(self.panel, "Generation failed", message)
 
-    @Slot(bool)
-    def _on_finished(self, cancelled: bool) -> None:
-        pending, self.pending = self.pending, None
-        self.panel.set_busy(False)
+    @Slot(int, bool)
+    def _on_finished(self, ticket: int, cancelled: bool) -> None:
+        task = self.tasks.pop(ticket, None)
+        running = self.jobs is not None and self.jobs.busy
+        self.panel.set_busy(running)
+        if task is None:
+            return
         if cancelled:
-            self.panel.show_status("Cancelled: the document is unchanged.")
-        elif pending is not None and pending.applied:
-            self.panel.show_status(f"Added a new layer (seed {pending.request.seed}).")
-        elif pending is not None and pending.failure:
-            self.panel.show_status(f"Generation failed: {pending.failure}")
-        else:
-            self.panel.show_status("No picture was made.")
+            self.panel.show_status(f"Cancelled: {task.describe()}. The document is unchanged.")
+        elif task.failure:
+            self.panel.show_status(f"Generation failed: {task.failure}")
+        elif task.upsampling:
+            self.panel.show_status(f"{len(task.results)} result(s) staged on the canvas (seed "
+                                   f"{task.run.request.seed}): flip through them, then Apply or Discard.")
+        elif task.run.candidates is not None and len(task.run.candidates) > 1:
+            self.panel.show_status("Check the candidates to upsample, then press Upsample chosen.")
+        if not self.staging.results and self.overlay is not None:
+            self.overlay.show_image(None, None)
+            self.refresh_frame()
+        self._show_queue()
+
+    # --- showing ---------------------------------------------------------------------------------
+    def _show_staged(self) -> None:
+        staged = self.staging.current
+        what = "" if staged is None else staged.describe()
+        self.panel.staging.show_position(self.staging.index, len(self.staging), what)
+        if self.overlay is None:
+            return
+        if staged is None:
+            self.overlay.show_image(None, None)
+            self.refresh_frame()
+            return
+        self.overlay.show_frame(None)
+        self.overlay.show_image(*staged.overlay(),
+                                f"Staged {self.staging.index + 1} of {len(self.staging)}: not applied yet")
+
+    @Slot()
+    def _show_queue(self) -> None:
+        if self.jobs is None:
+            return
+        order = ([self.jobs.running] if self.jobs.running is not None else []) + self.jobs.waiting()
+        entries = []
+        for ticket in order:
+            task = self.tasks.get(ticket)
+            if task is not None:
+                state = "running" if ticket == self.jobs.running else "waiting"
+                entries.append((ticket, f"{task.describe()} — {state}"))
+        self.panel.queue.show_entries(entries if len(entries) > 1 or self.staging.results else entries)
 
     def _status(self, text: str) -> None:
         self.panel.show_status(text)
         self.host.statusBar().showMessage(text, 5000)
-
-
-def _metadata(request: GenerationRequest, placement: Placement) -> dict[str, Any]:
-    """What made the layer, in plain JSON values (saved with the document)."""
-    rect = placement.rect
-    return {
-        "generator": "GLIDE",
-        "mode": request.mode.value,
-        "prompt": request.prompt,
-        "negative_prompt": request.negative_prompt,
-        "seed": request.seed,
-        "sampler": request.sampler.value,
-        "steps": request.steps,
-        "upsample_steps": request.upsample_steps,
-        "guidance": request.guidance,
-        "crop": [rect.x, rect.y, rect.w, rect.h],
-    }

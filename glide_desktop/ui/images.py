@@ -60,3 +60,12 @@ def thumbnail(pixels: np.ndarray, box: int = 40) -> QPixmap:
     painter.drawRect(target.adjusted(0, 0, -1, -1))
     painter.end()
     return pixmap
+
+
+def rgb_to_qimage(rgb: np.ndarray) -> QImage:
+    """H, W, 3 uint8 -> an opaque QImage that owns a copy of the pixels."""
+    if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
+        raise ValueError(f"expected H, W, 3 uint8 pixels, got {rgb.shape} {rgb.dtype}")
+    data = np.ascontiguousarray(rgb)
+    height, width = data.shape[:2]
+    return QImage(data.data, width, height, width * 3, QImage.Format.Format_RGB888).copy()

@@ -8,21 +8,37 @@ from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoGroup
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QMessageBox, QUndoView, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QUndoView,
+    QWidget,
+)
 
+from glide_desktop import __version__
 from glide_desktop.document.document import Document
 from glide_desktop.document.history import DEFAULT_BUDGET
 from glide_desktop.engine.types import Mode
 from glide_desktop.jobs.model_import import ModelChecker
 from glide_desktop.jobs.queue import GenerationJobs
+from glide_desktop.ui.canvas.generation_overlay import GenerationOverlay
 from glide_desktop.ui.canvas.view import CanvasView
+from glide_desktop.ui.clipboard import ClipboardActions, clipboard_has_image
+from glide_desktop.ui.detail_pass import DetailPassController
 from glide_desktop.ui.edit_actions import EditActions
 from glide_desktop.ui.file_actions import OPENABLE_SUFFIXES, FileActions
 from glide_desktop.ui.generate_panel import GeneratePanel
-from glide_desktop.ui.generation import GenerationController, generation_mode
+from glide_desktop.ui.generation import GenerationController
+from glide_desktop.ui.image_menu import ImageMenu
+from glide_desktop.ui.layer_actions import LayerActions
 from glide_desktop.ui.layers_panel import LayersPanel
 from glide_desktop.ui.menus import build_menus, create_actions
 from glide_desktop.ui.models_dialog import ModelsDialog, chosen_models_dir
+from glide_desktop.ui.preferences import PreferencesDialog
 from glide_desktop.ui.tools import ToolBox
 from glide_desktop.ui.undo import DocumentUndo
 
@@ -32,7 +48,7 @@ NEW_DOCUMENT_SIZE = (1024, 768)
 MIB = 1024 * 1024
 
 
-class MainWindow(FileActions, EditActions, QMainWindow):
+class MainWindow(FileActions, EditActions, LayerActions, QMainWindow):
     """One document at a time; every edit goes through its DocumentUndo."""
 
     def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None, *,
@@ -43,7 +59,6 @@ class MainWindow(FileActions, EditActions, QMainWindow):
         self.document: Document | None = None
         self.undo: DocumentUndo | None = None
         self.path: Path | None = None
-        self._copied_at: tuple[int, int, int, int] | None = None  # where our last copy came from
         self.undo_group = QUndoGroup(self)
         self.resize(*DEFAULT_SIZE)
         self.setAcceptDrops(True)
@@ -56,7 +71,7 @@ class MainWindow(FileActions, EditActions, QMainWindow):
         self.layers_panel = LayersPanel()
         self.history_view = QUndoView(self.undo_group)
         self.history_view.setEmptyLabel("Original")
-        self.generate_panel = GeneratePanel(self._generation_mode)
+        self.generate_panel = GeneratePanel(self._has_selection)
         self.generate_panel.models_dir = Path(models_dir) if models_dir is not None else chosen_models_dir(
             self.settings)
         # "Yes, download" in Generate's prompt: open Model Files and fetch what the mode is missing.
@@ -67,17 +82,27 @@ class MainWindow(FileActions, EditActions, QMainWindow):
         self.model_checker: ModelChecker | None = None  # the engine's layout check for imports, from app.py
         self.models_dialog: ModelsDialog | None = None
         # jobs come from the composition root; without them Generate says no engine is connected.
-        self.generation = GenerationController(self, self.generate_panel, jobs, parent=self)
+        self.generation = GenerationController(self, self.generate_panel, jobs,
+                                               GenerationOverlay(self.canvas), self.settings, parent=self)
+        self.layers_panel.propertiesRequested.connect(self.show_layer_properties)
+        self.detail_pass = DetailPassController(self, jobs, self.canvas, self.generation, self.settings,
+                                                parent=self)
         self._unsubscribe: Any = None
         # Selection strokes change the selection per dab; the mode hint needs far fewer updates.
         self._mode_timer = QTimer(self)
         self._mode_timer.setSingleShot(True)
         self._mode_timer.setInterval(150)
         self._mode_timer.timeout.connect(self.generate_panel.refresh_mode)
+        self._mode_timer.timeout.connect(self.generation.refresh_frame)
+        self._mode_timer.timeout.connect(self._prepare_models)
         self._add_docks()
         self._build_status_bar()
         self.actions_by_name = create_actions(self)
         self.recent_menu = build_menus(self, self.actions_by_name)
+        self.clipboard = ClipboardActions(self, self)
+        self.clipboard.install(self.actions_by_name["copy"], self.actions_by_name["paste"])
+        self.image_menu = ImageMenu(self, self)
+        self.image_menu.install(self.menuBar())
         for dock in self.docks.values():
             self.panels_menu.addAction(dock.toggleViewAction())
         QApplication.clipboard().dataChanged.connect(self._update_paste)
@@ -96,16 +121,24 @@ class MainWindow(FileActions, EditActions, QMainWindow):
 
     def _add_docks(self) -> None:
         self.docks: dict[str, QDockWidget] = {}
+        scroller = QScrollArea()
+        scroller.setWidget(self.generate_panel)
+        scroller.setWidgetResizable(True)  # the panel grows with candidates, staging and queue: it scrolls
+        scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         for name, widget in (("Layers", self.layers_panel), ("History", self.history_view),
-                             ("Generate", self.generate_panel)):
+                             ("Generate", scroller)):
             dock = QDockWidget(name, self)
             dock.setObjectName(f"{name}Dock")
             dock.setWidget(widget)
             dock.setAllowedAreas(Qt.DockWidgetArea.LeftDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea)
             self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
             self.docks[name] = dock
-        self.resizeDocks(list(self.docks.values()), [420, 220, 200], Qt.Orientation.Vertical)
-        self.resizeDocks([self.docks["Layers"]], [300], Qt.Orientation.Horizontal)
+        # Generate gets a full-height column of its own: it holds candidates, staging and the queue.
+        layers, history, generate = (self.docks[name] for name in ("Layers", "History", "Generate"))
+        self.splitDockWidget(layers, generate, Qt.Orientation.Horizontal)
+        self.splitDockWidget(layers, history, Qt.Orientation.Vertical)
+        self.resizeDocks([layers, history], [520, 260], Qt.Orientation.Vertical)
+        self.resizeDocks([layers, generate], [250, 380], Qt.Orientation.Horizontal)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -120,8 +153,7 @@ class MainWindow(FileActions, EditActions, QMainWindow):
         self.canvas.cursorMoved.connect(self._show_cursor)
 
     def _update_paste(self) -> None:
-        mime = QApplication.clipboard().mimeData()
-        self.actions_by_name["paste"].setEnabled(mime is not None and mime.hasImage())
+        self.actions_by_name["paste"].setEnabled(clipboard_has_image())
 
     def _show_zoom(self, zoom: float) -> None:
         percent = zoom * 100
@@ -154,6 +186,7 @@ class MainWindow(FileActions, EditActions, QMainWindow):
         self.update_title()
         self._show_zoom(self.canvas.zoom)
         self.generate_panel.refresh_mode()
+        self.generation.refresh_frame()
 
     def _on_document_changed(self, change: Any) -> None:
         if getattr(change, "selection", True):
@@ -182,8 +215,13 @@ class MainWindow(FileActions, EditActions, QMainWindow):
         self.setWindowTitle(f"{name}[*] — {APP_TITLE}")
 
     # --- generation ------------------------------------------------------------------------------
-    def _generation_mode(self) -> Mode:
-        return generation_mode(self.document)
+    def _prepare_models(self) -> None:
+        """A selection with the Generate panel open: load the networks now, so Generate samples at once."""
+        if self.generate_panel.isVisible() and self._has_selection():
+            self.generation.prepare_models()
+
+    def _has_selection(self) -> bool:
+        return self.document is not None and not self.document.selection.is_empty()
 
     def show_models_dialog(self, download: Mode | None = None) -> ModelsDialog:
         """The Model Files dialog (window-modal, not blocking), made afresh for the current folder.
@@ -205,6 +243,13 @@ class MainWindow(FileActions, EditActions, QMainWindow):
             dialog.download_for(download)
         return dialog
 
+    def show_preferences(self) -> PreferencesDialog:
+        """Edit → Preferences… (window-modal, not blocking); OK saves to the settings."""
+        dialog = PreferencesDialog(self.settings, self)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
     def _forget_models_dialog(self, _result: int) -> None:
         if self.models_dialog is not None:
             self.models_dialog.deleteLater()
@@ -219,8 +264,8 @@ class MainWindow(FileActions, EditActions, QMainWindow):
     def show_about(self) -> None:
         """The About box."""
         QMessageBox.about(self, f"About {APP_TITLE}",
-                          f"<b>{APP_TITLE}</b><p>An image editor with text-guided inpainting by OpenAI's "
-                          "GLIDE, running offline on your own computer.</p>")
+                          f"<b>{APP_TITLE}</b> {__version__}<p>An image editor with text-guided inpainting "
+                          "by OpenAI's GLIDE, running offline on your own computer.</p>")
 
     # --- drag and drop -----------------------------------------------------------------------------
     @staticmethod

@@ -9,10 +9,11 @@ import pytest
 import torch
 
 from glide_desktop.engine.models import MissingModelError
+from glide_desktop.engine.tiny_models import write_tiny_models
 from glide_desktop.engine.types import Candidates, GenerationRequest, Mode, Progress, Result
 from glide_desktop.jobs.engine_runner import EngineRunner
+from glide_desktop.jobs.job import UpsampleJob
 from glide_desktop.jobs.queue import GenerationJobs
-from tests.tiny_models import write_tiny_models
 
 
 def test_an_inpaint_job_runs_on_the_worker_thread_with_real_models(qtbot, tmp_path):
@@ -22,8 +23,8 @@ def test_an_inpaint_job_runs_on_the_worker_thread_with_real_models(qtbot, tmp_pa
     events: list[object] = []
     failures: list[str] = []
     for signal in (jobs.progress, jobs.candidates, jobs.result):
-        signal.connect(events.append)
-    jobs.failed.connect(failures.append)
+        signal.connect(lambda ticket, event: events.append(event))
+    jobs.failed.connect(lambda ticket, message: failures.append(message))
     source = np.zeros((256, 256, 3), np.uint8)
     source[:, :128] = 200
     selection = np.zeros((64, 64), np.float32)
@@ -48,10 +49,33 @@ def test_an_inpaint_job_runs_on_the_worker_thread_with_real_models(qtbot, tmp_pa
     assert np.abs(results[0].image256[:, :40].astype(int) - 200).max() <= 2
 
 
+def test_an_upsample_job_upsamples_only_the_chosen_candidates(qtbot, tmp_path):
+    models = write_tiny_models(tmp_path / "models", ("base.pt", "upsample.pt"))
+    jobs = GenerationJobs(EngineRunner(models, threads=1))
+    events: list[object] = []
+    for signal in (jobs.progress, jobs.candidates, jobs.result):
+        signal.connect(lambda ticket, event: events.append(event))
+    request = GenerationRequest(mode=Mode.TEXT2IM, prompt="a fox", steps=2, upsample_steps=2, candidates=3,
+                                upsample=False, seed=3)
+    try:
+        with qtbot.waitSignal(jobs.finished, timeout=120_000):
+            jobs.submit(request)
+        candidates = [e for e in events if isinstance(e, Candidates)][0].images64
+        assert not any(isinstance(e, Result) for e in events)
+        events.clear()
+        with qtbot.waitSignal(jobs.finished, timeout=120_000):
+            jobs.submit(UpsampleJob(request, candidates, (2, 0)))
+    finally:
+        jobs.shutdown()
+    assert [e.candidate for e in events if isinstance(e, Result)] == [2, 0]
+    stages = {e.stage for e in events if isinstance(e, Progress)}
+    assert stages == {"upsample"}
+
+
 def test_missing_models_fail_with_a_message_naming_them(qtbot, tmp_path):
     jobs = GenerationJobs(EngineRunner(tmp_path / "empty"))
     failures: list[str] = []
-    jobs.failed.connect(failures.append)
+    jobs.failed.connect(lambda ticket, message: failures.append(message))
     request = GenerationRequest(mode=Mode.TEXT2IM, prompt="a corgi", steps=2, upsample_steps=2)
     try:
         with qtbot.waitSignal(jobs.finished, timeout=30_000):

@@ -47,13 +47,17 @@ class Recorder:
         self.failures: list[str] = []
         self.finished: list[bool] = []
         self.threads: set[QThread] = set()
+        self.tickets: list[int] = []
+        self.started: list[int] = []
         for signal in (jobs.progress, jobs.candidates, jobs.result):
             signal.connect(self.on_event)
-        jobs.failed.connect(self.failures.append)
-        jobs.finished.connect(self.finished.append)
+        jobs.failed.connect(lambda ticket, message: self.failures.append(message))
+        jobs.finished.connect(lambda ticket, cancelled: self.finished.append(cancelled))
+        jobs.started.connect(self.started.append)
 
-    def on_event(self, event):
+    def on_event(self, ticket, event):
         self.threads.add(QThread.currentThread())
+        self.tickets.append(ticket)
         self.events.append(event)
 
 
@@ -92,8 +96,8 @@ def test_cancel_stops_between_steps(qtbot, make_jobs):
     jobs = make_jobs(engine)
     seen = Recorder(jobs)
     with qtbot.waitSignal(jobs.finished, timeout=5000):
-        jobs.submit(_request())
-        jobs.cancel()
+        ticket = jobs.submit(_request())
+        jobs.cancel(ticket)
         gate.set()
     assert seen.finished == [True]
     assert engine.steps_run < 50
@@ -114,13 +118,37 @@ def test_a_failure_becomes_a_message_and_the_queue_is_reusable(qtbot, make_jobs,
     assert seen.finished == [False, False]
 
 
-def test_a_second_submit_is_refused_while_busy(qtbot, make_jobs):
+def test_a_second_submit_waits_its_turn_and_runs_after_the_first(qtbot, make_jobs):
     gate = threading.Event()
-    jobs = make_jobs(ScriptedEngine(steps=2, gate=gate))
-    with qtbot.waitSignal(jobs.finished, timeout=5000):
-        assert jobs.submit(_request())
-        assert not jobs.submit(_request())
+    engine = ScriptedEngine(steps=2, gate=gate)
+    jobs = make_jobs(engine)
+    seen = Recorder(jobs)
+    first = jobs.submit(_request())
+    second = jobs.submit(_request())
+    assert first and second and first != second
+    assert jobs.running == first and jobs.waiting() == [second]
+    with qtbot.waitSignals([jobs.finished, jobs.finished], timeout=5000):
         gate.set()
+    qtbot.waitUntil(lambda: seen.finished == [False, False], timeout=5000)
+    assert seen.started == [first, second] and not jobs.busy and jobs.waiting() == []
+    assert seen.tickets[:3] == [first, first, first] and seen.tickets[-1] == second
+    assert len(engine.threads) == 2
+
+
+def test_a_waiting_job_cancelled_never_runs(qtbot, make_jobs):
+    gate = threading.Event()
+    engine = ScriptedEngine(steps=2, gate=gate)
+    jobs = make_jobs(engine)
+    seen = Recorder(jobs)
+    first = jobs.submit(_request())
+    second = jobs.submit(_request())
+    with qtbot.waitSignal(jobs.finished, timeout=5000) as dropped:
+        jobs.cancel(second)
+    assert dropped.args == [second, True] and jobs.waiting() == []
+    with qtbot.waitSignal(jobs.finished, timeout=5000) as done:
+        gate.set()
+    assert done.args == [first, False]
+    assert seen.started == [first] and len(engine.threads) == 1
 
 
 def test_a_user_error_is_shown_but_not_logged_as_a_bug(qtbot, make_jobs, caplog):

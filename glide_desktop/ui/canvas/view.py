@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from glide_desktop.document.geometry import Rect
 from glide_desktop.ui.canvas.ants import MarchingAnts
+from glide_desktop.ui.canvas.drag import LayerDrags
 from glide_desktop.ui.canvas.events import CanvasPointerEvent
 from glide_desktop.ui.canvas.layers import CompositeImage, QuickMaskImage, source_area, subscribe
 from glide_desktop.ui.canvas.render import checker_brush, document_rect, draw_brush_outline, draw_checkerboard
@@ -59,6 +60,8 @@ class CanvasView(QWidget):
         self._hover: QPointF | None = None  # widget position of the pointer, for the brush outline
         self._pressure = 1.0
         self._fitted = False
+        self.layer_drags = LayerDrags(self)  # the Move tool's preview and the catch-up after it
+        self.overlays: list[Any] = []  # objects with paint(painter, viewport), drawn over the picture
 
     # ----- document -------------------------------------------------------------------------------
     def set_document(self, doc: Any, undo: Any) -> None:
@@ -68,6 +71,7 @@ class CanvasView(QWidget):
             self._unsubscribe = None
         if self.tool is not None and self.document is not None:
             self.tool.cancel(self)
+        self.layer_drags.reset()
         self.document, self.undo = doc, undo
         self._composite = CompositeImage(doc) if doc is not None else None
         self._quick_mask = None
@@ -99,6 +103,7 @@ class CanvasView(QWidget):
         rect = getattr(change, "rect", None)
         if self.document_size != QSize(self._composite.width, self._composite.height):
             # Canvas size changed (crop, resize): start over.
+            self.layer_drags.reset()
             self._composite = CompositeImage(self.document)
             self._quick_mask = None
             self.refresh_selection()
@@ -108,9 +113,10 @@ class CanvasView(QWidget):
         if getattr(change, "selection", True):
             self._ants.invalidate(rect)
             self.refresh_quick_mask(rect)
-        if getattr(change, "pixels", True):
+        if getattr(change, "pixels", True) and not self.layer_drags.takes(change):
             self._composite.refresh(rect, self._on_screen(self._composite))
             self.update_doc_rect(rect)
+        self.layer_drags.follow(change)
 
     def _on_screen(self, image: Any) -> Rect | None:
         """The full-size pixels a repaint of the whole widget reads (None when hidden: read everything)."""
@@ -254,9 +260,15 @@ class CanvasView(QWidget):
         if self._composite is not None:
             page = document_rect(self.viewport, self._composite.width, self._composite.height)
             draw_checkerboard(painter, self._checker, exposed.intersected(page), page.topLeft())
-            self._composite.draw(painter, self.viewport, exposed)
+            if not self.layer_drags.paint(painter, exposed):
+                # While a catch-up runs, it reads what changed; drawing must not read it all at once.
+                catching_up = self.layer_drags.catching_up
+                self._composite.draw(painter, self.viewport, exposed, read_pending=not catching_up)
+                self.layer_drags.paint_ghost(painter, exposed)
             if self._quick_mask is not None:
                 self._quick_mask.draw(painter, self.viewport, exposed)
+            for overlay in self.overlays:
+                overlay.paint(painter, self.viewport)
             self._ants.paint(painter, self.viewport.transform(), exposed)
             if self.tool is not None:
                 self.tool.paint_overlay(painter, self)
