@@ -55,6 +55,18 @@ class EngineRunner:
             store.load_unet(name, where, dtype)
         return names
 
+    def rank(self, prompt: str, images: Any, device: str = "auto") -> list[float] | None:
+        """Each candidate's CLIP score against the prompt (higher = closer); None without the CLIP files.
+
+        images: N x S x S x 3 uint8 (the 64 px candidates or results). Call it in the worker thread.
+        """
+        from glide_desktop.engine.locations import clip_available
+        from glide_desktop.engine.pipelines import rank_candidates
+
+        if not clip_available(self.models_dir):
+            return None
+        return rank_candidates(prompt, images, self._open(), device)
+
     def _open(self) -> Any:
         """The cached store over the models folder, with torch's thread count set for this thread."""
         import torch
