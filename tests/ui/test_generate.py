@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QMessageBox
 from glide_desktop.document.commands import PixelEdit
 from glide_desktop.document.geometry import Rect
 from glide_desktop.engine.locations import INPAINT_FILES, TEXT2IM_FILES
-from glide_desktop.engine.types import Mode, SamplerName
+from glide_desktop.engine.presets import PRESETS, Preset
+from glide_desktop.engine.types import Mode
 from glide_desktop.jobs.job import UpsampleJob
 from glide_desktop.jobs.queue import GenerationJobs
 from glide_desktop.ui.main_window import MainWindow
@@ -75,7 +76,8 @@ def test_candidates_are_picked_upsampled_staged_and_applied_as_one_step(make_win
     request = runner.requests[0]
     assert request.mode is Mode.INPAINT and request.prompt == "a red ball" and request.candidates == 4
     assert request.negative_prompt == "blurry" and request.seed == 7 and not request.upsample
-    assert request.sampler is SamplerName.DPMPP_2M and request.steps == 25  # Balanced, the default
+    balanced = PRESETS[Preset.BALANCED]  # the default
+    assert (request.sampler, request.steps) == (balanced.sampler, balanced.steps)
     assert len(panel.strip.buttons) == 4 and panel.strip.isVisible()
     assert document_state(win) == before, "the base stage must not touch the document"
 
@@ -103,7 +105,7 @@ def test_candidates_are_picked_upsampled_staged_and_applied_as_one_step(make_win
     assert (meta["prompt"], meta["negative_prompt"], meta["seed"], meta["mode"], meta["candidate"]) == (
         "a red ball", "blurry", 7, "inpaint", 1)
     assert (meta["preset"], meta["sampler"], meta["steps"], meta["guidance"]) == (
-        "balanced", "dpm++2m", 25, 5.0)
+        "balanced", "dpm++2m", PRESETS[Preset.BALANCED].steps, 5.0)
     assert meta["crop"] == CROP and meta["model_files"] == ["base_inpaint.pt", "upsample_inpaint.pt"]
     inner = SELECTED.expand(-5)
     assert (layer.pixels[inner.slices()][..., :3] == COLOURS[1]).all()
