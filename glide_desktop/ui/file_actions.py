@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,7 +17,8 @@ from glide_desktop.ui.export_dialog import ExportOptions, ask_export_options
 if TYPE_CHECKING:
     from glide_desktop.ui.main_window import MainWindow
 
-OPEN_FILTER = "Images (*.ora *.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff);;OpenRaster (*.ora);;All files (*)"
+OPEN_FILTER = ("Images (*.ora *.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff *.gif);;OpenRaster (*.ora);;"
+               "All files (*)")
 SAVE_FILTER = "OpenRaster (*.ora)"
 EXPORT_FILTERS = {
     "PNG image (*.png)": ".png", "JPEG image (*.jpg *.jpeg)": ".jpg", "WebP image (*.webp)": ".webp",
@@ -52,13 +54,16 @@ class FileActions:
         path = Path(path)
         if not self.maybe_save():
             return False
+        notes: list[str] = []
         try:
-            doc = files.open_any(path)
+            doc = files.open_any(path, notes=notes)
         except files.DocumentFileError as error:
             QMessageBox.critical(self, "Could not open", str(error))
             return False
         self.set_document(doc, path)
         self.add_recent(path)
+        if notes:  # it opened, but not quite as it is on disk: say how
+            QMessageBox.information(self, f"Opened {path.name}", "\n\n".join(notes))
         return True
 
     def open_with_dialog(self: MainWindow) -> None:
@@ -72,10 +77,8 @@ class FileActions:
         path = Path(path)
         if path.suffix.lower() != ".ora":
             path = path.with_suffix(".ora")
-        try:
-            files.save_ora(self.document, path)
-        except files.DocumentFileError as error:
-            QMessageBox.critical(self, "Could not save", str(error))
+        if not self._write_file(lambda overwrite: files.save_ora(self.document, path, overwrite),
+                                "Could not save"):
             return False
         self.path = path
         self.undo.mark_saved()
@@ -83,6 +86,28 @@ class FileActions:
         self.update_title()
         self.statusBar().showMessage(f"Saved {path.name}", 4000)
         return True
+
+    def _write_file(self: MainWindow, write: Callable[[bool], None], failure_title: str) -> bool:
+        """Run write(overwrite); a read-only file is overwritten only after the user says yes."""
+        try:
+            try:
+                write(False)
+            except files.ReadOnlyFileError as error:
+                if not self.confirm_overwrite_read_only(error):
+                    return False
+                write(True)
+        except files.DocumentFileError as error:
+            QMessageBox.critical(self, failure_title, str(error))
+            return False
+        return True
+
+    def confirm_overwrite_read_only(self: MainWindow, error: files.ReadOnlyFileError) -> bool:
+        """Ask before replacing a file the user made read-only."""
+        name = Path(str(error.path)).name if error.path is not None else "The file"
+        answer = QMessageBox.question(
+            self, "Read-only file", f"“{name}” is read-only. Overwrite it anyway?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
 
     def save(self: MainWindow) -> bool:
         """Save to the current .ora file, or ask for one."""
@@ -99,11 +124,12 @@ class FileActions:
     def export_to(self: MainWindow, path: str | Path, options: ExportOptions | None = None) -> bool:
         """Write the flattened image (PNG, JPEG or WebP by suffix); the document's file stays as it is."""
         options = options or ExportOptions()
-        try:
+
+        def write(overwrite: bool) -> None:
             files.export_flat(self.document, Path(path), quality=options.quality,
-                              background=options.background)
-        except files.DocumentFileError as error:
-            QMessageBox.critical(self, "Could not export", str(error))
+                              background=options.background, overwrite_read_only=overwrite)
+
+        if not self._write_file(write, "Could not export"):
             return False
         self.statusBar().showMessage(f"Exported {Path(path).name}", 4000)
         return True
@@ -117,7 +143,8 @@ class FileActions:
         path = Path(name)
         if path.suffix.lower() not in (".png", ".jpg", ".jpeg", ".webp"):
             path = path.with_suffix(EXPORT_FILTERS.get(chosen, ".png"))
-        self.export_dialog = ask_export_options(self, path, lambda options: self.export_to(path, options))
+        self.export_dialog = ask_export_options(self, path, lambda options: self.export_to(path, options),
+                                                self.settings)
 
     def maybe_save(self: MainWindow) -> bool:
         """True when it is fine to drop the document: unmodified, saved, or the user chose Discard."""

@@ -23,6 +23,7 @@ from glide_desktop.engine.types import STAGE_BASE, Candidates, Mode, Progress, R
 from glide_desktop.jobs.job import UpsampleJob
 from glide_desktop.jobs.queue import GenerationJobs
 from glide_desktop.ui.canvas.generation_overlay import GenerationOverlay, masked_image
+from glide_desktop.ui.generate_options import run_precision
 from glide_desktop.ui.generate_panel import MAX_SEED, GeneratePanel, GenerationSettings
 from glide_desktop.ui.generation_runs import (
     Run,
@@ -33,6 +34,7 @@ from glide_desktop.ui.generation_runs import (
     resolution_note,
     settings_from_metadata,
 )
+from glide_desktop.ui.preferences import precision_setting
 from glide_desktop.ui.staging import StagedDetail, StagedResult, Staging, apply_command
 from glide_desktop.ui.timing import StageClock, StepTimes, format_duration
 
@@ -48,6 +50,7 @@ class GenerationHost(Protocol):
     """What the controller needs from the window: the open document and its undo history."""
 
     document: Document | None
+    settings: QSettings  # Edit → Preferences… (the Precision setting)
 
     def push(self, command: Command) -> None: ...
 
@@ -123,6 +126,8 @@ class GenerationController(QObject):
             return False
         if doc is None:
             return False
+        settings = dataclasses.replace(settings, precision=run_precision(settings.preset,
+                                                                         precision_setting(self.host.settings)))
         try:
             runs = prepare_runs(doc, settings)
         except ValueError as error:
@@ -185,6 +190,14 @@ class GenerationController(QObject):
         if self.jobs.running == ticket:
             self._on_started(ticket)  # it started inside submit, before the task was known here
         self._show_queue()
+
+    def prepare_models(self) -> bool:
+        """Load the networks for the coming request in the background (the panel calls this when the
+        artist starts preparing one, e.g. a selection with the panel open); False when nothing started."""
+        if self.jobs is None or self.busy:
+            return False
+        mode = generation_mode(self.host.document)
+        return self.jobs.preload(mode, precision=precision_setting(self.host.settings))
 
     # --- cancelling, applying ----------------------------------------------------------------------
     @Slot()

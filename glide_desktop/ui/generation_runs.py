@@ -13,18 +13,13 @@ from typing import Any
 
 import numpy as np
 
+from glide_desktop.crops import glide_crop
 from glide_desktop.document.compositing import composite_rect
 from glide_desktop.document.document import Document
 from glide_desktop.document.geometry import Rect
-from glide_desktop.document.inpaint_crop import (
-    MIN_CONTEXT,
-    SOURCE_SIZE,
-    Placement,
-    context_rect,
-    inpaint_crop,
-    text2im_placement,
-)
+from glide_desktop.document.inpaint_crop import MIN_CONTEXT, Placement, context_rect, text2im_placement
 from glide_desktop.document.layer import Layer
+from glide_desktop.engine.types import IMAGE_SIZE as SOURCE_SIZE
 from glide_desktop.engine.types import GenerationRequest, Mode, SamplerName
 from glide_desktop.ui.generate_options import GenerationSettings
 
@@ -95,7 +90,7 @@ def request_for(settings: GenerationSettings, mode: Mode, source: np.ndarray | N
         sampler=settings.sampler, steps=settings.steps, upsample_steps=settings.upsample_steps,
         upsample_sampler=settings.upsample_sampler, guidance=settings.guidance,
         clip_guidance=settings.clip_guidance, candidates=settings.candidates, strength=settings.strength,
-        upsample=False, source256=source, selection64=selection,
+        upsample=False, source256=source, selection64=selection, precision=settings.precision,
     )
 
 
@@ -116,7 +111,7 @@ def prepare_runs(doc: Document, settings: GenerationSettings) -> list[Run]:
         parts = [_region_coverage(coverage, c.bbox, c.mask) for c in doc.selection.components()] or parts
     runs = []
     for part in parts:
-        crop = inpaint_crop(pictures, part, settings.context, MIN_CONTEXT)
+        crop = glide_crop(pictures, part, settings.context, MIN_CONTEXT)
         request = request_for(settings, mode, crop.source256, crop.selection64)
         runs.append(_run(doc, settings, request, crop.placement))
     return runs
@@ -140,7 +135,7 @@ def reroll_run(doc: Document, layer: Layer, settings: GenerationSettings) -> Run
     below = [other for other in doc.layers if other.uid != layer.uid]
     pictures = composite_rect(below, doc.bounds) if mode is not Mode.SKETCH else _source_pixels(doc, mode)
     coverage = (full > 0).astype(np.float32)
-    crop = inpaint_crop(pictures, coverage, settings.context, MIN_CONTEXT)
+    crop = glide_crop(pictures, coverage, settings.context, MIN_CONTEXT)
     if crop.rect != rect:
         raise ValueError(f"its area no longer gives the crop it was made from ({crop.rect}, not {rect})")
     request = request_for(settings, mode, crop.source256, crop.selection64)

@@ -77,6 +77,8 @@ def create_actions(window: MainWindow) -> dict[str, QAction]:
         "detail_pass": w.detail_pass.action,
         "models": _action(w, "&Model Files…", w.show_models_dialog, None,
                           "See and download the GLIDE checkpoint files"),
+        "preferences": _action(w, "Pre&ferences…", w.show_preferences, None,
+                               "Settings for every generation (precision)"),
         "about": _action(w, "&About GLIDE Desktop", w.show_about, None, "What GLIDE Desktop is"),
     }
     undo = w.undo_group.createUndoAction(w, "&Undo")
@@ -107,6 +109,7 @@ def build_menus(window: MainWindow, actions: dict[str, QAction]) -> QMenu:
     edit_menu.addActions([actions["copy"], actions["paste"]])
     edit_menu.addSeparator()
     edit_menu.addAction(actions["models"])
+    edit_menu.addAction(actions["preferences"])
 
     select_menu = bar.addMenu("&Select")
     select_menu.addActions([actions["select_all"], actions["deselect"], actions["invert_selection"]])

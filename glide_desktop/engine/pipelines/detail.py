@@ -22,12 +22,11 @@ from glide_desktop.engine.detail_types import (
     DetailResult,
     DetailTile,
 )
-from glide_desktop.engine.device import model_dtype, resolve_device
+from glide_desktop.engine.device import compute_dtype, resolve_device
 from glide_desktop.engine.diffusion import respaced_diffusion
 from glide_desktop.engine.noise import NoiseSource, TorchNoise
 from glide_desktop.engine.pipelines.conditioning import KnownImage, bind_model, prompt_rows
 from glide_desktop.engine.pipelines.images import (
-    SELECTION_EPSILON,
     selection_to_keep_mask,
     to_model_image,
     to_uint8,
@@ -42,7 +41,7 @@ from glide_desktop.engine.pipelines.stages import (
 )
 from glide_desktop.engine.pipelines.upsample import UPSAMPLE_SIZE, upsample_sampler
 from glide_desktop.engine.samplers import CancelFlag, is_cancelled
-from glide_desktop.engine.types import Event, InvalidRequest
+from glide_desktop.engine.types import SELECTION_THRESHOLD, Event, InvalidRequest
 
 MAX_BATCH = 8  # tiles per model call on a GPU
 TILE_BYTES_FP16 = 2 << 30  # rough peak memory per tile of the full upsampler in fp16 (not measured here)
@@ -124,7 +123,7 @@ def kept_preview(preview: np.ndarray | None, tiles: Sequence[DetailTile]) -> np.
     if preview is None:
         return None
     known = np.stack([tile.known for tile in tiles])  # B, S, S, 3
-    selected = np.stack([tile.selection for tile in tiles]) >= SELECTION_EPSILON  # B, S, S
+    selected = np.stack([tile.selection for tile in tiles]) >= SELECTION_THRESHOLD  # B, S, S
     return np.where(selected[..., None], preview, known)
 
 
@@ -151,7 +150,7 @@ def detail(request: DetailRequest, store: Any, *, cancel: CancelFlag | None = No
     """
     validate_detail(request)
     device = resolve_device(request.device)
-    model = store.load_unet(DETAIL_MODEL, device, model_dtype(device))
+    model = store.load_unet(DETAIL_MODEL, device, compute_dtype(device, request.precision))
     painter = _Painter(request, model, device)
     plan, batch = request.plan, detail_batch_size(request.batch, device)
     total, done = plan.total_tiles, 0
