@@ -111,10 +111,14 @@ def open_picture(run: Run) -> None:
     if not run.window.open_path(path):
         raise SelftestFailure(f"could not open {path}")
     run.picture = run.window.document.composite().copy()
+    mask = np.zeros((height, width), np.uint8)
+    mask[_selected_rect().slices()] = 255
+    Image.fromarray(mask, "L").save(run.folder / "mask.png")  # for trying the CLI on the kept files
 
 
 def inpaint(run: Run) -> None:
-    """Select a rectangle and press Generate: 2 steps per stage on the job thread, one new layer."""
+    """Select a rectangle and press Generate (one candidate, 2 steps per stage, on the job thread);
+    the result is staged, then Apply lands it as one new layer."""
     from glide_desktop.document.commands import SetSelection
     from glide_desktop.document.selection import SelectionOp, rect_coverage
 
@@ -140,6 +144,9 @@ def inpaint(run: Run) -> None:
         raise SelftestFailure("the staged result could not be applied")
     if len(doc.layers) != layers_before + 1:
         raise SelftestFailure(f"expected one new layer, found {len(doc.layers) - layers_before}")
+    steps = doc.layers[-1].metadata.get("steps")
+    if steps != STEPS:
+        raise SelftestFailure(f"the layer was made with {steps} steps, not {STEPS}")
     run.layer = doc.layers[-1].pixels.copy()
     inside = run.layer[_selected_rect().expand(-SOFT_EDGE).slices()]
     if not (inside[..., 3] == 255).all():
@@ -183,7 +190,8 @@ STEPS_IN_ORDER: tuple[tuple[str, Callable[[Run], None]], ...] = (
 def main(argv: Sequence[str] = ()) -> int:
     """Run every step; 0 when all pass, else 1 after naming the step that failed."""
     parser = argparse.ArgumentParser(prog="glide-desktop selftest", description=__doc__.splitlines()[0])
-    parser.add_argument("--keep", action="store_true", help="keep the temporary folder and print it")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (tiny models, "
+                        "picture.png, mask.png, selftest.ora) and print where it is")
     args = parser.parse_args(list(argv))
     os.environ["QT_QPA_PLATFORM"] = "offscreen"  # no display needed, and no window flashes up
     started = time.perf_counter()

@@ -80,6 +80,14 @@ def test_high_bit_depths_are_scaled_not_saturated(tmp_path: Path) -> None:
     assert size == (8, 8) and source.min() < 30 and source.max() > 225
 
 
+def test_float_highlights_clip_instead_of_darkening_the_picture(tmp_path: Path) -> None:
+    values = np.array([[0.0, 0.5, 1.0, 1.7, np.nan]], np.float32)  # a render with a highlight and a hole
+    Image.fromarray(values).save(tmp_path / "render.tif")
+    pixels = cli_io.read_rgba(tmp_path / "render.tif", "x")
+    assert pixels[0, :, 0].tolist() == [0, 128, 255, 255, 0]
+    assert np.array_equal(pixels, open_any(tmp_path / "render.tif").layers[0].pixels)
+
+
 def test_exif_turned_photo_takes_a_mask_of_its_displayed_size(tmp_path: Path) -> None:
     _exif_rotated(tmp_path / "photo.jpg")
     source, size = cli_io.load_source(tmp_path / "photo.jpg")

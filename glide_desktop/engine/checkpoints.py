@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pickle
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import torch
@@ -24,6 +24,7 @@ from glide_desktop.engine.checkpoint_layouts import (
     layout_of,
     matching_name,
 )
+from glide_desktop.engine.mapped_pages import release_mapped
 
 __all__ = [
     "Candidates",
@@ -54,11 +55,15 @@ class CheckpointError(Exception):
 
 def read_state_dict(path: Path | str) -> dict[str, Tensor]:
     """Read a .pt/.pth/.bin or .safetensors file into a flat name -> tensor dict, on the CPU."""
-    path = Path(path)
+    return _read_state(Path(path))[0]
+
+
+def _read_state(path: Path) -> tuple[dict[str, Tensor], bool]:
+    """The flat state dict, and whether its tensors are views of a private mapping of the file."""
     head = _read_head(path)
     kind = _sniff(head)
     if kind == "safetensors" or (kind is None and path.suffix == ".safetensors"):
-        return _read_safetensors(path)
+        return _read_safetensors(path), False
     if kind is None:
         raise CheckpointError(
             f"{path} is not a model checkpoint: it is neither a PyTorch file nor a safetensors file."
@@ -69,7 +74,8 @@ def read_state_dict(path: Path | str) -> dict[str, Tensor]:
             f"{path} was not loaded: this is a PyTorch checkpoint with a .safetensors name. "
             f"Rename it to {path.stem}.pt."
         )
-    return _unwrap(_read_torch(path, mmap=kind == "zip"), path)
+    mapped = kind == "zip"
+    return _unwrap(_read_torch(path, mmap=mapped), path), mapped
 
 
 def _read_head(path: Path) -> bytes:
@@ -273,16 +279,21 @@ def load_into(
     A model built on the meta device gets real tensors on `device` (default CPU); any other model
     keeps its device and dtypes. Returns the model.
     """
-    state = read_state_dict(path)
+    state, mapped = _read_state(Path(path))
     check_state_dict(state, model, path, candidates, expected)
-    copy_state_dict(model, state, device)
+    copy_state_dict(model, state, device, release=release_mapped if mapped else None)
     return model
 
 
 def copy_state_dict(
-    model: nn.Module, state: dict[str, Tensor], device: torch.device | str | None = None
+    model: nn.Module, state: dict[str, Tensor], device: torch.device | str | None = None,
+    release: Callable[[Tensor], object] | None = None,
 ) -> None:
-    """Copy checked tensors into model one at a time (state is emptied), so memory never doubles."""
+    """Copy checked tensors into model one at a time (state is emptied), so memory never doubles.
+
+    release, given for a memory-mapped file, hands each source's pages back once copied, so the
+    file's mapping never adds more than one tensor to the resident memory.
+    """
     device = torch.device("cpu") if device is None else torch.device(device)
     with torch.no_grad():
         for name, target in model.state_dict(keep_vars=True).items():
@@ -293,6 +304,8 @@ def copy_state_dict(
                 _replace(model, name, value)
             else:
                 target.copy_(source)
+            if release is not None:
+                release(source)
             del source
     left = [n for n, t in [*model.named_parameters(), *model.named_buffers()] if t.is_meta]
     if left:

@@ -33,6 +33,14 @@ class SamplerName(StrEnum):
     DPMPP_2M = "dpm++2m"
 
 
+class Precision(StrEnum):
+    """The number format the diffusion networks compute in."""
+
+    AUTO = "auto"  # bf16 on a CPU that computes it natively (and faster), fp16 on CUDA, else fp32
+    FP32 = "fp32"
+    BF16 = "bf16"
+
+
 @dataclass(frozen=True)
 class GenerationRequest:
     """Everything one generation needs, as plain arrays and values.
@@ -61,6 +69,7 @@ class GenerationRequest:
     source256: np.ndarray | None = field(default=None, repr=False, compare=False)
     selection64: np.ndarray | None = field(default=None, repr=False, compare=False)
     device: str = "auto"  # auto | cpu | cuda
+    precision: Precision = Precision.AUTO
 
 
 class InvalidRequest(ValueError):

@@ -143,7 +143,8 @@ class FileActions:
         path = Path(name)
         if path.suffix.lower() not in (".png", ".jpg", ".jpeg", ".webp"):
             path = path.with_suffix(EXPORT_FILTERS.get(chosen, ".png"))
-        self.export_dialog = ask_export_options(self, path, lambda options: self.export_to(path, options))
+        self.export_dialog = ask_export_options(self, path, lambda options: self.export_to(path, options),
+                                                self.settings)
 
     def maybe_save(self: MainWindow) -> bool:
         """True when it is fine to drop the document: unmodified, saved, or the user chose Discard."""

@@ -90,7 +90,7 @@ def request_for(settings: GenerationSettings, mode: Mode, source: np.ndarray | N
         sampler=settings.sampler, steps=settings.steps, upsample_steps=settings.upsample_steps,
         upsample_sampler=settings.upsample_sampler, guidance=settings.guidance,
         clip_guidance=settings.clip_guidance, candidates=settings.candidates, strength=settings.strength,
-        upsample=False, source256=source, selection64=selection,
+        upsample=False, source256=source, selection64=selection, precision=settings.precision,
     )
 
 

@@ -27,7 +27,8 @@ from glide_desktop.jobs.model_import import ModelChecker
 from glide_desktop.jobs.queue import GenerationJobs
 from glide_desktop.ui.canvas.generation_overlay import GenerationOverlay
 from glide_desktop.ui.canvas.view import CanvasView
-from glide_desktop.ui.clipboard import ClipboardActions
+from glide_desktop.ui.clipboard import ClipboardActions, clipboard_has_image
+from glide_desktop.ui.detail_pass import DetailPassController
 from glide_desktop.ui.edit_actions import EditActions
 from glide_desktop.ui.file_actions import OPENABLE_SUFFIXES, FileActions
 from glide_desktop.ui.generate_panel import GeneratePanel
@@ -37,6 +38,7 @@ from glide_desktop.ui.layer_actions import LayerActions
 from glide_desktop.ui.layers_panel import LayersPanel
 from glide_desktop.ui.menus import build_menus, create_actions
 from glide_desktop.ui.models_dialog import ModelsDialog, chosen_models_dir
+from glide_desktop.ui.preferences import PreferencesDialog
 from glide_desktop.ui.tools import ToolBox
 from glide_desktop.ui.undo import DocumentUndo
 
@@ -83,6 +85,8 @@ class MainWindow(FileActions, EditActions, LayerActions, QMainWindow):
         self.generation = GenerationController(self, self.generate_panel, jobs,
                                                GenerationOverlay(self.canvas), self.settings, parent=self)
         self.layers_panel.propertiesRequested.connect(self.show_layer_properties)
+        self.detail_pass = DetailPassController(self, jobs, self.canvas, self.generation, self.settings,
+                                                parent=self)
         self._unsubscribe: Any = None
         # Selection strokes change the selection per dab; the mode hint needs far fewer updates.
         self._mode_timer = QTimer(self)
@@ -90,6 +94,7 @@ class MainWindow(FileActions, EditActions, LayerActions, QMainWindow):
         self._mode_timer.setInterval(150)
         self._mode_timer.timeout.connect(self.generate_panel.refresh_mode)
         self._mode_timer.timeout.connect(self.generation.refresh_frame)
+        self._mode_timer.timeout.connect(self._prepare_models)
         self._add_docks()
         self._build_status_bar()
         self.actions_by_name = create_actions(self)
@@ -148,8 +153,7 @@ class MainWindow(FileActions, EditActions, LayerActions, QMainWindow):
         self.canvas.cursorMoved.connect(self._show_cursor)
 
     def _update_paste(self) -> None:
-        mime = QApplication.clipboard().mimeData()
-        self.actions_by_name["paste"].setEnabled(mime is not None and mime.hasImage())
+        self.actions_by_name["paste"].setEnabled(clipboard_has_image())
 
     def _show_zoom(self, zoom: float) -> None:
         percent = zoom * 100
@@ -211,6 +215,11 @@ class MainWindow(FileActions, EditActions, LayerActions, QMainWindow):
         self.setWindowTitle(f"{name}[*] — {APP_TITLE}")
 
     # --- generation ------------------------------------------------------------------------------
+    def _prepare_models(self) -> None:
+        """A selection with the Generate panel open: load the networks now, so Generate samples at once."""
+        if self.generate_panel.isVisible() and self._has_selection():
+            self.generation.prepare_models()
+
     def _has_selection(self) -> bool:
         return self.document is not None and not self.document.selection.is_empty()
 
@@ -232,6 +241,13 @@ class MainWindow(FileActions, EditActions, LayerActions, QMainWindow):
         dialog.open()
         if download is not None:
             dialog.download_for(download)
+        return dialog
+
+    def show_preferences(self) -> PreferencesDialog:
+        """Edit → Preferences… (window-modal, not blocking); OK saves to the settings."""
+        dialog = PreferencesDialog(self.settings, self)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
         return dialog
 
     def _forget_models_dialog(self, _result: int) -> None:

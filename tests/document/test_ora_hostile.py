@@ -60,7 +60,9 @@ def _damaged_deflate_png() -> bytes:
     ("deep nesting", _stack("<stack>" * 1100 + '<layer src="a.png"/>' + "</stack>" * 1100),
      {"a.png": _png()}, "nest"),
     ("huge layer on a tiny canvas", _stack('<layer src="a.png"/>', 16, 16),
-     {"a.png": _png_header_only(10000, 10000)}, "at most 2× the canvas"),
+     {"a.png": _png_header_only(10000, 10000)}, "may hold at most 16 megapixels"),
+    ("wide layer on a big canvas", _stack('<layer src="a.png"/>', 3000, 2000),
+     {"a.png": _png_header_only(12500, 2000)}, "at most 24 megapixels \\(4× the canvas"),
     ("not a png", _stack('<layer src="a.png"/>'), {"a.png": b"GIF89a" + b"\x00" * 40}, "not a PNG"),
     ("bad metadata", _stack('<layer src="a.png" xmlns:g="https://github.com/glide-desktop/ns/ora" '
                             'g:metadata="[[[[[[" />'), {"a.png": _png()}, None),
@@ -124,6 +126,10 @@ def test_layers_reaching_past_the_canvas_still_open(tmp_path):
     path = _ora(tmp_path / "wide.ora", _stack('<layer src="a.png" x="-3"/>', 4, 4), {"a.png": _png(8, 8)})
     doc = load_ora(path)
     assert doc.layers[0].offset == (-3, 0) and doc.layers[0].pixels.shape == (8, 8, 4)
+    # a whole photo kept as a layer after the canvas was cropped to a quarter of it
+    path = _ora(tmp_path / "cropped.ora", _stack('<layer src="a.png" x="-300" y="-200"/>', 300, 200),
+                {"a.png": _png(1200, 800)})
+    assert load_ora(path).layers[0].pixels.shape == (800, 1200, 4)
 
 
 def test_memory_error_while_decoding_becomes_a_plain_message(tmp_path, monkeypatch):

@@ -47,3 +47,16 @@ def test_the_flatten_button_has_a_clear_icon_and_tooltip(window, tmp_path):
     filled = sum(image.pixelColor(x, 25).alpha() > 0 for x in range(32))
     assert filled > 12  # the solid sheet at the bottom, not three thin bars
     window.layers_panel.grab().save(str(tmp_path / "layers_panel.png"))
+
+
+def test_a_layer_with_a_foreign_mode_says_so_in_its_tooltip(window):
+    from glide_desktop.document import commands
+    from glide_desktop.document.layer import Layer
+    from glide_desktop.ui.layers_model import LayersModel
+
+    layer = Layer.filled(4, 4, (1, 2, 3, 255), "krita", foreign_op="krita:linear_light")
+    window.push(commands.AddLayer(layer))
+    model: LayersModel = window.layers_panel.model
+    tip = model.data(model.index(model.row_of(layer.uid)), Qt.ItemDataRole.ToolTipRole)
+    assert tip == "krita — shown as Normal; its own mode krita:linear_light is kept when saved, 100%"
+    assert window.layers_panel.blend_combo.currentText() == "Normal"

@@ -17,6 +17,7 @@ from glide_desktop.document.files.atomic import atomic_write
 from glide_desktop.document.files.errors import DocumentFileError, unexpected_read_error
 
 DEFAULT_MAX_PIXELS = 100_000_000
+FLOAT_HIGHLIGHT_MAX = 4.0  # a float image whose values stay under this is 0..1 (HDR highlights clip)
 OPEN_FORMATS = ("PNG", "JPEG", "WEBP", "TIFF", "BMP", "GIF")
 EXPORT_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP"}
 _SUPPORTED_TEXT = "PNG, JPEG, WebP, TIFF, BMP or GIF"
@@ -27,8 +28,8 @@ def _to_rgba8(image: Image.Image) -> Image.Image:
     if image.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
         values = np.nan_to_num(np.asarray(image, dtype=np.float64), nan=0.0, posinf=0.0, neginf=0.0)
         top = 65535.0 if image.mode.startswith("I;16") or values.max(initial=0) > 255 else 255.0
-        if image.mode == "F" and values.max(initial=0) <= 1.0:
-            top = 1.0  # float images hold 0..1
+        if image.mode == "F" and values.max(initial=0) <= FLOAT_HIGHLIGHT_MAX:
+            top = 1.0  # float images hold 0..1; highlights a little above 1 clip to white
         grey = np.clip(np.rint(values / top * 255.0), 0, 255).astype(np.uint8)
         image = Image.fromarray(grey, "L")
     return image if image.mode == "RGBA" else image.convert("RGBA")

@@ -25,7 +25,10 @@ MAX_ENTRIES = 10_000
 MAX_LAYERS = 1_000
 MAX_DEPTH = 64  # nested <stack> groups; real files use a handful
 MAX_DOCUMENT_PIXELS = 400_000_000  # all layers together: 1.6 GB of RGBA8 once decoded
-LAYER_SIDE_FACTOR = 2  # a layer may reach past the canvas, but not be more than twice its width/height
+# A layer may reach past the canvas (GIMP keeps layers whole when the canvas shrinks), but may hold at
+# most this many times the canvas's pixels, or LAYER_FLOOR_PIXELS for small canvases.
+LAYER_AREA_FACTOR = 4
+LAYER_FLOOR_PIXELS = 16_000_000
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -165,12 +168,14 @@ def check_layer_sizes(sizes: list[tuple[str, int, int]], canvas: tuple[int, int]
     """Refuse layers far larger than the canvas and documents whose layers decode past budget pixels."""
     cw, ch = canvas
     budget = MAX_DOCUMENT_PIXELS if budget is None else budget
+    per_layer = max(LAYER_AREA_FACTOR * cw * ch, LAYER_FLOOR_PIXELS)
     total = 0
     for name, width, height in sizes:
-        if width > LAYER_SIDE_FACTOR * cw or height > LAYER_SIDE_FACTOR * ch:
+        if width * height > per_layer:
             raise DocumentFileError(
-                f"The layer image {name} is {width}×{height} pixels on a {cw}×{ch} canvas; a layer may be "
-                f"at most {LAYER_SIDE_FACTOR}× the canvas in each direction.")
+                f"The layer image {name} is {width}×{height} pixels on a {cw}×{ch} canvas; a layer may hold "
+                f"at most {per_layer / 1e6:.0f} megapixels ({LAYER_AREA_FACTOR}× the canvas, at least "
+                f"{LAYER_FLOOR_PIXELS / 1e6:.0f}).")
         total += width * height
     if total > budget:
         raise DocumentFileError(

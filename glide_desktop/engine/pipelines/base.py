@@ -50,7 +50,8 @@ def _guided_model(session: Session, model: torch.nn.Module, known: KnownImage | 
                                negative_prompt=negative)  # N or 2N, T each
     with torch.no_grad():
         text = model.encode_text(tokens, mask)
-    model_call = bind_model(model, text=text, **inpaint_inputs(known, model, tokens.shape[0]))
+    inputs = inpaint_inputs(known, model, tokens.shape[0])
+    model_call = bind_model(model, text=text, cancel=session.cancel, **inputs)
     if uses_clip(session):
         return model_call
     return classifier_free_model_fn(model_call, request.guidance)

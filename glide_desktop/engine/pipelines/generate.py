@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
+from glide_desktop.engine.cancel import CancelFlag
 from glide_desktop.engine.models import ModelLoader
 from glide_desktop.engine.noise import NoiseSource
 from glide_desktop.engine.pipelines.base import run_base
@@ -13,7 +14,6 @@ from glide_desktop.engine.pipelines.images import to_uint8
 from glide_desktop.engine.pipelines.requests import validate
 from glide_desktop.engine.pipelines.session import Session
 from glide_desktop.engine.pipelines.upsample import run_upsample
-from glide_desktop.engine.samplers import CancelFlag
 from glide_desktop.engine.types import Candidates, Event, GenerationRequest
 
 

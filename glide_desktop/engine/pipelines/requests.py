@@ -11,6 +11,7 @@ from glide_desktop.engine.types import (
     GenerationRequest,
     InvalidRequest,
     Mode,
+    Precision,
     SamplerName,
 )
 
@@ -93,6 +94,9 @@ def validate(request: GenerationRequest) -> None:
         raise InvalidRequest(f"unknown sampler {request.sampler!r}")
     if request.upsample_sampler is not None and not isinstance(request.upsample_sampler, SamplerName):
         raise InvalidRequest(f"unknown upsampler sampler {request.upsample_sampler!r}")
+    if not isinstance(request.precision, Precision):
+        choices = ", ".join(p.value for p in Precision)
+        raise InvalidRequest(f"unknown precision {request.precision!r}: choose {choices}")
     _check_numbers(request)
     _check_clip_guidance(request)
     if request.mode is Mode.TEXT2IM:
