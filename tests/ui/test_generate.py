@@ -10,11 +10,8 @@ from PySide6.QtWidgets import QMessageBox
 
 from glide_desktop.document.commands import PixelEdit
 from glide_desktop.document.geometry import Rect
-from glide_desktop.engine.locations import INPAINT_FILES, TEXT2IM_FILES
 from glide_desktop.engine.types import Mode, SamplerName
 from glide_desktop.jobs.job import UpsampleJob
-from glide_desktop.jobs.queue import GenerationJobs
-from glide_desktop.ui.main_window import MainWindow
 from tests.ui.generation_helpers import COLOURS, ScriptedRunner, click, document_state, select, type_prompt
 
 SIZE = (96, 80)
@@ -22,32 +19,6 @@ SELECTED = Rect(30, 20, 36, 30)
 # The selection's context square: 36 px padded to 54, raised to the 128 px minimum, capped at the
 # document's longer side (96); centred on the document along y, which is only 80 px tall.
 CROP = [0, -8, 96, 96]
-
-
-def _forget_changes(win) -> None:
-    if win.undo is not None:
-        win.undo.mark_saved()
-
-
-@pytest.fixture
-def make_window(qtbot, settings, tmp_path):
-    """A main window whose Generate runs the given runner on a real job thread."""
-    models = tmp_path / "models"
-    models.mkdir()
-    for name in INPAINT_FILES + TEXT2IM_FILES:
-        (models / name).write_bytes(b"only checked for presence")
-
-    def make(runner, models_dir=models) -> MainWindow:
-        jobs = GenerationJobs(runner)
-        win = MainWindow(settings=settings, jobs=jobs, models_dir=models_dir)
-        jobs.setParent(win)
-        qtbot.addWidget(win, before_close_func=_forget_changes)
-        win.new_document(*SIZE)
-        win.show()
-        qtbot.waitExposed(win)
-        return win
-
-    return make
 
 
 def _generate(win, qtbot, prompt: str = "a red ball", seed: int = 7, candidates: int = 4) -> None:
@@ -262,7 +233,7 @@ def test_a_result_for_a_closed_document_is_dropped(make_window, qtbot):
     select(win, SELECTED)
     _generate(win, qtbot, candidates=1)
     qtbot.waitUntil(lambda: win.generate_panel.progress_bar.maximum() == 3, timeout=5000)
-    _forget_changes(win)  # no "save changes?" prompt
+    win.undo.mark_saved()  # no "save changes?" prompt
     assert win.new_document(40, 30)
     fresh = document_state(win)
     gate.set()
