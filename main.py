@@ -1,6 +1,6 @@
-"""Thin launcher: `python main.py` opens the editor."""
+"""Launcher (and PyInstaller's entry script): the same dispatch as `python -m glide_desktop`."""
 
-from glide_desktop.app import main
+from glide_desktop.__main__ import run
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run())

@@ -17,13 +17,15 @@ ORGANISATION = "GLIDE Desktop"
 
 
 def configure_application(app: QApplication) -> None:
-    """Names (they decide where QSettings live), style and icon."""
+    """Names (they decide where QSettings live), version, style and icon."""
+    from glide_desktop import __version__
     from glide_desktop.ui.icons import icon
     from glide_desktop.ui.theme import apply_dark_theme
 
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(ORGANISATION)
     app.setApplicationDisplayName(APP_NAME)
+    app.setApplicationVersion(__version__)
     apply_dark_theme(app)
     app.setWindowIcon(icon("app"))
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from glide_desktop import cli_bench, cli_io
+from glide_desktop import cli_bench, cli_detail, cli_io
 from glide_desktop.engine.errors import user_message
 from glide_desktop.engine.types import Candidates, GenerationRequest, Mode, Progress, Result, SamplerName
 
@@ -78,11 +78,28 @@ def _add_common(parser: argparse.ArgumentParser, mode: Mode) -> None:
                         help="PNG path; {index} and {seed} are filled in, and -N is added when several "
                         "images are written to one name (default glide-{seed}-{index}.png)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    if mode is Mode.INPAINT:
+        cli_detail.add_detail_option(parser)
+
+
+EDITOR_EPILOG = """\
+With no command, or with image paths, {prog} opens the editor:
+  {prog} [IMAGE ...]
+  {prog} selftest     check this installation offline (a tiny model inpaints, saves and reopens an .ora)
+  {prog} --version    print the version"""
+
+
+def program_name() -> str:
+    """What the user typed to start us: glide-desktop when frozen, python -m glide_desktop from source."""
+    return "glide-desktop" if getattr(sys, "frozen", False) else "python -m glide_desktop"
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with one subcommand per mode."""
-    parser = argparse.ArgumentParser(prog="python -m glide_desktop", description="GLIDE Desktop, headless.")
+    prog = program_name()
+    parser = argparse.ArgumentParser(prog=prog, description="GLIDE Desktop, headless.",
+                                     epilog=EDITOR_EPILOG.format(prog=prog),
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, mode in COMMANDS.items():
         sub = commands.add_parser(name, help=DESCRIPTIONS[name], description=DESCRIPTIONS[name],
@@ -123,21 +140,26 @@ def _check_models(folder: Path, request: GenerationRequest) -> None:
         raise CliError(describe_missing(folder, missing) + hint + ")")
 
 
-def run(request: GenerationRequest, folder: Path, output: str, quiet: bool) -> list[Path]:
-    """Run the pipeline, showing progress on stderr, and write the PNGs; returns their paths."""
+def run(request: GenerationRequest, folder: Path, output: str, quiet: bool,
+        finish: cli_detail.Finish | None = None, store: object = None) -> list[Path]:
+    """Run the pipeline, showing progress on stderr, and write the PNGs; returns their paths.
+
+    finish, when given, turns each 256 px result into the image to write (--detail).
+    """
     from glide_desktop.engine.models import ModelStore
     from glide_desktop.engine.pipelines import generate
 
     bar = cli_io.ProgressBar(sys.stderr, enabled=not quiet)
     written: list[Path] = []
-    for event in generate(request, ModelStore(folder)):
+    for event in generate(request, store or ModelStore(folder)):
         if isinstance(event, Progress):
             bar.update(event.stage, event.step, event.total)
         elif isinstance(event, Candidates) and not request.upsample:
             for index, image in enumerate(event.images64):
                 written.append(_write(image, output, request, index))
         elif isinstance(event, Result):
-            written.append(_write(event.image256, output, request, event.candidate))
+            image = event.image256 if finish is None else finish(event.image256, event.candidate)
+            written.append(_write(image, output, request, event.candidate))
     bar.finish()
     return written
 
@@ -166,7 +188,16 @@ def _execute(argv: Sequence[str]) -> int:
     mode = COMMANDS[args.command]
     request = request_from_args(args, mode)
     _check_models(folder, request)
-    for path in run(request, folder, args.output, args.quiet):
+    finish, store = None, None
+    if getattr(args, "detail", False):
+        if not request.upsample:
+            raise CliError("--detail repaints the 256 px result: leave out --no-upsample")
+        from glide_desktop.engine.models import ModelStore
+        from glide_desktop.engine.pipelines.model_cache import ModelCache
+
+        store = ModelCache(ModelStore(folder))  # the upsampler loads once for both passes
+        finish = cli_detail.whole_image_detail(args, request, store)
+    for path in run(request, folder, args.output, args.quiet, finish, store):
         print(path)
     return 0
 

@@ -36,27 +36,38 @@ def center_square(size: tuple[int, int]) -> tuple[int, int, int, int]:
     return left, top, left + side, top + side
 
 
-def load_source(path: Path) -> tuple[np.ndarray, tuple[int, int]]:
-    """An image of any size, center-cropped to a square and resized to 256x256 RGB uint8; also its size."""
-    image = _open(path, "source image")
+def read_rgb(path: Path, what: str = "source image") -> Image.Image:
+    """An image file as RGB at its own size; transparent pixels become white."""
+    image = _open(path, what)
     if image.mode in ("RGBA", "LA", "P"):
         # Transparent pixels become white rather than whatever color the file stored under them.
         rgba = image.convert("RGBA")
         image = Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba)
-    square = image.convert("RGB").crop(center_square(image.size))
+    return image.convert("RGB")
+
+
+def read_mask(path: Path, size: tuple[int, int]) -> Image.Image:
+    """A mask file (white = regenerate) as 8-bit gray at its own size, which must be the image's."""
+    mask = _open(path, "mask")
+    if mask.size != size:
+        raise InvalidRequest(
+            f"the mask is {mask.size[0]}x{mask.size[1]} but the image is {size[0]}x{size[1]}; "
+            "they must be the same size"
+        )
+    return mask.convert("L")
+
+
+def load_source(path: Path) -> tuple[np.ndarray, tuple[int, int]]:
+    """An image of any size, center-cropped to a square and resized to 256x256 RGB uint8; also its size."""
+    image = read_rgb(path)
+    square = image.crop(center_square(image.size))
     resized = square.resize((SOURCE_SIZE, SOURCE_SIZE), Image.Resampling.LANCZOS)
     return np.asarray(resized, dtype=np.uint8).copy(), image.size
 
 
 def load_selection(path: Path, image_size: tuple[int, int]) -> np.ndarray:
     """A mask PNG (white = regenerate) cropped like the source, as 64x64 float32 coverage in [0, 1]."""
-    mask = _open(path, "mask")
-    if mask.size != image_size:
-        raise InvalidRequest(
-            f"the mask is {mask.size[0]}x{mask.size[1]} but the image is {image_size[0]}x{image_size[1]}; "
-            "they must be the same size"
-        )
-    gray = mask.convert("L").crop(center_square(mask.size))
+    gray = read_mask(path, image_size).crop(center_square(image_size))
     # Box filter: each 64 px cell gets the fraction of its area that is selected.
     small = gray.resize((MASK_SIZE, MASK_SIZE), Image.Resampling.BOX)
     coverage = np.asarray(small, dtype=np.float32) / 255.0

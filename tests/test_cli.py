@@ -11,7 +11,7 @@ import torch
 from PIL import Image
 
 from glide_desktop import cli, cli_io
-from tests.tiny_models import write_tiny_models
+from glide_desktop.engine.tiny_models import write_tiny_models
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import torch
 from PIL import Image
 
 from glide_desktop import cli
-from tests.tiny_models import write_tiny_clip, write_tiny_models
+from glide_desktop.engine.tiny_models import write_tiny_clip, write_tiny_models
 
 
 @pytest.fixture(scope="module")

@@ -33,6 +33,11 @@ API summary (import from the submodules; this package imports nothing heavy):
   (``.placement``, ``.source256`` 256x256x3 uint8, ``.selection64`` 64x64 float32),
   ``text2im_placement(w, h)``, ``place_result(image256, placement, w, h) -> H,W,4`` (a full-size layer:
   the result scaled into the square, alpha from the placement).
+- transform_ops / transform_commands: ``Crop(rect)``, ``canvas_crop(w, h, new_w, new_h, anchor)``,
+  ``Resize(w, h)``, ``Rotate(turns)``, ``Flip(Axis)``; ``TransformImage(op, text)``, ``FlipLayer(uid, axis)``.
+- adjustments / adjust_preview: ``HueSaturation``, ``BrightnessContrast``, ``Levels``, ``Curves``,
+  ``adjust(pixels, adjustment, coverage)``, ``histogram(pixels, coverage)``;
+  ``AdjustmentPreview.for_active_layer(doc)`` with show(adj), step(), finish(), commit(text), cancel().
 - files: ``open_image``, ``open_any``, ``load_ora``, ``save_ora``, ``export_flat``, ``atomic_write``,
   ``DocumentFileError`` (a user-facing ``message``).
 """

@@ -190,6 +190,13 @@ class Document:
         self.active_uid = active_uid
         self.notify(None, structure=True, selection=False)
 
+    def set_canvas(self, width: int, height: int, coverage: np.ndarray) -> None:
+        """New size and selection at once (image transforms; the caller sets the layers)."""
+        self.width, self.height = int(width), int(height)
+        self.selection = Selection(self.width, self.height, coverage)
+        self._cache = TileCache(self._render, self.width, self.height)
+        self.notify(None, structure=True)
+
     def write_selection(self, rect: Rect, coverage: np.ndarray) -> None:
         """Overwrite rect of the selection coverage."""
         self.selection.coverage[rect.slices()] = coverage

@@ -82,8 +82,8 @@ def inpaint_crop(composite: np.ndarray, coverage: np.ndarray, padding: float = C
     if bbox is None:
         raise ValueError("the selection is empty: select the area to regenerate")
     rect = context_rect(bbox, width, height, padding, min_side)
-    rgb = _flatten(_padded(composite, rect, "edge"))  # side, side, 3
-    cover = _padded(coverage, rect, "constant")  # side, side: nothing is selected outside the document
+    rgb = flatten_on_paper(padded_crop(composite, rect, "edge"))  # side, side, 3
+    cover = padded_crop(coverage, rect, "constant")  # side, side: nothing is selected outside the document
     # np.array copies: Pillow's buffers are read-only, and torch refuses to wrap those without a warning.
     source = np.array(Image.fromarray(rgb, "RGB").resize((SOURCE_SIZE,) * 2, Image.Resampling.LANCZOS))
     mask = Image.fromarray(cover, "F").resize((MASK_SIZE,) * 2, Image.Resampling.BOX)
@@ -139,7 +139,7 @@ def _coverage_bbox(coverage: np.ndarray) -> Rect | None:
     return Rect.from_edges(int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)
 
 
-def _padded(array: np.ndarray, rect: Rect, mode: str) -> np.ndarray:
+def padded_crop(array: np.ndarray, rect: Rect, mode: str) -> np.ndarray:
     """array's pixels under rect; what lies outside the array is filled by np.pad's mode."""
     height, width = array.shape[:2]
     inside = rect.clip(width, height)
@@ -150,7 +150,7 @@ def _padded(array: np.ndarray, rect: Rect, mode: str) -> np.ndarray:
     return np.ascontiguousarray(np.pad(part, pad, mode=mode) if any(before + after) else part)
 
 
-def _flatten(rgba: np.ndarray) -> np.ndarray:
+def flatten_on_paper(rgba: np.ndarray) -> np.ndarray:
     """Straight-alpha RGBA over the paper colour -> RGB uint8."""
     alpha = rgba[..., 3:].astype(np.float32) / 255.0
     paper = np.asarray(PAPER, np.float32)

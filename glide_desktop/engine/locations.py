@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from glide_desktop.engine.types import Mode
@@ -42,15 +43,27 @@ ALTERNATE_SUFFIXES: tuple[str, ...] = (".pt", ".safetensors")
 
 
 def default_models_dir(chosen: str | Path | None = None) -> Path:
-    """The models folder: $GLIDE_MODELS_DIR, else the user's chosen folder, else the data folder's models/."""
+    """The models folder: $GLIDE_MODELS_DIR, else the user's chosen folder, else a release's bundled
+    models/ next to the executable, else the user data folder's models/."""
     override = os.environ.get(MODELS_DIR_ENV, "").strip()
     if override:
         return Path(override).expanduser()
     if chosen:
         return Path(chosen).expanduser()
+    bundled = bundled_models_dir()
+    if bundled is not None:
+        return bundled
     from platformdirs import user_data_dir
 
     return Path(user_data_dir(APP_NAME, appauthor=False)) / "models"
+
+
+def bundled_models_dir() -> Path | None:
+    """models/ beside the frozen executable when a release ships one; None from source or when absent."""
+    if not getattr(sys, "frozen", False):
+        return None
+    folder = Path(sys.executable).resolve().parent / "models"
+    return folder if folder.is_dir() else None
 
 
 def required_files(mode: Mode | str, clip_guidance: bool = False) -> tuple[str, ...]:

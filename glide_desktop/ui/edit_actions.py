@@ -1,39 +1,16 @@
-"""Edit commands of the main window: clipboard copy/paste and selection changes."""
+"""Edit commands of the main window: selection changes (the clipboard lives in clipboard.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-import numpy as np
-from PySide6.QtWidgets import QApplication
-
 from glide_desktop.document import commands
-from glide_desktop.document.geometry import Rect
-from glide_desktop.document.layer import Layer
 from glide_desktop.document.selection import Selection
 from glide_desktop.ui.dialogs import AmountDialog
-from glide_desktop.ui.images import array_to_qimage, qimage_to_array
 
 if TYPE_CHECKING:
     from glide_desktop.ui.main_window import MainWindow
-
-
-def selected_pixels(layer: Layer, selection: Selection) -> tuple[np.ndarray, Rect] | None:
-    """The layer's pixels under the selection (alpha scaled by coverage) and their document rect.
-
-    The whole layer when nothing is selected; None when the selection misses the layer.
-    """
-    box = selection.bbox()
-    if box is None:
-        return layer.pixels.copy(), layer.bounds
-    area = box.intersect(layer.bounds)
-    if area.is_empty():
-        return None
-    pixels = layer.pixels[area.slices(*layer.offset)].copy()
-    coverage = selection.coverage[area.slices()]
-    pixels[..., 3] = np.round(pixels[..., 3] * coverage).astype(np.uint8)
-    return pixels, area
 
 
 class EditActions:
@@ -41,35 +18,11 @@ class EditActions:
 
     def copy(self: MainWindow) -> bool:
         """Copy the selected part of the active layer (or all of it) to the clipboard."""
-        layer = self.document.active_layer if self.document else None
-        found = selected_pixels(layer, self.document.selection) if layer else None
-        if found is None:
-            self.statusBar().showMessage("Nothing to copy: the selection misses the active layer", 4000)
-            return False
-        pixels, area = found
-        QApplication.clipboard().setImage(array_to_qimage(pixels))
-        self._copied_at = (area.x, area.y, area.w, area.h)
-        self.statusBar().showMessage(f"Copied {area.w} × {area.h} px", 3000)
-        return True
+        return self.clipboard.copy()
 
     def paste_as_layer(self: MainWindow) -> bool:
         """Add the clipboard image as a new layer above the active one."""
-        image = QApplication.clipboard().image()
-        if self.document is None or image.isNull():
-            self.statusBar().showMessage("The clipboard holds no image", 4000)
-            return False
-        pixels = qimage_to_array(image)
-        height, width = pixels.shape[:2]
-        copied = self._copied_at
-        if copied is not None and copied[2:] == (width, height):
-            offset = copied[:2]  # our own copy goes back where it came from
-        else:
-            offset = ((self.document.width - width) // 2, (self.document.height - height) // 2)
-        active = self.document.active_layer
-        index = self.document.index_of(active.uid) + 1 if active else None
-        layer = Layer(pixels, name="Pasted layer", offset=offset)
-        self.push(commands.AddLayer(layer, index, text="Paste"))
-        return True
+        return self.clipboard.paste_as_layer()
 
     def change_selection(self: MainWindow, change: Callable[[Selection], object], text: str) -> bool:
         """Apply change to a copy of the selection and push it as one step (nothing when unchanged)."""

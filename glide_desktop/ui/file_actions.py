@@ -11,6 +11,7 @@ from glide_desktop.document import files
 from glide_desktop.document.document import Document
 from glide_desktop.document.layer import Layer
 from glide_desktop.ui.dialogs import NewImageDialog
+from glide_desktop.ui.export_dialog import ExportOptions, ask_export_options
 
 if TYPE_CHECKING:
     from glide_desktop.ui.main_window import MainWindow
@@ -95,10 +96,12 @@ class FileActions:
         name, _ = QFileDialog.getSaveFileName(self, "Save As", suggested, SAVE_FILTER)
         return bool(name) and self.save_to(name)
 
-    def export_to(self: MainWindow, path: str | Path) -> bool:
+    def export_to(self: MainWindow, path: str | Path, options: ExportOptions | None = None) -> bool:
         """Write the flattened image (PNG, JPEG or WebP by suffix); the document's file stays as it is."""
+        options = options or ExportOptions()
         try:
-            files.export_flat(self.document, Path(path))
+            files.export_flat(self.document, Path(path), quality=options.quality,
+                              background=options.background)
         except files.DocumentFileError as error:
             QMessageBox.critical(self, "Could not export", str(error))
             return False
@@ -114,7 +117,7 @@ class FileActions:
         path = Path(name)
         if path.suffix.lower() not in (".png", ".jpg", ".jpeg", ".webp"):
             path = path.with_suffix(EXPORT_FILTERS.get(chosen, ".png"))
-        self.export_to(path)
+        self.export_dialog = ask_export_options(self, path, lambda options: self.export_to(path, options))
 
     def maybe_save(self: MainWindow) -> bool:
         """True when it is fine to drop the document: unmodified, saved, or the user chose Discard."""

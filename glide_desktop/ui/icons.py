@@ -1,14 +1,17 @@
-"""Small icons painted in code, so the app ships no image files it must find at run time."""
+"""Small icons painted in code; the application icon is the shipped resources/icons/glide-desktop-*.png."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QIcon, QLinearGradient, QPainter, QPen, QPixmap, QPolygonF
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap, QPolygonF
+
+from glide_desktop.engine.resources import resource_path
 
 _INK = QColor(215, 215, 215)
 _SIZE = 32
+APP_ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
 
 
 def _canvas(draw: Callable[[QPainter], None], size: int = _SIZE) -> QIcon:
@@ -61,18 +64,6 @@ def _dice(p: QPainter) -> None:
         p.drawEllipse(QPointF(x, y), 1.2, 1.2)
 
 
-def _app(p: QPainter) -> None:
-    gradient = QLinearGradient(0, 0, _SIZE, _SIZE)
-    gradient.setColorAt(0.0, QColor(236, 120, 60))
-    gradient.setColorAt(1.0, QColor(120, 70, 200))
-    p.setPen(Qt.PenStyle.NoPen)
-    p.setBrush(QBrush(gradient))
-    p.drawRoundedRect(QRectF(1, 1, 30, 30), 7, 7)
-    p.setPen(QPen(QColor(255, 255, 255), 3.0, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
-    # A brush stroke sweeping up: painting guided by a prompt.
-    p.drawPolyline(QPolygonF([QPointF(7, 23), QPointF(13, 17), QPointF(18, 20), QPointF(25, 9)]))
-
-
 _DRAWINGS: dict[str, Callable[[QPainter], None]] = {
     "add": _plus,
     "duplicate": _duplicate,
@@ -80,19 +71,23 @@ _DRAWINGS: dict[str, Callable[[QPainter], None]] = {
     "merge-down": _merge_down,
     "flatten": _flatten,
     "dice": _dice,
-    "app": _app,
 }
 
 
 def icon(name: str) -> QIcon:
     """The named icon: add, duplicate, delete, merge-down, flatten, dice, app."""
+    if name == "app":
+        return app_icon()
     try:
         draw = _DRAWINGS[name]
     except KeyError:
-        raise ValueError(f"unknown icon {name!r}; known: {', '.join(_DRAWINGS)}") from None
-    if name == "app":
-        result = QIcon()
-        for size in (16, 32, 64, 128, 256):
-            result.addPixmap(_canvas(draw, size).pixmap(size, size))
-        return result
+        raise ValueError(f"unknown icon {name!r}; known: {', '.join(_DRAWINGS)}, app") from None
     return _canvas(draw)
+
+
+def app_icon() -> QIcon:
+    """The application's icon at every shipped size (the same files launchers show)."""
+    result = QIcon()
+    for size in APP_ICON_SIZES:
+        result.addFile(str(resource_path("icons", f"glide-desktop-{size}.png")), QSize(size, size))
+    return result

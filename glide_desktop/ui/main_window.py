@@ -19,15 +19,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from glide_desktop import __version__
 from glide_desktop.document.document import Document
 from glide_desktop.document.history import DEFAULT_BUDGET
 from glide_desktop.jobs.queue import GenerationJobs
 from glide_desktop.ui.canvas.generation_overlay import GenerationOverlay
 from glide_desktop.ui.canvas.view import CanvasView
+from glide_desktop.ui.clipboard import ClipboardActions
 from glide_desktop.ui.edit_actions import EditActions
 from glide_desktop.ui.file_actions import OPENABLE_SUFFIXES, FileActions
 from glide_desktop.ui.generate_panel import GeneratePanel
 from glide_desktop.ui.generation import GenerationController
+from glide_desktop.ui.image_menu import ImageMenu
 from glide_desktop.ui.layer_actions import LayerActions
 from glide_desktop.ui.layers_panel import LayersPanel
 from glide_desktop.ui.menus import build_menus, create_actions
@@ -52,7 +55,6 @@ class MainWindow(FileActions, EditActions, LayerActions, QMainWindow):
         self.document: Document | None = None
         self.undo: DocumentUndo | None = None
         self.path: Path | None = None
-        self._copied_at: tuple[int, int, int, int] | None = None  # where our last copy came from
         self.undo_group = QUndoGroup(self)
         self.resize(*DEFAULT_SIZE)
         self.setAcceptDrops(True)
@@ -87,6 +89,10 @@ class MainWindow(FileActions, EditActions, LayerActions, QMainWindow):
         self._build_status_bar()
         self.actions_by_name = create_actions(self)
         self.recent_menu = build_menus(self, self.actions_by_name)
+        self.clipboard = ClipboardActions(self, self)
+        self.clipboard.install(self.actions_by_name["copy"], self.actions_by_name["paste"])
+        self.image_menu = ImageMenu(self, self)
+        self.image_menu.install(self.menuBar())
         for dock in self.docks.values():
             self.panels_menu.addAction(dock.toggleViewAction())
         QApplication.clipboard().dataChanged.connect(self._update_paste)
@@ -229,8 +235,8 @@ class MainWindow(FileActions, EditActions, LayerActions, QMainWindow):
     def show_about(self) -> None:
         """The About box."""
         QMessageBox.about(self, f"About {APP_TITLE}",
-                          f"<b>{APP_TITLE}</b><p>An image editor with text-guided inpainting by OpenAI's "
-                          "GLIDE, running offline on your own computer.</p>")
+                          f"<b>{APP_TITLE}</b> {__version__}<p>An image editor with text-guided inpainting "
+                          "by OpenAI's GLIDE, running offline on your own computer.</p>")
 
     # --- drag and drop -----------------------------------------------------------------------------
     @staticmethod

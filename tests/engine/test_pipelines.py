@@ -23,6 +23,7 @@ from glide_desktop.engine.pipelines.base import sdedit_start
 from glide_desktop.engine.pipelines.conditioning import prompt_rows
 from glide_desktop.engine.pipelines.model_cache import ModelCache
 from glide_desktop.engine.pipelines.stages import base_respacing, upsample_respacing
+from glide_desktop.engine.tiny_models import write_tiny_models
 from glide_desktop.engine.tokenizers import gpt2_tokenizer
 from glide_desktop.engine.types import (
     Candidates,
@@ -34,7 +35,6 @@ from glide_desktop.engine.types import (
     SamplerName,
 )
 from tests.engine.sources import gradient_source
-from tests.tiny_models import write_tiny_models
 
 BASE_STEPS = 3
 UPSAMPLE_STEPS = 2

@@ -22,6 +22,7 @@ from glide_desktop.engine.pipelines import generate, to_model_image, to_uint8
 from glide_desktop.engine.pipelines.base import BASE_SIZE
 from glide_desktop.engine.pipelines.model_cache import ModelCache
 from glide_desktop.engine.pipelines.stages import base_respacing
+from glide_desktop.engine.tiny_models import write_tiny_clip, write_tiny_models
 from glide_desktop.engine.tokenizers import clip_tokenizer
 from glide_desktop.engine.types import (
     STAGE_BASE,
@@ -37,7 +38,6 @@ from glide_desktop.engine.types import (
 from tests.engine.golden_set import CLIP_MODELS, golden_file, load_golden, runs_of_kind
 from tests.engine.golden_set import options as golden_options
 from tests.engine.sources import gradient_source
-from tests.tiny_models import write_tiny_clip, write_tiny_models
 
 BASE_STEPS = 3
 PROMPT = "a red fox"

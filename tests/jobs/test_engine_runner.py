@@ -9,11 +9,11 @@ import pytest
 import torch
 
 from glide_desktop.engine.models import MissingModelError
+from glide_desktop.engine.tiny_models import write_tiny_models
 from glide_desktop.engine.types import Candidates, GenerationRequest, Mode, Progress, Result
 from glide_desktop.jobs.engine_runner import EngineRunner
 from glide_desktop.jobs.job import UpsampleJob
 from glide_desktop.jobs.queue import GenerationJobs
-from tests.tiny_models import write_tiny_models
 
 
 def test_an_inpaint_job_runs_on_the_worker_thread_with_real_models(qtbot, tmp_path):

@@ -166,5 +166,6 @@ def test_export_dialog_adds_the_chosen_format_suffix(window, tmp_path, monkeypat
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         lambda *a: (str(tmp_path / "flat"), "JPEG image (*.jpg *.jpeg)"))
     window.actions_by_name["export"].trigger()
+    window.export_dialog.accept()  # JPEG asks its quality and background first
     with Image.open(tmp_path / "flat.jpg") as image:
         assert image.format == "JPEG"

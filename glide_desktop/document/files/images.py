@@ -118,9 +118,16 @@ def _export_format(path: Path, format: str | None) -> str:
     raise DocumentFileError(f"Cannot export {path.name}: choose PNG, JPEG or WebP.", path)
 
 
-def encode_flat(pixels: np.ndarray, fmt: str, text: dict[str, str] | None = None, quality: int = 92) -> bytes:
-    """Encode H, W, 4 uint8 pixels as PNG/JPEG/WEBP bytes; text goes to PNG chunks or EXIF description."""
+def encode_flat(pixels: np.ndarray, fmt: str, text: dict[str, str] | None = None, quality: int = 92,
+                background: tuple[int, int, int] | None = None) -> bytes:
+    """Encode H, W, 4 uint8 pixels as PNG/JPEG/WEBP bytes; text goes to PNG chunks or EXIF description.
+
+    background: the colour transparency is flattened onto (JPEG always flattens, onto white by default).
+    """
     image = Image.fromarray(pixels, "RGBA")
+    if background is not None or fmt == "JPEG":
+        under = Image.new("RGBA", image.size, (*(background or (255, 255, 255)), 255))
+        image = Image.alpha_composite(under, image)
     out = io.BytesIO()
     if fmt == "PNG":
         info = PngImagePlugin.PngInfo()
@@ -132,18 +139,18 @@ def encode_flat(pixels: np.ndarray, fmt: str, text: dict[str, str] | None = None
     if text:
         exif[0x010E] = json.dumps(text)  # ImageDescription
     if fmt == "JPEG":
-        white = Image.new("RGBA", image.size, (255, 255, 255, 255))
-        image = Image.alpha_composite(white, image).convert("RGB")  # JPEG has no alpha
-        image.save(out, "JPEG", quality=quality, exif=exif)
+        image.convert("RGB").save(out, "JPEG", quality=quality, exif=exif)  # JPEG has no alpha
     else:
         image.save(out, "WEBP", quality=quality, exif=exif)
     return out.getvalue()
 
 
 def export_flat(doc, path: str | os.PathLike, format: str | None = None,
-                text: dict[str, str] | None = None, quality: int = 92) -> None:
+                text: dict[str, str] | None = None, quality: int = 92,
+                background: tuple[int, int, int] | None = None) -> None:
     """Save the composite as PNG, JPEG or WebP atomically; text defaults to the generation details."""
     target = Path(path)
     fmt = _export_format(target, format)
-    data = encode_flat(doc.composite_uncached(), fmt, generation_text(doc) if text is None else text, quality)
+    data = encode_flat(doc.composite_uncached(), fmt, generation_text(doc) if text is None else text, quality,
+                       background)
     atomic_write(target, lambda handle: handle.write(data))

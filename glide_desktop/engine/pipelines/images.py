@@ -11,8 +11,8 @@ import torch.nn.functional as F
 SELECTION_EPSILON = 1.0 / 255.0
 
 
-def selection_to_keep_mask(selection64: np.ndarray) -> np.ndarray:
-    """Turn document selection coverage (1 = regenerate) into GLIDE's keep-mask (1 = keep), 64x64.
+def selection_to_keep_mask(selection64: np.ndarray, size: int = 64) -> np.ndarray:
+    """Turn document selection coverage (1 = regenerate) into GLIDE's keep-mask (1 = keep), size x size.
 
     Any pixel with visible coverage is regenerated: keep = coverage < 1/255. A 0.5 threshold would
     keep half-selected edge pixels, forcing the old content back inside the selection's soft edge
@@ -21,11 +21,11 @@ def selection_to_keep_mask(selection64: np.ndarray) -> np.ndarray:
     document's own pixels.
     """
     coverage = np.asarray(selection64, dtype=np.float32)
-    if coverage.shape != (64, 64):
-        raise ValueError(f"the selection mask must be 64x64 coverage, got shape {coverage.shape}")
+    if coverage.shape != (size, size):
+        raise ValueError(f"the selection mask must be {size}x{size} coverage, got shape {coverage.shape}")
     if not np.all(np.isfinite(coverage)):
         raise ValueError("the selection mask holds NaN or infinite values")
-    return (coverage < SELECTION_EPSILON).astype(np.float32)  # 64, 64
+    return (coverage < SELECTION_EPSILON).astype(np.float32)  # size, size
 
 
 def keep_mask_tensor(keep64: np.ndarray, size: int, device: torch.device | str = "cpu") -> torch.Tensor:

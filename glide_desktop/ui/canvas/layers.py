@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+import time
 from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QPainter
 
+from glide_desktop.document.compositing import TILE
 from glide_desktop.document.geometry import Rect
 from glide_desktop.ui.canvas.pyramid import ImagePyramid, premultiply
 from glide_desktop.ui.canvas.render import draw_pyramid
@@ -16,6 +18,7 @@ from glide_desktop.ui.canvas.viewport import Viewport
 
 BAND_ROWS = 256  # refresh big areas in bands so temporaries stay small
 MAX_PENDING = 32  # more waiting rectangles than this merge into their bounding box
+CATCH_UP_TILES = 2  # document tiles read per catch-up piece: one piece is a few milliseconds
 QUICK_MASK_RGB = (230, 30, 30)
 QUICK_MASK_ALPHA = 0.5
 
@@ -71,6 +74,44 @@ class _PyramidImage:
             waiting.extend(subtract(rect, area))
         self._pending = waiting
 
+    def defer(self, rect: Rect | None) -> None:
+        """The document changed under rect (None: everywhere): read it later (catch_up, or when drawn)."""
+        rect = self.bounds if rect is None else rect.clip(self.width, self.height)
+        if not rect.is_empty():
+            self._defer(rect)
+
+    def pending_under(self, area: Rect | None) -> bool:
+        """True while some change under area (None: anywhere) waits to be read."""
+        return any(area is None or not rect.intersect(area).is_empty() for rect in self._pending)
+
+    def catch_up(self, first: Rect | None, level: int, deadline: float) -> Rect:
+        """Read pending pieces, those under `first` before the rest, until `deadline` (perf_counter),
+        keeping pyramid `level` current as it goes; returns the area read (full-size pixels)."""
+        done = Rect(0, 0, 0, 0)
+        while self._pending and time.perf_counter() < deadline:
+            piece = self._next_piece(first)
+            self._read(piece)
+            self.pyramid.update_level(level)
+            done = done.union(piece)
+        return done
+
+    def _next_piece(self, first: Rect | None) -> Rect:
+        """Take the next tile-aligned piece off the pending list (inside `first` while any is there)."""
+        index = 0
+        if first is not None:
+            meets = (i for i, rect in enumerate(self._pending) if not rect.intersect(first).is_empty())
+            index = next(meets, 0)
+            rect = self._pending[index]
+            inside = rect.intersect(first)
+            if not inside.is_empty() and inside != rect:
+                self._pending[index: index + 1] = [inside, *subtract(rect, inside)]
+        rect = self._pending[index]
+        # Whole tiles of the document's cache, so no tile is composited twice for two pieces.
+        piece = Rect.from_edges(rect.x, rect.y, min(rect.right, (rect.x // TILE + CATCH_UP_TILES) * TILE),
+                                min(rect.bottom, (rect.y // TILE + 1) * TILE))
+        self._pending[index: index + 1] = sorted(subtract(rect, piece), key=lambda part: (part.y, part.x))
+        return piece
+
     def pixels(self, level: int = 0) -> np.ndarray:
         """One level's up-to-date premultiplied pixels (reads everything pending first)."""
         self.ensure()
@@ -95,9 +136,10 @@ class _PyramidImage:
     def _render(self, rect: Rect) -> np.ndarray:
         raise NotImplementedError
 
-    def draw(self, painter: QPainter, viewport: Viewport, exposed: QRectF) -> None:
-        """Paint the part under `exposed` (widget coordinates), reading pending changes there first."""
-        if self._pending:
+    def draw(self, painter: QPainter, viewport: Viewport, exposed: QRectF, read_pending: bool = True) -> None:
+        """Paint the part under `exposed` (widget coordinates), reading pending changes there first
+        (unless read_pending is False: a catch-up in slices is on its way)."""
+        if self._pending and read_pending:
             self.ensure(source_area(viewport, exposed, self.pyramid.max_level))
         draw_pyramid(painter, self.pyramid, viewport, exposed)
 

@@ -52,6 +52,13 @@ def _halve(src: np.ndarray) -> np.ndarray:
     return total.view(np.uint8).reshape(h // 2, w // 2, 8)[..., _LOW_BYTE::2]  # H/2, W/2, 4
 
 
+def downsample(premultiplied: np.ndarray, level: int) -> np.ndarray:
+    """An H, W, 4 premultiplied block at 1/2**level, by the same box filter as the pyramid's levels."""
+    for _ in range(level):
+        premultiplied = _halve(premultiplied)
+    return premultiplied
+
+
 def _half_rect(rect: Rect) -> Rect:
     """The next level's pixels whose 2x2 sources touch `rect`."""
     return Rect.from_edges(rect.x // 2, rect.y // 2, (rect.right + 1) // 2, (rect.bottom + 1) // 2)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from glide_desktop.document.geometry import Rect
 from glide_desktop.ui.canvas.ants import MarchingAnts
+from glide_desktop.ui.canvas.drag import LayerDrags
 from glide_desktop.ui.canvas.events import CanvasPointerEvent
 from glide_desktop.ui.canvas.layers import CompositeImage, QuickMaskImage, source_area, subscribe
 from glide_desktop.ui.canvas.render import checker_brush, document_rect, draw_brush_outline, draw_checkerboard
@@ -59,6 +60,7 @@ class CanvasView(QWidget):
         self._hover: QPointF | None = None  # widget position of the pointer, for the brush outline
         self._pressure = 1.0
         self._fitted = False
+        self.layer_drags = LayerDrags(self)  # the Move tool's preview and the catch-up after it
         self.overlays: list[Any] = []  # objects with paint(painter, viewport), drawn over the picture
 
     # ----- document -------------------------------------------------------------------------------
@@ -69,6 +71,7 @@ class CanvasView(QWidget):
             self._unsubscribe = None
         if self.tool is not None and self.document is not None:
             self.tool.cancel(self)
+        self.layer_drags.reset()
         self.document, self.undo = doc, undo
         self._composite = CompositeImage(doc) if doc is not None else None
         self._quick_mask = None
@@ -100,6 +103,7 @@ class CanvasView(QWidget):
         rect = getattr(change, "rect", None)
         if self.document_size != QSize(self._composite.width, self._composite.height):
             # Canvas size changed (crop, resize): start over.
+            self.layer_drags.reset()
             self._composite = CompositeImage(self.document)
             self._quick_mask = None
             self.refresh_selection()
@@ -109,7 +113,7 @@ class CanvasView(QWidget):
         if getattr(change, "selection", True):
             self._ants.invalidate(rect)
             self.refresh_quick_mask(rect)
-        if getattr(change, "pixels", True):
+        if getattr(change, "pixels", True) and not self.layer_drags.takes(change):
             self._composite.refresh(rect, self._on_screen(self._composite))
             self.update_doc_rect(rect)
 
@@ -255,7 +259,9 @@ class CanvasView(QWidget):
         if self._composite is not None:
             page = document_rect(self.viewport, self._composite.width, self._composite.height)
             draw_checkerboard(painter, self._checker, exposed.intersected(page), page.topLeft())
-            self._composite.draw(painter, self.viewport, exposed)
+            if not self.layer_drags.paint(painter, exposed):
+                # While a catch-up runs, it reads what changed; drawing must not read it all at once.
+                self._composite.draw(painter, self.viewport, exposed, read_pending=not self.layer_drags.busy)
             if self._quick_mask is not None:
                 self._quick_mask.draw(painter, self.viewport, exposed)
             for overlay in self.overlays:

@@ -29,6 +29,7 @@ class MoveTool(Tool):
         self._uid: int | None = None
         self._start_offset = (0, 0)
         self._start_pos = QPointF()
+        self._offset = (0, 0)  # where the drag shows the layer now
         self._content = Rect(0, 0, 0, 0)  # the dragged layer's visible pixels, layer coordinates
 
     def press(self, canvas: Any, event: CanvasPointerEvent) -> None:
@@ -36,27 +37,28 @@ class MoveTool(Tool):
         if event.button != _LEFT or layer is None:
             return
         self._uid, self._start_offset, self._start_pos = layer.uid, layer.offset, event.pos
+        self._offset = layer.offset
         self._content = layer.content_bounds()  # pixels stay put during a drag: measure once
+        # The canvas prepares below/above composites once; each move then only redraws.
+        canvas.layer_drags.begin(layer.uid)
 
     def move(self, canvas: Any, event: CanvasPointerEvent) -> None:
         if self._uid is None:
             return
         offset = self._offset_at(event.pos)
-        layer = canvas.document.find_layer(self._uid)
-        if layer is not None and layer.offset != offset:
-            # Live preview straight on the document; the undo step is recorded once, on release.
-            # Only where the visible pixels were and are is recomposited, not the whole layer.
-            canvas.document.set_layer_property(self._uid, "offset", offset, content=self._content)
+        if offset != self._offset:
+            self._offset = offset
+            canvas.layer_drags.move_to(offset)  # the document changes once, on release
 
     def release(self, canvas: Any, event: CanvasPointerEvent) -> None:
         if self._uid is None or event.button != _LEFT:
             return
         self.move(canvas, event)
-        self._commit(canvas)
+        canvas.layer_drags.end(lambda: self._commit(canvas))
 
     def cancel(self, canvas: Any) -> None:
         if self._uid is not None:
-            self._commit(canvas)
+            canvas.layer_drags.end(lambda: self._commit(canvas))
 
     def _offset_at(self, pos: QPointF) -> tuple[int, int]:
         dx, dy = round(pos.x() - self._start_pos.x()), round(pos.y() - self._start_pos.y())
@@ -65,9 +67,11 @@ class MoveTool(Tool):
     def _commit(self, canvas: Any) -> None:
         uid, self._uid = self._uid, None
         layer = canvas.document.find_layer(uid) if uid is not None else None
-        if layer is None or layer.offset == self._start_offset:
+        if layer is None or self._offset == self._start_offset:
             return
-        command = SetLayerProperty(uid, "offset", self._start_offset, layer.offset, text="Move layer")
+        # Only where the visible pixels were and are is recomposited, not the whole layer.
+        canvas.document.set_layer_property(uid, "offset", self._offset, content=self._content)
+        command = SetLayerProperty(uid, "offset", self._start_offset, self._offset, text="Move layer")
         push(canvas, command, applied=True)
         command.sealed = True  # the next drag is its own step, never merged into this one
 

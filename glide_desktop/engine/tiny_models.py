@@ -1,4 +1,4 @@
-"""Tiny random-weight GLIDE networks saved in the official file format, for pipeline and CLI tests."""
+"""Tiny random-weight GLIDE networks saved in the official file format (tests and the selftest use them)."""
 
 from __future__ import annotations
 

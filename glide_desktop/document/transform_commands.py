@@ -1,0 +1,122 @@
+"""Undo steps for image geometry: transform the whole image, or flip a single layer.
+
+Quarter turns and flips are undone by their exact inverse (no pixels kept); crop, canvas size and
+image size keep the old pixel arrays (the new ones are fresh arrays, so the old ones stay intact).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from glide_desktop.document.commands import Command
+from glide_desktop.document.document import Document
+from glide_desktop.document.geometry import Rect
+from glide_desktop.document.layer import Layer
+from glide_desktop.document.transform_ops import Axis, Flip, ImageOp, flip_pixels, map_metadata
+
+_STRUCT_BYTES = 256
+
+
+@dataclass
+class _Snapshot:
+    """The image before a lossy transform: size, selection, and per layer its pixels, offset, metadata."""
+
+    size: tuple[int, int]
+    coverage: np.ndarray
+    layers: list[tuple[Layer, np.ndarray, tuple[int, int], dict[str, Any]]]
+
+    @classmethod
+    def take(cls, doc: Document) -> _Snapshot:
+        layers = [(layer, layer.pixels, layer.offset, dict(layer.metadata)) for layer in doc.layers]
+        return cls(doc.size, doc.selection.coverage.copy(), layers)
+
+    def restore(self, doc: Document) -> None:
+        for layer, pixels, offset, metadata in self.layers:
+            layer.pixels, layer.offset, layer.metadata = pixels, offset, dict(metadata)
+        doc.set_canvas(*self.size, self.coverage.copy())
+
+    @property
+    def nbytes(self) -> int:
+        return self.coverage.nbytes + sum(pixels.nbytes for _, pixels, _, _ in self.layers)
+
+
+def apply_image_op(doc: Document, op: ImageOp) -> None:
+    """Transform every layer, the selection and the metadata boxes, then adopt the new size."""
+    width, height = doc.size
+
+    def mapping(rect: Rect) -> Rect:
+        return op.map_rect(rect, width, height)
+
+    for layer in doc.layers:
+        pixels, bounds = op.map_layer(layer.pixels, layer.bounds, width, height)
+        layer.pixels, layer.offset = pixels, (bounds.x, bounds.y)
+        layer.metadata = map_metadata(layer.metadata, mapping)
+    doc.set_canvas(*op.new_size(width, height), op.map_coverage(doc.selection.coverage))
+
+
+class TransformImage(Command):
+    """One image operation (crop, canvas size, image size, rotate, flip) as one undo step."""
+
+    def __init__(self, op: ImageOp, text: str):
+        super().__init__()
+        self.op, self.text = op, text
+        self._applied = False
+        self._before: _Snapshot | None = None
+
+    def redo(self, doc: Document) -> None:
+        if self._applied:
+            return
+        if self.op.inverse() is None:
+            self._before = _Snapshot.take(doc)
+        apply_image_op(doc, self.op)
+        self._applied = True
+
+    def undo(self, doc: Document) -> None:
+        if not self._applied:
+            return
+        inverse = self.op.inverse()
+        if inverse is not None:
+            apply_image_op(doc, inverse)
+        else:
+            self._before.restore(doc)
+            self._before = None  # redo takes it afresh from the same (restored) state
+        self._applied = False
+
+    @property
+    def nbytes(self) -> int:
+        return _STRUCT_BYTES + (self._before.nbytes if self._before is not None else 0)
+
+
+class FlipLayer(Command):
+    """Mirror one layer's pixels where they are (its bounds stay; its metadata boxes mirror inside them)."""
+
+    def __init__(self, uid: int, axis: Axis, text: str | None = None):
+        super().__init__()
+        self.uid, self.axis = uid, Axis(axis)
+        self.text = text or f"Flip layer {self.axis.value}"
+        self._flips = 0  # redo and undo alternate; the count keeps repeats harmless
+
+    def _flip(self, doc: Document) -> None:
+        layer = doc.layer_by_uid(self.uid)
+        bounds = layer.bounds
+        flip = Flip(self.axis)
+
+        def mirror(rect: Rect) -> Rect:  # mirror about the layer's own centre line
+            moved = flip.map_rect(rect.translate(-bounds.x, -bounds.y), bounds.w, bounds.h)
+            return moved.translate(bounds.x, bounds.y)
+
+        layer.metadata = map_metadata(layer.metadata, mirror)
+        doc.replace_layer_pixels(self.uid, flip_pixels(layer.pixels, self.axis), layer.offset)
+
+    def redo(self, doc: Document) -> None:
+        if self._flips == 0:
+            self._flip(doc)
+            self._flips = 1
+
+    def undo(self, doc: Document) -> None:
+        if self._flips == 1:
+            self._flip(doc)
+            self._flips = 0
