@@ -48,7 +48,8 @@ def test_layer_properties_show_the_settings_rename_and_use_them(make_window, qtb
     layer = _generate_and_apply(win, qtbot)
     dialog = _open_properties(win, qtbot, layer)
     assert dialog.prompt_edit.text() == "a red ball"
-    shown = {key: dialog.findChild(QLabel, f"value-{key}") for key in ("seed", "candidate", "preset", "crop", "model_files")}
+    keys = ("seed", "candidate", "preset", "crop", "model_files")
+    shown = {key: dialog.findChild(QLabel, f"value-{key}") for key in keys}
     assert shown["seed"].text() == "7" and shown["candidate"].text() == "#3"
     assert shown["preset"].text() == "balanced" and shown["crop"].text() == "96 × 96 px at (0, -8)"
     assert shown["model_files"].text() == "base_inpaint.pt, upsample_inpaint.pt"
