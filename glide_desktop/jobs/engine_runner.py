@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from glide_desktop.engine.types import Event
-from glide_desktop.jobs.job import Job, UpsampleJob
+from glide_desktop.jobs.job import CandidateScores, Job, RankJob, UpsampleJob
 
 
 class EngineRunner:
@@ -23,7 +23,7 @@ class EngineRunner:
         self.threads = threads
         self._store: Any = None  # a ModelCache over a ModelStore, made on first use
 
-    def __call__(self, job: Job, cancel: threading.Event) -> Iterator[Event]:
+    def __call__(self, job: Job, cancel: threading.Event) -> Iterator[Event | CandidateScores]:
         import torch
 
         from glide_desktop.engine.models import ModelStore
@@ -35,7 +35,12 @@ class EngineRunner:
         if self._store is None or Path(self._store.folder) != self.models_dir:
             # Cached across requests: each checkpoint is read once, not once per generation.
             self._store = ModelCache(ModelStore(self.models_dir))
-        if isinstance(job, UpsampleJob):
+        if isinstance(job, RankJob):
+            from glide_desktop.engine.pipelines.ranking import rank_candidates
+
+            scores = rank_candidates(job.request.prompt, job.images, self._store, job.request.device)
+            yield CandidateScores(tuple(scores))
+        elif isinstance(job, UpsampleJob):
             yield from upsample(job.request, self._store, job.candidates64, job.indices, cancel=cancel)
         else:
             yield from generate(job, self._store, cancel=cancel)

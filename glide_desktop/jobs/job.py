@@ -1,4 +1,4 @@
-"""What the job thread runs: a whole request (the base stage) or the upsampling of chosen candidates."""
+"""What the job thread runs: a request (the base stage), the upsampling of chosen candidates, a ranking."""
 
 from __future__ import annotations
 
@@ -20,7 +20,22 @@ class UpsampleJob:
     indices: tuple[int, ...] = ()
 
 
-Job = GenerationRequest | UpsampleJob
+@dataclass(frozen=True)
+class RankJob:
+    """Score candidates (N x S x S x 3 uint8) against the request's prompt with the noised CLIP at t = 0."""
+
+    request: GenerationRequest
+    images: np.ndarray = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class CandidateScores:
+    """A RankJob's answer: one CLIP score per candidate, in candidate order (higher matches better)."""
+
+    scores: tuple[float, ...]
+
+
+Job = GenerationRequest | UpsampleJob | RankJob
 
 # A runner turns a job into the engine's event stream; it checks the cancel flag between steps.
 Runner = Callable[[Job, threading.Event], Iterator[Event]]
@@ -28,4 +43,4 @@ Runner = Callable[[Job, threading.Event], Iterator[Event]]
 
 def job_request(job: Job) -> GenerationRequest:
     """The generation request a job belongs to."""
-    return job.request if isinstance(job, UpsampleJob) else job
+    return job if isinstance(job, GenerationRequest) else job.request

@@ -26,6 +26,7 @@ from glide_desktop.document.inpaint_crop import (
 )
 from glide_desktop.document.layer import Layer
 from glide_desktop.engine.types import GenerationRequest, Mode, SamplerName
+from glide_desktop.jobs.job import Job, RankJob, UpsampleJob
 from glide_desktop.ui.generate_options import GenerationSettings
 
 MODEL_FILES = {Mode.INPAINT: ["base_inpaint.pt", "upsample_inpaint.pt"]}
@@ -45,6 +46,7 @@ class Run:
     metadata: dict[str, Any] = field(default_factory=dict)
     replaces: int | None = None  # the uid of the generated layer a re-roll replaces
     candidates: np.ndarray | None = None  # N x 64 x 64 x 3 once the base stage is done
+    scores: dict[int, float] = field(default_factory=dict)  # CLIP score per candidate, when ranked
     _alpha256: np.ndarray | None = field(default=None, repr=False)
 
     def describe(self) -> str:
@@ -60,6 +62,38 @@ class Run:
 
             self._alpha256 = alpha_at_overlay_size(self.placement.alpha)
         return self._alpha256
+
+
+@dataclass
+class Task:
+    """A queued job: the base stage of a run, the upsampling of some of its candidates, or their ranking."""
+
+    run: Run
+    indices: tuple[int, ...] = ()  # empty: the base stage
+    ranking: bool = False  # CLIP scores for the run's candidates
+    failure: str = ""
+    results: list[int] = field(default_factory=list)
+
+    @property
+    def upsampling(self) -> bool:
+        return bool(self.indices)
+
+    def job(self) -> Job:
+        """What the job thread runs for this task."""
+        run = self.run
+        if self.ranking:
+            return RankJob(run.request, run.candidates)
+        if self.upsampling:
+            return UpsampleJob(run.request, run.candidates, self.indices)
+        return run.request
+
+    def describe(self) -> str:
+        what = self.run.describe()
+        if self.ranking:
+            return f"CLIP scores for {what}"
+        if self.upsampling:
+            return f"Upsample #{', #'.join(str(i + 1) for i in self.indices)} of {what}"
+        return what
 
 
 def resolution_note(side: int) -> tuple[str, bool]:

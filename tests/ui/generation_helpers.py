@@ -10,8 +10,8 @@ from PySide6.QtCore import Qt
 from glide_desktop.document.commands import SetSelection
 from glide_desktop.document.geometry import Rect
 from glide_desktop.document.selection import SelectionOp, rect_coverage
-from glide_desktop.engine.types import Candidates, Progress, Result
-from glide_desktop.jobs.job import UpsampleJob
+from glide_desktop.engine.types import Candidates, GenerationRequest, Progress, Result
+from glide_desktop.jobs.job import CandidateScores, RankJob, UpsampleJob
 
 COLOURS = [(200, 30, 20), (20, 40, 220), (30, 180, 60), (230, 200, 40), (150, 60, 160), (20, 200, 200),
            (90, 90, 90), (250, 250, 250)]
@@ -38,10 +38,14 @@ class ScriptedRunner:
 
     @property
     def requests(self):
-        return [job for job in self.jobs if not isinstance(job, UpsampleJob)]
+        return [job for job in self.jobs if isinstance(job, GenerationRequest)]
 
     def __call__(self, job, cancel):
         self.jobs.append(job)
+        if isinstance(job, RankJob):
+            # A made-up score that tells the candidates apart: the mean red of each image.
+            yield CandidateScores(tuple(float(image[..., 0].mean()) / 255.0 for image in job.images))
+            return
         if isinstance(job, UpsampleJob):
             yield from self._upsample(job, cancel)
             return

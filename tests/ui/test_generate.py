@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QMessageBox
 from glide_desktop.document.commands import PixelEdit
 from glide_desktop.document.geometry import Rect
 from glide_desktop.engine.types import Mode, SamplerName
-from glide_desktop.jobs.job import UpsampleJob
+from glide_desktop.jobs.job import RankJob, UpsampleJob
 from tests.ui.generation_helpers import COLOURS, ScriptedRunner, click, document_state, select, type_prompt
 
 SIZE = (96, 80)
@@ -250,3 +250,27 @@ def test_closing_the_window_mid_job_stops_the_thread(make_window, qtbot):
     thread = win.generation.jobs._thread
     assert win.close()
     assert thread.isFinished()
+
+
+def test_candidates_get_clip_scores_when_the_clip_files_are_there(make_window, qtbot, tmp_path):
+    runner = ScriptedRunner()
+    win = make_window(runner)
+    select(win, SELECTED)
+    _generate(win, qtbot, candidates=2)
+    _wait_idle(win, qtbot)
+    ranks = [job for job in runner.jobs if isinstance(job, RankJob)]
+    assert len(ranks) == 1 and ranks[0].images.shape == (2, 64, 64, 3)
+    # The scripted score is the mean red: candidate 1 is red (200), candidate 2 blue (20).
+    labels = [button.text() for button in win.generate_panel.strip.buttons]
+    assert labels == ["#1\nCLIP 0.78", "#2\nCLIP 0.08"]
+
+    no_clip = tmp_path / "no-clip"
+    no_clip.mkdir()
+    for path in (tmp_path / "models").iterdir():
+        if not path.name.startswith("clip_"):
+            (no_clip / path.name).write_bytes(path.read_bytes())
+    win.set_models_dir(no_clip)
+    _generate(win, qtbot, candidates=2)
+    _wait_idle(win, qtbot)
+    assert len([job for job in runner.jobs if isinstance(job, RankJob)]) == 1, "no CLIP files, no ranking"
+    assert [button.text() for button in win.generate_panel.strip.buttons] == ["#1", "#2"]
