@@ -19,6 +19,7 @@ from glide_desktop.document.geometry import Rect
 from glide_desktop.document.inpaint_crop import (
     MIN_CONTEXT,
     SOURCE_SIZE,
+    ContextCrop,
     Placement,
     context_rect,
     inpaint_crop,
@@ -150,7 +151,7 @@ def prepare_runs(doc: Document, settings: GenerationSettings) -> list[Run]:
         parts = [_region_coverage(coverage, c.bbox, c.mask) for c in doc.selection.components()] or parts
     runs = []
     for part in parts:
-        crop = inpaint_crop(pictures, part, settings.context, MIN_CONTEXT)
+        crop = context_crop(pictures, part, settings.context)
         request = request_for(settings, mode, crop.source256, crop.selection64)
         runs.append(_run(doc, settings, request, crop.placement))
     return runs
@@ -174,7 +175,7 @@ def reroll_run(doc: Document, layer: Layer, settings: GenerationSettings) -> Run
     below = [other for other in doc.layers if other.uid != layer.uid]
     pictures = composite_rect(below, doc.bounds) if mode is not Mode.SKETCH else _source_pixels(doc, mode)
     coverage = (full > 0).astype(np.float32)
-    crop = inpaint_crop(pictures, coverage, settings.context, MIN_CONTEXT)
+    crop = context_crop(pictures, coverage, settings.context)
     if crop.rect != rect:
         raise ValueError(f"its area no longer gives the crop it was made from ({crop.rect}, not {rect})")
     request = request_for(settings, mode, crop.source256, crop.selection64)
@@ -205,6 +206,11 @@ def settings_from_metadata(meta: dict[str, Any], fallback: GenerationSettings) -
         strength=value("strength", float, fallback.strength),
         context=value("context", float, fallback.context),
     )
+
+
+def context_crop(pictures: np.ndarray, coverage: np.ndarray, context: float) -> ContextCrop:
+    """The one place the panel cuts a crop (the editor's and the command line's shared crop path)."""
+    return inpaint_crop(pictures, coverage, context, MIN_CONTEXT)
 
 
 def _layer_alpha(doc: Document, layer: Layer) -> np.ndarray:
