@@ -82,6 +82,7 @@ class GeneratePanel(QWidget):
         buttons.addWidget(self.generate_button, 1)
         buttons.addWidget(self.cancel_button)
         layout.addLayout(buttons)
+        layout.addWidget(self.preview_check)
         for widget in (self.progress_bar, self.time_label, self.status_label, self.strip,
                        self.staging, self.queue):
             layout.addWidget(widget)
@@ -183,6 +184,10 @@ class GeneratePanel(QWidget):
         policy.setRetainSizeWhenHidden(True)  # showing it must not make the panel jump
         self.progress_bar.setSizePolicy(policy)
         self.time_label = QLabel()
+        self.preview_check = QCheckBox("Live preview")
+        self.preview_check.setChecked(True)
+        self.preview_check.setToolTip("Show each step's predicted picture in the thumbnails and over the "
+                                      "crop on the canvas (off: nothing is converted or drawn meanwhile)")
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
 

@@ -60,7 +60,6 @@ class GenerationController(QObject):
         self.tasks: dict[int, Task] = {}
         self.staging = Staging()
         self.shown_run: Run | None = None  # the run whose candidates the strip shows
-        self.live_preview = True  # previews are made only while someone looks at them
         self._last_preview = 0.0
         panel.generateRequested.connect(self.start)
         panel.cancelRequested.connect(self.cancel)
@@ -243,8 +242,8 @@ class GenerationController(QObject):
         self.panel.show_progress(event, self.clock.elapsed(), remaining)
         now = time.monotonic()
         final = event.step >= event.total
-        if event.preview is None or not self.live_preview or (now - self._last_preview < PREVIEW_INTERVAL
-                                                              and not final):
+        wanted = self.panel.preview_check.isChecked()  # previews are converted only when someone looks
+        if event.preview is None or not wanted or (now - self._last_preview < PREVIEW_INTERVAL and not final):
             return
         self._last_preview = now
         self._show_preview(task, event)

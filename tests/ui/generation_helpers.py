@@ -5,7 +5,8 @@ from __future__ import annotations
 import threading
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QCheckBox
 
 from glide_desktop.document.commands import SetSelection
 from glide_desktop.document.geometry import Rect
@@ -84,7 +85,10 @@ def select(win, rect: Rect) -> None:
 
 
 def click(qtbot, widget) -> None:
-    """A left click in the middle of a widget."""
+    """A left click in the middle of a widget (on a check box: on its box, which is what takes clicks)."""
+    if isinstance(widget, QCheckBox):
+        qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=QPoint(8, widget.height() // 2))
+        return
     qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 

@@ -274,3 +274,21 @@ def test_candidates_get_clip_scores_when_the_clip_files_are_there(make_window, q
     _wait_idle(win, qtbot)
     assert len([job for job in runner.jobs if isinstance(job, RankJob)]) == 1, "no CLIP files, no ranking"
     assert [button.text() for button in win.generate_panel.strip.buttons] == ["#1", "#2"]
+
+
+def test_live_preview_off_draws_nothing_while_sampling(make_window, qtbot):
+    gate = threading.Event()
+    win = make_window(ScriptedRunner(gate=gate))
+    panel = win.generate_panel
+    select(win, SELECTED)
+    click(qtbot, panel.preview_check)
+    assert not panel.preview_check.isChecked()
+    _generate(win, qtbot)
+    qtbot.waitUntil(lambda: panel.progress_bar.maximum() == 3, timeout=5000)
+    assert win.generation.overlay.image is None
+    assert all(button.icon().isNull() for button in panel.strip.buttons)
+    click(qtbot, panel.preview_check)
+    gate.set()
+    qtbot.waitUntil(lambda: win.generation.overlay.image is not None or not win.generation.busy, timeout=5000)
+    _wait_idle(win, qtbot)
+    assert all(not button.icon().isNull() for button in panel.strip.buttons)
