@@ -205,6 +205,19 @@ class GenerationController(QObject):
         self._show_staged()
         self.panel.show_status("Discarded: the document is unchanged.")
 
+    def document_replaced(self) -> None:
+        """Another document is shown: drop what was staged or shown for the old one (jobs run on)."""
+        doc = self.host.document
+        for staged in list(self.staging.results):
+            if staged.run.document is not doc:
+                self.staging.drop_run(staged.run)
+        if self.shown_run is not None and self.shown_run.document is not doc:
+            self.shown_run = None
+            self.panel.strip.clear()
+        if self.overlay is not None:
+            self.overlay.show_image(None, None)
+        self._show_staged()
+
     def shutdown(self) -> None:
         """Stop the job thread (the window is closing); late events are dropped."""
         self.tasks.clear()
@@ -363,7 +376,7 @@ class GenerationController(QObject):
             if task is not None:
                 state = "running" if ticket == self.jobs.running else "waiting"
                 entries.append((ticket, f"{task.describe()} — {state}"))
-        self.panel.queue.show_entries(entries if len(entries) > 1 or self.staging.results else entries)
+        self.panel.queue.show_entries(entries)
 
     def _status(self, text: str) -> None:
         self.panel.show_status(text)

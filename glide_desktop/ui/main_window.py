@@ -185,7 +185,7 @@ class MainWindow(QMainWindow):
         self.update_title()
         self._show_zoom(self.canvas.zoom)
         self.generate_panel.refresh_mode()
-        self.generation.refresh_frame()
+        self.generation.document_replaced()
 
     def _on_document_changed(self, change: Any) -> None:
         if getattr(change, "selection", True):

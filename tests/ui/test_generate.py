@@ -292,3 +292,14 @@ def test_live_preview_off_draws_nothing_while_sampling(make_window, qtbot):
     qtbot.waitUntil(lambda: win.generation.overlay.image is not None or not win.generation.busy, timeout=5000)
     _wait_idle(win, qtbot)
     assert all(not button.icon().isNull() for button in panel.strip.buttons)
+
+
+def test_opening_another_document_drops_what_was_staged_for_the_old_one(make_window, qtbot):
+    win = make_window(ScriptedRunner())
+    select(win, SELECTED)
+    _generate(win, qtbot, candidates=1)
+    qtbot.waitUntil(lambda: len(win.generation.staging) == 1 and not win.generation.busy, timeout=10_000)
+    win.undo.mark_saved()
+    assert win.new_document(50, 40)
+    assert len(win.generation.staging) == 0 and win.generation.overlay.image is None
+    assert not win.generate_panel.staging.isVisible() and not win.generate_panel.strip.isVisible()
