@@ -114,7 +114,7 @@ def open_picture(run: Run) -> None:
 
 
 def inpaint(run: Run) -> None:
-    """Select a rectangle and press Generate: 2 steps per stage on the job thread, one new layer."""
+    """Select a rectangle and press Generate: 2 steps per stage on the job thread, staged, applied."""
     from glide_desktop.document.commands import SetSelection
     from glide_desktop.document.selection import SelectionOp, rect_coverage
 
@@ -126,16 +126,21 @@ def inpaint(run: Run) -> None:
     panel = win.generate_panel
     panel.prompt_edit.setText("a red ball")
     panel.seed_spin.setValue(1)
-    panel.steps_spin.setValue(STEPS)
-    win.generation.upsample_steps = STEPS
+    panel.advanced.steps_spin.setValue(STEPS)
+    panel.advanced.upsample_steps_spin.setValue(STEPS)
+    panel.candidates_spin.setValue(1)  # one candidate goes straight on to the upsampler
     outcome: list[bool] = []
-    win.generation.jobs.finished.connect(outcome.append)
+    win.generation.jobs.finished.connect(lambda _ticket, cancelled: outcome.append(cancelled))
     watch = _watch_dialogs(run)  # started first: Generate itself may ask about missing files
     panel.generate()
-    _wait_for(lambda: bool(outcome), JOB_TIMEOUT_S, run, "the generation")
+    generation = win.generation
+    _wait_for(lambda: bool(outcome) and not generation.busy, JOB_TIMEOUT_S, run, "the generation")
     watch.stop()
-    if outcome != [False]:
+    if any(outcome):
         raise SelftestFailure("the generation was cancelled")
+    if len(generation.staging) != 1 or len(doc.layers) != layers_before:
+        raise SelftestFailure("the result was not staged on the canvas, or it touched the document")
+    generation.apply()
     if len(doc.layers) != layers_before + 1:
         raise SelftestFailure(f"expected one new layer, found {len(doc.layers) - layers_before}")
     run.layer = doc.layers[-1].pixels.copy()
