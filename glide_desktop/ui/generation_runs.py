@@ -111,7 +111,7 @@ def resolution_advice(side: int) -> tuple[str, bool]:
     if not warning:
         return note, False
     return (f"{note}. GLIDE paints {SOURCE_SIZE} px, so details come out blurry: select a smaller area "
-            f"(under {int(SOURCE_SIZE * WARN_ABOVE * 0.8)} px with its context) for sharper results.", True)
+            f"(a crop under {int(SOURCE_SIZE * WARN_ABOVE)} px with its context) or lower Context.", True)
 
 
 def context_square(doc: Document, context: float, mode: Mode) -> Rect | None:
