@@ -35,14 +35,17 @@ def build_window(paths: Sequence[str] = ()) -> MainWindow:
     from PySide6.QtCore import QSettings
 
     from glide_desktop.jobs.engine_runner import EngineRunner
+    from glide_desktop.jobs.model_checker import EngineModelChecker
     from glide_desktop.jobs.queue import GenerationJobs
     from glide_desktop.ui.main_window import MainWindow
     from glide_desktop.ui.models_dialog import chosen_models_dir
 
-    models_dir = chosen_models_dir(QSettings())  # the folder chosen in Model Files, else the default
+    # The folder chosen in Model Files (saved by engine.locations, shared with the CLI), else the default.
+    models_dir = chosen_models_dir(QSettings())
     # The runner imports torch in the worker thread on the first request, so the window opens fast.
     jobs = GenerationJobs(EngineRunner(models_dir))
     window = MainWindow(jobs=jobs, models_dir=models_dir)
+    window.model_checker = EngineModelChecker()  # Model Files checks imported files with the engine
     jobs.setParent(window)
     for path in paths:
         window.open_path(path)
@@ -60,10 +63,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     asyncio.set_event_loop(loop)
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
-    window = build_window([arg for arg in argv[1:] if not arg.startswith("-")])
+    window = build_window()
     # Closing the window stops the job thread; this covers quitting any other way.
     app.aboutToQuit.connect(window.generation.shutdown)
     window.show()
+    # Opened after show: a file that cannot be read leaves the empty window up with the message over it.
+    for path in (arg for arg in argv[1:] if not arg.startswith("-")):
+        window.open_path(path)
     with loop:
         loop.run_until_complete(closed.wait())
     return 0

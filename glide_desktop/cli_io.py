@@ -2,30 +2,34 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TextIO
 
 import numpy as np
-from PIL import Image, PngImagePlugin, UnidentifiedImageError
+from PIL import Image, PngImagePlugin
 
-from glide_desktop.engine.types import GenerationRequest, InvalidRequest
+from glide_desktop.document.files.errors import DocumentFileError
+from glide_desktop.document.files.images import read_image
+from glide_desktop.engine.types import IMAGE_SIZE, IMAGE_SIZE_BASE, GenerationRequest, InvalidRequest
 
-SOURCE_SIZE = 256
-MASK_SIZE = 64
+SOURCE_SIZE = IMAGE_SIZE
+MASK_SIZE = IMAGE_SIZE_BASE
 
 
-def _open(path: Path, what: str) -> Image.Image:
+def read_rgba(path: Path, what: str, notes: TextIO | None = None) -> np.ndarray:
+    """Decode path with the editor's own reader (same pixels, EXIF turn and limits): H, W, 4 uint8.
+
+    What the user should know about the file (only its first frame was read) goes to notes (stderr).
+    """
     try:
-        image = Image.open(path)
-        image.load()
-    except FileNotFoundError:
-        raise InvalidRequest(f"{what} {path} does not exist") from None
-    except (UnidentifiedImageError, OSError) as error:
-        raise InvalidRequest(f"{what} {path} is not a readable image ({error})") from None
-    except Image.DecompressionBombError:
-        raise InvalidRequest(f"{what} {path} is too large to open safely") from None
-    return image
+        decoded = read_image(path, name=str(path))
+    except DocumentFileError as error:
+        raise InvalidRequest(f"{what}: {error.message}") from None
+    for note in decoded.notes:
+        (notes or sys.stderr).write(f"note: {note}\n")
+    return decoded.pixels
 
 
 def center_square(size: tuple[int, int]) -> tuple[int, int, int, int]:
@@ -37,18 +41,15 @@ def center_square(size: tuple[int, int]) -> tuple[int, int, int, int]:
 
 
 def read_rgb(path: Path, what: str = "source image") -> Image.Image:
-    """An image file as RGB at its own size; transparent pixels become white."""
-    image = _open(path, what)
-    if image.mode in ("RGBA", "LA", "P"):
-        # Transparent pixels become white rather than whatever color the file stored under them.
-        rgba = image.convert("RGBA")
-        image = Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba)
-    return image.convert("RGB")
+    """An image file as RGB at its own size (the editor's decoder); transparent pixels become white."""
+    rgba = Image.fromarray(read_rgba(path, what), "RGBA")
+    # Transparent pixels become white rather than whatever color the file stored under them.
+    return Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba).convert("RGB")
 
 
 def read_mask(path: Path, size: tuple[int, int]) -> Image.Image:
     """A mask file (white = regenerate) as 8-bit gray at its own size, which must be the image's."""
-    mask = _open(path, "mask")
+    mask = Image.fromarray(read_rgba(path, "mask"), "RGBA")
     if mask.size != size:
         raise InvalidRequest(
             f"the mask is {mask.size[0]}x{mask.size[1]} but the image is {size[0]}x{size[1]}; "
@@ -76,6 +77,29 @@ def load_selection(path: Path, image_size: tuple[int, int]) -> np.ndarray:
     return coverage
 
 
+def load_picture(path: Path) -> np.ndarray:
+    """A whole image (the editor's decoder) as H x W x 3 uint8 RGB, or H x W x 4 RGBA with transparency."""
+    rgba = read_rgba(path, "source image")
+    return rgba if (rgba[..., 3] < 255).any() else rgba[..., :3].copy()
+
+
+def load_coverage(path: Path, size: tuple[int, int]) -> np.ndarray:
+    """A mask PNG (white = regenerate, grey = partly) as H x W float32 coverage in [0, 1]."""
+    mask = read_mask(path, size)
+    coverage = np.asarray(mask, dtype=np.float32) / 255.0
+    if not np.any(coverage > 0):
+        raise InvalidRequest(f"the mask {path} is all black: paint the area to regenerate in white")
+    return coverage
+
+
+def whole_image_path(pattern: str, seed: int, index: int) -> Path:
+    """Where candidate `index` of a whole-image inpaint goes: OUT for the first, OUT-1, OUT-2 ... after it."""
+    path = output_path(pattern, seed, index, 1)
+    if index > 0 and "{index}" not in pattern:
+        path = path.with_name(f"{path.stem}-{index}{path.suffix}")
+    return path
+
+
 def output_path(pattern: str, seed: int, index: int, count: int) -> Path:
     """Fill {seed}/{index} into the output pattern; add -index when several images share one name."""
     try:
@@ -91,8 +115,9 @@ def output_path(pattern: str, seed: int, index: int, count: int) -> Path:
     return path
 
 
-def png_metadata(request: GenerationRequest, candidate: int) -> PngImagePlugin.PngInfo:
-    """Text chunks that record how an image was made (prompt, seed and settings)."""
+def png_metadata(request: GenerationRequest, candidate: int,
+                 extra: dict[str, object] | None = None) -> PngImagePlugin.PngInfo:
+    """Text chunks that record how an image was made (prompt, seed, settings and any extra fields)."""
     info = PngImagePlugin.PngInfo()
     info.add_itxt("prompt", request.prompt)
     if request.negative_prompt:
@@ -101,22 +126,37 @@ def png_metadata(request: GenerationRequest, candidate: int) -> PngImagePlugin.P
         "seed": request.seed, "candidate": candidate, "mode": request.mode.value,
         "sampler": request.sampler.value, "steps": request.steps,
     }
+    if request.upsample:
+        fields["upsample_steps"] = request.upsample_steps
+        if request.upsample_sampler is not None:
+            fields["upsample_sampler"] = request.upsample_sampler.value
     # The two guidances exclude each other: record only the one that steered the image.
     if request.clip_guidance > 0:
         fields["clip_guidance"] = request.clip_guidance
     else:
         fields["guidance"] = request.guidance
+    fields.update(extra or {})
     for key, value in fields.items():
         info.add_text(key, str(value))
     info.add_text("Software", "GLIDE Desktop")
     return info
 
 
-def save_png(image: np.ndarray, path: Path, request: GenerationRequest, candidate: int) -> Path:
-    """Write an H x W x 3 uint8 image as PNG with its metadata, creating the folder if needed."""
+def save_png(image: np.ndarray, path: Path, request: GenerationRequest, candidate: int,
+             extra: dict[str, object] | None = None) -> Path:
+    """Write an H x W x 3 (or 4, RGBA) uint8 image as PNG with its metadata, creating the folder if needed.
+
+    Written next to its final name and renamed over it, so an interrupted run never leaves half a PNG.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    pixels = Image.fromarray(np.asarray(image, dtype=np.uint8), "RGB")
-    pixels.save(path, pnginfo=png_metadata(request, candidate))
+    array = np.asarray(image, dtype=np.uint8)
+    pixels = Image.fromarray(array, "RGBA" if array.shape[-1] == 4 else "RGB")
+    partial = path.with_name(path.name + ".part")
+    try:
+        pixels.save(partial, format="PNG", pnginfo=png_metadata(request, candidate, extra))
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
     return path
 
 

@@ -16,9 +16,16 @@ DROPPED_FOLDERS: tuple[str, ...] = (
     "PySide6/translations",
     "setuptools",
     "pkg_resources",
+    # (one file) Qt's GTK 3 theme plugin would load the desktop's own GTK against the bundled GLib and Cairo
+    # (a crash risk when they differ); the app draws its own Fusion theme anyway.
+    "PySide6/Qt/plugins/platformthemes/libqgtk3.so",
 )
 KEPT: frozenset[str] = frozenset({"torch/bin/torch_shm_manager"})  # `import torch` fails without it
 DROPPED_NAMES: tuple[str, ...] = (
+    # What only the GTK 3 theme plugin needs (checked with objdump -p over the built folder).
+    "libatk-1.0.so*", "libcairo.so*", "libcairo-gobject.so*", "libpango-1.0.so*", "libpangocairo-1.0.so*",
+    "libpangoft2-1.0.so*", "libgdk_pixbuf-2.0.so*", "libpixman-1.so*", "libgraphite2.so*", "libthai.so*",
+    "libdatrie.so*", "libfribidi.so*", "libharfbuzz.so*",
     "*_test.so",  # torch's test libraries (libtorchbind_test.so, libjitbackend_test.so, ...)
     "*_test.dll",
     "*_test.dylib",

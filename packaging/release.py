@@ -35,6 +35,13 @@ def platform_tag() -> str:
     return f"{system}-{machine}"
 
 
+def build_variant() -> str:
+    """"" for the CPU build, "-cuda" when the environment's torch was built with CUDA."""
+    import torch
+
+    return "-cuda" if torch.version.cuda else ""
+
+
 def folder_size(folder: Path) -> tuple[int, int]:
     """(bytes, files) under folder, symbolic links not followed."""
     files = [p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()]
@@ -100,7 +107,7 @@ def build(app: Path, dist: Path, models: Path | None) -> Path:
 
     if not (app / "_internal").is_dir():
         raise SystemExit(f"{app} is not a PyInstaller one-folder build (no _internal/)")
-    release = dist / f"glide-desktop-{__version__}-{platform_tag()}"
+    release = dist / f"glide-desktop-{__version__}-{platform_tag()}{build_variant()}"
     for old in (release, *(release.with_name(release.name + suffix) for suffix in (".tar.gz", ".zip"))):
         if old.is_dir():
             shutil.rmtree(old)

@@ -25,8 +25,8 @@ Public License version 3 (LGPL-3.0; its text and the GPL-3.0 it builds on follow
 file). They are unmodified and dynamically linked: the Qt and PySide6 shared libraries sit as separate
 files in the application's _internal/PySide6 folder. You may replace them with your own builds of the
 same version (a compatible, modified Qt or PySide6) and the application will use them; no other part of
-GLIDE Desktop needs to be relinked. The sources are at https://download.qt.io/official_releases/QtForPython/
-and https://code.qt.io/cgit/qt/ (the version is given above); on request we provide them too."""
+GLIDE Desktop needs to be relinked. The sources of that version are published by the Qt project at
+https://download.qt.io/official_releases/QtForPython/ and https://code.qt.io/cgit/qt/."""
 
 TORCH_NOTE = """\
 PyTorch is BSD-3-Clause licensed; it bundles third-party components whose licences follow."""
@@ -40,6 +40,7 @@ use. No separate licence for the weights is stated. GLIDE Desktop's own code imp
 loads the unchanged checkpoints."""
 
 GCC_RUNTIME = "GPL-3.0 with the GCC Runtime Library Exception 3.1"
+LGPL21 = "LGPL-2.1-or-later (dynamically linked; replace the file to relink)"
 # Shared libraries PyInstaller copies from the build machine (not from a Python package):
 # file name prefix -> (component, licence, licence text file in packaging/licenses or None).
 SYSTEM_LIBRARIES: dict[str, tuple[str, str, str | None]] = {
@@ -49,16 +50,48 @@ SYSTEM_LIBRARIES: dict[str, tuple[str, str, str | None]] = {
     "libstdc++": ("GCC C++ runtime", GCC_RUNTIME, "GCC-exception-3.1.txt"),
     "libgcc_s": ("GCC runtime", GCC_RUNTIME, "GCC-exception-3.1.txt"),
     "libgomp": ("GNU OpenMP runtime", GCC_RUNTIME, "GCC-exception-3.1.txt"),
+    "libicu": ("ICU (shipped with Qt)", "Unicode (ICU) licence", "ICU.txt"),
     "libexpat": ("Expat XML parser", "MIT", None),
     "libffi": ("libffi", "MIT", None),
     "libz.": ("zlib", "Zlib", None),
     "libbz2": ("bzip2", "bzip2-1.0.6", None),
     "liblzma": ("XZ Utils liblzma", "0BSD / public domain", None),
+    "libzstd": ("Zstandard", "BSD-3-Clause", None),
+    "liblz4": ("LZ4", "BSD-2-Clause", None),
     "libsqlite3": ("SQLite", "public domain", None),
     "libuuid": ("util-linux libuuid", "BSD-3-Clause", None),
-    "libicu": ("ICU (shipped with Qt)", "Unicode (ICU) licence", "ICU.txt"),
+    "libmount": ("util-linux libmount", LGPL21, "LGPL-2.1.txt"),
+    "libblkid": ("util-linux libblkid", LGPL21, "LGPL-2.1.txt"),
+    "libX": ("X.Org client libraries", "MIT (X11)", None),
+    "libxcb": ("XCB libraries", "MIT (X11)", None),
+    "libxkbcommon": ("xkbcommon", "MIT", None),
+    "libfontconfig": ("Fontconfig", "MIT-style (HPND)", None),
+    "libfreetype": ("FreeType", "FreeType License (FTL)", None),
+    "libpng": ("libpng", "libpng licence", None),
+    "libjpeg": ("libjpeg-turbo", "IJG and BSD-3-Clause", None),
+    "libglib": ("GLib", LGPL21, "LGPL-2.1.txt"),
+    "libgio": ("GLib (GIO)", LGPL21, "LGPL-2.1.txt"),
+    "libgobject": ("GLib (GObject)", LGPL21, "LGPL-2.1.txt"),
+    "libgmodule": ("GLib (GModule)", LGPL21, "LGPL-2.1.txt"),
+    "libgthread": ("GLib (GThread)", LGPL21, "LGPL-2.1.txt"),
+    "libbrotli": ("Brotli", "MIT", None),
+    "libcom_err": ("com_err (MIT Kerberos / e2fsprogs)", "MIT-style", None),
+    "libpcre2": ("PCRE2", "BSD-3-Clause", None),
+    "libselinux": ("libselinux", "public domain", None),
+    "libsystemd": ("systemd library", LGPL21, "LGPL-2.1.txt"),
+    "libgcrypt": ("Libgcrypt", LGPL21, "LGPL-2.1.txt"),
+    "libgpg-error": ("libgpg-error", LGPL21, "LGPL-2.1.txt"),
+    "libcap": ("libcap", "BSD-3-Clause", None),
+    "libkrb5": ("MIT Kerberos", "MIT Kerberos licence (BSD-style)", None),
+    "libk5crypto": ("MIT Kerberos", "MIT Kerberos licence (BSD-style)", None),
+    "libgssapi_krb5": ("MIT Kerberos", "MIT Kerberos licence (BSD-style)", None),
+    "libkeyutils": ("keyutils", LGPL21, "LGPL-2.1.txt"),
+    "libdbus": ("D-Bus", "AFL-2.1 or GPL-2.0-or-later (used under AFL-2.1)", None),
+    "libbsd": ("libbsd", "BSD-3-Clause and similar", None),
+    "libmd": ("libmd", "BSD-3-Clause and similar", None),
 }
-END_TEXTS = ("LGPL-3.0.txt", "GPL-3.0.txt", "Apache-2.0.txt", "GCC-exception-3.1.txt", "ICU.txt")
+END_TEXTS = ("LGPL-3.0.txt", "GPL-3.0.txt", "LGPL-2.1.txt", "Apache-2.0.txt", "GCC-exception-3.1.txt",
+             "ICU.txt")
 
 
 def bundled_distributions(root: str = ROOT_DISTRIBUTION) -> list[metadata.Distribution]:
@@ -124,7 +157,8 @@ def system_libraries(app_folder: Path) -> list[tuple[str, str, str, str | None]]
     folder = internal if internal.is_dir() else app_folder
     found = []
     for path in sorted(folder.iterdir()):
-        if not path.is_file() or not re.search(r"\.(so(\.\d+)*|dll|dylib)$", path.name):
+        # Links point into a package's folder (PySide6/Qt/lib, pillow.libs): listed with that package.
+        if path.is_symlink() or not path.is_file() or not re.search(r"\.(so(\.\d+)*|dll|dylib)$", path.name):
             continue
         for prefix, (component, licence, text) in SYSTEM_LIBRARIES.items():
             if path.name.startswith(prefix):

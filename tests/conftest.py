@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -43,3 +44,27 @@ def format_dir() -> Path:
 def vocab_dir(format_dir: Path) -> Path:
     """The real tokenizer files, for tests only (never committed)."""
     return need_shared(format_dir / "vocab", "tokenizer vocab")
+
+
+@pytest.fixture(autouse=True)
+def isolated_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Keep the shared settings file (the chosen models folder) out of the user's real config folder."""
+    folder = tmp_path_factory.mktemp("config")
+    monkeypatch.setenv("GLIDE_CONFIG_DIR", str(folder))
+    return folder
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Empty the clipboard while Python still runs.
+
+    A QMimeData the tests put on the clipboard is otherwise deleted by Qt's own exit code after the
+    interpreter is gone, and the process dies with a segmentation fault (exit 139) after every test
+    passed.
+    """
+    if "PySide6.QtGui" not in sys.modules:
+        return
+    from PySide6.QtGui import QGuiApplication
+
+    app = QGuiApplication.instance()
+    if app is not None:
+        app.clipboard().clear()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -87,15 +88,17 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def model_server(state: ServerState) -> Iterator[str]:
-    """Serve state on 127.0.0.1 (a free port) in a thread; yields the base URL."""
+def model_server(state: ServerState, tls: ssl.SSLContext | None = None) -> Iterator[str]:
+    """Serve state on 127.0.0.1 (a free port) in a thread; yields the base URL (https with tls)."""
     handler = type("Handler", (_Handler,), {"state": state})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"{'https' if tls is not None else 'http'}://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()

@@ -40,8 +40,8 @@ def test_generate_writes_pngs_with_prompt_and_seed(models: Path, tmp_path: Path,
             assert image.text["seed"] == "7" and image.text["candidate"] == str(index)
 
 
-def test_inpaint_any_size_source_is_center_cropped(models: Path, tmp_path: Path) -> None:
-    # A 300x200 image: red side bands around a blue centre square; only the square may reach the model.
+def test_inpaint_crops_are_the_square_around_the_mask(models: Path, tmp_path: Path) -> None:
+    # A 300x200 image: red side bands around a blue centre; the square around the mask is all blue.
     source = np.zeros((200, 300, 3), np.uint8)
     source[:, :, 0] = 255
     source[:, 50:250] = (0, 0, 255)
@@ -51,7 +51,7 @@ def test_inpaint_any_size_source_is_center_cropped(models: Path, tmp_path: Path)
     Image.fromarray(mask).save(tmp_path / "mask.png")
     code = cli.main(["inpaint", "--prompt", "a cat", "--image", str(tmp_path / "photo.png"),
                      "--mask", str(tmp_path / "mask.png"), "--candidates", "1",
-                     "--negative-prompt", "blurry", *fast(models, tmp_path / "out.png")])
+                     "--negative-prompt", "blurry", "--crops", *fast(models, tmp_path / "out.png")])
     assert code == 0
     with Image.open(tmp_path / "out.png") as image:
         assert image.size == (256, 256)
@@ -81,7 +81,7 @@ def test_no_upsample_needs_only_the_base_model(models: Path, tmp_path: Path) -> 
     ("setup", "message"),
     [
         ("missing-image", "does not exist"),
-        ("not-an-image", "is not a readable image"),
+        ("not-an-image", "is not a supported image"),
         ("mask-size", "the mask is 10x10 but the image is 20x20"),
         ("black-mask", "is all black"),
         ("bad-steps", "steps must be between"),

@@ -101,6 +101,11 @@ def test_from_source_the_interpreter_folder_is_never_a_models_folder(tmp_path, m
     ("torch/include/ATen/ATen.h", True),
     ("PySide6/Qt/translations/qtbase_de.qm", True),
     ("PySide6/Qt/plugins/platforms/libqxcb.so", False),
+    ("PySide6/Qt/plugins/platformthemes/libqgtk3.so", True),
+    ("PySide6/Qt/plugins/platformthemes/libqxdgdesktopportal.so", False),
+    ("libcairo.so.2", True),
+    ("pillow.libs/libharfbuzz-fb49c9fc.so.0.61450.0", False),
+    ("libglib-2.0.so.0", False),
     ("setuptools/_vendor/x.py", True),
     ("torch\\bin\\torch_shm_manager", False),
     ("resources/tokenizers/gpt2.tiktoken", False),
@@ -179,3 +184,26 @@ def test_neither_the_editor_start_nor_a_generation_opens_a_socket(tmp_path):
     assert "EDITOR 0 ATTEMPTS 0 []" in done.stdout, done.stdout
     assert "SELFTEST 0 ATTEMPTS 0 []" in done.stdout, done.stdout
     assert "CONTROL 1" in done.stdout  # the guard does see a connection when one is made
+
+
+def test_about_shows_the_version_and_the_app_carries_it(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QMessageBox
+
+    from glide_desktop.ui.main_window import MainWindow
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "about", lambda parent, title, text: shown.append(text))
+    window = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.show_about()
+    assert shown and f"</b> {__version__}<p>" in shown[0]
+    # In a fresh interpreter: configure_application styles the whole application.
+    script = ("from PySide6.QtWidgets import QApplication\n"
+              "from glide_desktop.app import configure_application\n"
+              "app = QApplication([]); configure_application(app)\n"
+              "print(app.applicationVersion(), sorted(s.width() for s in app.windowIcon().availableSizes()))")
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True,
+                          env=_clean_env(tmp_path), timeout=120)
+    assert done.stdout.split()[0] == __version__, done.stderr
+    assert "[16, 24, 32, 48, 64, 128, 256]" in done.stdout

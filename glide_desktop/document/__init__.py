@@ -3,8 +3,11 @@
 API summary (import from the submodules; this package imports nothing heavy):
 
 - geometry: ``Rect(x, y, w, h)`` with intersect, union, clip(w, h), translate, expand, contains, slices().
-- layer: ``BlendMode`` (NORMAL, MULTIPLY, SCREEN, OVERLAY, DARKEN, LIGHTEN; values "normal", ...);
-  ``Layer(pixels H,W,4 uint8 straight alpha, name, visible, opacity, blend, offset=(x, y), metadata, uid)``,
+- layer: ``BlendMode`` (every OpenRaster composite-op: NORMAL, MULTIPLY, ..., COLOR_DODGE, HUE, PLUS,
+  DST_IN, SRC_ATOP, ...; values "normal", "color-dodge", ...; ``.label``, ``.clears_outside``,
+  ``.shows_alone``); blend_modes: ``blend_planes(cb, ab, cs, a_s, mode)`` (W3C formulas);
+  ``Layer(pixels H,W,4 uint8 straight alpha, name, visible, opacity, blend, offset=(x, y), metadata, uid,
+  foreign_op)`` (``.reach``: where it can change the composite),
   ``Layer.blank(w, h, name)``, ``Layer.filled(w, h, rgba, name)``, ``.bounds``, ``.copy()``,
   ``.content_bounds()`` (bbox of non-zero alpha, layer coordinates).
 - compositing: ``composite(layers, width, height, rect=None) -> H,W,4 uint8``,
@@ -29,8 +32,10 @@ API summary (import from the submodules; this package imports nothing heavy):
   (``SetSelection.from_change(doc, fn)``), ``MergeDown``, ``Flatten``.
 - history: ``History(budget_bytes, max_steps)`` with push(doc, cmd), undo(doc), redo(doc), seal(),
   can_undo, can_redo, total_bytes.
-- inpaint_crop: ``context_rect(bbox, width, height)``, ``inpaint_crop(composite, coverage) -> ContextCrop``
-  (``.placement``, ``.source256`` 256x256x3 uint8, ``.selection64`` 64x64 float32),
+- inpaint_crop: ``context_rect(bbox, width, height)``,
+  ``inpaint_crop(composite, coverage, sizes) -> ContextCrop``
+  (``sizes``: ``ModelSizes(source, mask, threshold)``, the model's, from the caller;
+  ``.placement``, ``.source256`` source x source x 3 uint8, ``.selection64`` mask x mask float32),
   ``text2im_placement(w, h)``, ``place_result(image256, placement, w, h) -> H,W,4`` (a full-size layer:
   the result scaled into the square, alpha from the placement).
 - transform_ops / transform_commands: ``Crop(rect)``, ``canvas_crop(w, h, new_w, new_h, anchor)``,
@@ -38,6 +43,13 @@ API summary (import from the submodules; this package imports nothing heavy):
 - adjustments / adjust_preview: ``HueSaturation``, ``BrightnessContrast``, ``Levels``, ``Curves``,
   ``adjust(pixels, adjustment, coverage)``, ``histogram(pixels, coverage)``;
   ``AdjustmentPreview.for_active_layer(doc)`` with show(adj), step(), finish(), commit(text), cancel().
-- files: ``open_image``, ``open_any``, ``load_ora``, ``save_ora``, ``export_flat``, ``atomic_write``,
-  ``DocumentFileError`` (a user-facing ``message``).
+- inpaint_composite: ``Blend(feather, match_colour)``,
+  ``blend_into(picture, image256, rect, coverage, blend)``
+  (the picture with the result blended in under the selection; outside it bit-identical),
+  ``selection_alpha(coverage, rect, feather)``.
+- selected: ``selected_pixels(pixels, bounds, selection)`` (pixels under the selection, alpha scaled).
+- files: ``open_image``, ``open_any(path, notes=list)`` (only ``DocumentFileError`` comes out; notes gets
+  what to tell the user), ``read_image`` (the one decoder, also the CLI's), ``load_ora``, ``save_ora``,
+  ``export_flat``, ``atomic_write(path, fn, overwrite_read_only)``, ``DocumentFileError`` (a user-facing
+  ``message``), ``ReadOnlyFileError`` (ask, then retry with overwrite).
 """

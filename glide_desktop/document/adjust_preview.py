@@ -29,6 +29,7 @@ class AdjustmentPreview:
         self.band_rows = max(1, int(band_rows or BAND_PIXELS // max(1, rect.w)))
         self.adjustment: Adjustment | None = None
         self._next_row = rect.h  # nothing pending until show() is called
+        self._committed = False
 
     @classmethod
     def for_active_layer(cls, doc: Document, band_rows: int | None = None) -> AdjustmentPreview | None:
@@ -59,7 +60,7 @@ class AdjustmentPreview:
 
     def step(self) -> bool:
         """Compute and show the next band; False when the whole area is up to date."""
-        if not self.pending or self.adjustment is None:
+        if not self.pending or self.adjustment is None or self._committed:
             return False
         top, bottom = self._next_row, min(self.rect.h, self._next_row + self.band_rows)
         coverage = None if self.coverage is None else self.coverage[top:bottom]
@@ -80,10 +81,13 @@ class AdjustmentPreview:
         if self.adjustment is None or np.array_equal(self.after, self.before):
             self.cancel()
             return None
-        return PixelEdit(self.layer_uid, self.rect, self.before, self.after.copy(), text=text)
+        self._committed = True  # the step owns before and after now: cancel() must not touch them
+        return PixelEdit(self.layer_uid, self.rect, self.before, self.after, text=text)
 
     def cancel(self) -> None:
-        """Put the original pixels back."""
+        """Put the original pixels back (nothing after commit)."""
+        if self._committed:
+            return
         self._next_row = self.rect.h
         self.after[...] = self.before
         if self.doc.find_layer(self.layer_uid) is not None:

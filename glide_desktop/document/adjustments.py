@@ -8,13 +8,13 @@ Hue/Saturation/Lightness works in HSL, in float32 row bands spread over threads.
 from __future__ import annotations
 
 import math
-import os
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from PIL import Image
+
+from glide_desktop.document.compositing import parallel_map
 
 BAND_PIXELS = 1 << 16  # pixels per HSL band: temporaries stay in the CPU cache
 CHANNELS = ("rgb", "red", "green", "blue")
@@ -172,7 +172,7 @@ class HueSaturation:
             start, stop = band
             flat_out[start:stop, :3] = self._band(flat_in[start:stop, :3])
 
-        _in_threads(run, bands)
+        parallel_map(run, bands)
         return out
 
     def _band(self, rgb8: np.ndarray) -> np.ndarray:
@@ -224,17 +224,6 @@ def _hue6(r: np.ndarray, g: np.ndarray, b: np.ndarray, mx: np.ndarray, chroma: n
 
 def _to_uint8(values: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(values * np.float32(255)), 0, 255).astype(np.uint8)
-
-
-def _in_threads(work: Callable[[tuple[int, int]], None], bands: list[tuple[int, int]]) -> None:
-    """Run work over bands on a few threads (numpy releases the GIL inside its loops)."""
-    workers = min(len(bands), max(1, (os.cpu_count() or 1)), 8)
-    if workers <= 1:
-        for band in bands:
-            work(band)
-        return
-    with ThreadPoolExecutor(workers) as pool:
-        list(pool.map(work, bands))
 
 
 # --- applying inside a selection ---------------------------------------------------------------------

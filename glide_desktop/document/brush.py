@@ -144,5 +144,7 @@ class Stroke:
         before = self._orig[rect.slices(self._area.x, self._area.y)].copy()
         after = self.layer.pixels[rect.slices()].copy()
         self._touched, self._area, self._last = None, None, None
+        if np.array_equal(before, after):
+            return None  # all outside the selection (or erasing nothing): no empty undo step
         text = "Erase" if self.settings.eraser else "Brush stroke"
         return PixelEdit(self.layer_uid, rect, before, after, text=text)

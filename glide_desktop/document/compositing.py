@@ -10,6 +10,7 @@ from typing import TypeVar
 
 import numpy as np
 
+from glide_desktop.document.blend_modes import blend_planes
 from glide_desktop.document.geometry import Rect
 from glide_desktop.document.layer import BlendMode, Layer
 from glide_desktop.document.planar import chunks, composite_chunk
@@ -67,8 +68,12 @@ def blend_into(backdrop: np.ndarray, source: np.ndarray, mode: BlendMode) -> Non
         low = 2.0 * cs * cb
         high = a_s * ab - 2.0 * (ab - cb) * (a_s - cs)
         colour = cs * (1.0 - ab) + cb * (1.0 - a_s) + np.where(2.0 * cb <= ab, low, high)
-    else:  # pragma: no cover - BlendMode is closed
-        raise ValueError(f"unknown blend mode {mode}")
+    else:  # the other W3C modes and Porter-Duff operators, shared with the planar path
+        planes_b, planes_s = backdrop.transpose(2, 0, 1), source.transpose(2, 0, 1)
+        colour, alpha = blend_planes(planes_b[:3], planes_b[3], planes_s[:3], planes_s[3], mode)
+        planes_b[3] = alpha
+        planes_b[:3] = colour
+        return
     backdrop[..., 3:4] = a_s + ab * (1.0 - a_s)
     backdrop[..., :3] = colour
 
@@ -79,7 +84,7 @@ def _contributing(layers: Sequence[Layer], rect: Rect) -> list[tuple[Layer, Rect
         if not layer.visible or layer.opacity <= 0.0:
             continue
         part = layer.bounds.intersect(rect)
-        if not part.is_empty():
+        if not part.is_empty() or layer.blend.clears_outside:
             found.append((layer, part))
     return found
 
@@ -90,11 +95,17 @@ def composite_reference(layers: Sequence[Layer], rect: Rect) -> np.ndarray:
     if not parts:
         return np.zeros((rect.h, rect.w, 4), np.uint8)
     first, first_part = parts[0]
-    if len(parts) == 1 and first.opacity == 1.0 and first_part == rect:
-        # One opaque-mode layer over a transparent background shows its own pixels in every mode.
+    if len(parts) == 1 and first.opacity == 1.0 and first_part == rect and first.blend.shows_alone:
+        # One layer over a transparent background shows its own pixels in every mode that shows alone.
         return first.pixels[rect.slices(*first.offset)].copy()
     acc = np.zeros((rect.h, rect.w, 4), np.float32)
     for layer, part in parts:
+        if layer.blend.clears_outside:  # where this layer has no pixels, nothing below remains
+            inside = acc[part.slices(rect.x, rect.y)].copy() if not part.is_empty() else None
+            acc.fill(0.0)
+            if inside is None:
+                continue
+            acc[part.slices(rect.x, rect.y)] = inside
         source = to_premultiplied(layer.pixels[part.slices(*layer.offset)], layer.opacity)
         blend_into(acc[part.slices(rect.x, rect.y)], source, layer.blend)
     return to_straight_uint8(acc)

@@ -118,7 +118,7 @@ class Document:
         index = len(self.layers) if index is None else max(0, min(index, len(self.layers)))
         self.layers.insert(index, layer)
         self.active_uid = layer.uid
-        self.notify(layer.bounds.clip(self.width, self.height), structure=True, selection=False)
+        self.notify(layer.reach.clip(self.width, self.height), structure=True, selection=False)
 
     def remove_layer(self, uid: int) -> tuple[Layer, int] | None:
         """Take the layer out of the stack; returns (layer, former index) or None when absent."""
@@ -130,7 +130,7 @@ class Document:
         if self.active_uid == uid:
             below = self.layers[min(index, len(self.layers) - 1)] if self.layers else None
             self.active_uid = below.uid if below else None
-        self.notify(layer.bounds.clip(self.width, self.height), structure=True, selection=False)
+        self.notify(layer.reach.clip(self.width, self.height), structure=True, selection=False)
         return layer, index
 
     def move_layer(self, uid: int, index: int) -> None:
@@ -141,7 +141,7 @@ class Document:
             return
         self.layers.remove(layer)
         self.layers.insert(index, layer)
-        self.notify(layer.bounds.clip(self.width, self.height), structure=True, selection=False)
+        self.notify(layer.reach.clip(self.width, self.height), structure=True, selection=False)
 
     def set_layer_property(self, uid: int, name: str, value: Any, content: Rect | None = None) -> None:
         """Set name, visible, opacity, blend, offset or metadata of a layer.
@@ -152,7 +152,7 @@ class Document:
         if name not in LAYER_PROPERTIES:
             raise ValueError(f"unknown layer property {name!r}")
         layer = self.layer_by_uid(uid)
-        before = layer.bounds
+        before, old_offset = layer.reach, layer.offset  # src-in and the like reach past their bounds
         if name == "blend":
             value = BlendMode(value)
         elif name == "opacity":
@@ -162,9 +162,9 @@ class Document:
         elif name == "metadata":
             value = dict(value)
         setattr(layer, name, value)
-        touched = None if name in ("name", "metadata") else before.union(layer.bounds)
+        touched = None if name in ("name", "metadata") else before.union(layer.reach)
         if name == "offset" and content is not None:  # only the visible pixels moved
-            touched = content.translate(before.x, before.y).union(content.translate(*layer.offset))
+            touched = content.translate(*old_offset).union(content.translate(*layer.offset))
         if touched is None:
             self.notify(None, structure=True, repaint=False, selection=False)
         else:
@@ -179,9 +179,9 @@ class Document:
     def replace_layer_pixels(self, uid: int, pixels: np.ndarray, offset: tuple[int, int]) -> None:
         """Swap a layer's whole pixel array and offset (used by merge operations)."""
         layer = self.layer_by_uid(uid)
-        before = layer.bounds
+        before = layer.reach
         layer.pixels, layer.offset = pixels, offset
-        self.notify(before.union(layer.bounds).clip(self.width, self.height), structure=True,
+        self.notify(before.union(layer.reach).clip(self.width, self.height), structure=True,
                     selection=False)
 
     def set_layers(self, layers: list[Layer], active_uid: int | None) -> None:

@@ -1,9 +1,11 @@
-"""The square context crop GLIDE sees, and the way back: a generated 256 px image as a document layer.
+"""The square context crop GLIDE sees, and the way back: a generated image as a document layer.
 
-GLIDE works on a 256 px square (a 64 px mask). Inpainting reads a square of the document around the
+GLIDE works on a small square source with a smaller mask; their sizes, and the coverage that counts
+as selected, are the model's and come from the caller as ModelSizes (the engine's types define them;
+the document does not import the engine). Inpainting reads a square of the document around the
 selection, with some context on each side, and the result is scaled back into that same square,
-visible only where the selection was (softened at its edge). Text to image has no source: its
-result is placed centred. Pure numpy + Pillow, so it runs and tests without Qt or torch.
+visible only where the selection was (softened at its edge, see inpaint_composite). Text to image
+has no source: its result is placed centred. Pure numpy + Pillow, so it runs without Qt or torch.
 """
 
 from __future__ import annotations
@@ -15,14 +17,24 @@ import numpy as np
 from PIL import Image
 
 from glide_desktop.document.geometry import Rect
-from glide_desktop.document.morphology import gaussian_blur
+from glide_desktop.document.inpaint_composite import feather_radius, scaled_result, selection_alpha
 
-SOURCE_SIZE = 256  # the base and upsampler's image size
-MASK_SIZE = 64  # the base model's mask size
+__all__ = ["ContextCrop", "ModelSizes", "Placement", "context_rect", "feather_radius", "inpaint_crop",
+           "place_result", "text2im_placement"]
+
 CONTEXT_PADDING = 0.25  # context on each side, as a fraction of the selection's longer side
 MIN_CONTEXT = 128  # document pixels: smaller selections still show the model some surroundings
 TEXT2IM_SIDE = 512  # document pixels: a text-to-image result's default size
 PAPER = (255, 255, 255)  # what transparent parts of the document look like to the model
+
+
+@dataclass(frozen=True)
+class ModelSizes:
+    """What the model takes: a source x source RGB square, a mask x mask coverage, and the threshold."""
+
+    source: int  # px of the square source image
+    mask: int  # px of the square selection mask
+    threshold: float  # coverage at or above this counts as selected
 
 
 @dataclass(frozen=True)
@@ -38,8 +50,8 @@ class ContextCrop:
     """The inputs of one inpainting: the model's source and selection, and where the result goes back."""
 
     placement: Placement
-    source256: np.ndarray  # 256 x 256 x 3 uint8 RGB
-    selection64: np.ndarray  # 64 x 64 float32 coverage, 1 = regenerate
+    source256: np.ndarray  # source x source x 3 uint8 RGB (ModelSizes.source)
+    selection64: np.ndarray  # mask x mask float32 coverage, 1 = regenerate (ModelSizes.mask)
 
     @property
     def rect(self) -> Rect:
@@ -73,10 +85,16 @@ def _place_on_axis(start: int, length: int, extent: int, side: int) -> int:
     return min(max(centred, 0), extent - side)
 
 
-def inpaint_crop(composite: np.ndarray, coverage: np.ndarray, padding: float = CONTEXT_PADDING,
-                 min_side: int = MIN_CONTEXT) -> ContextCrop:
-    """The context crop of a document: composite H, W, 4 uint8 and selection coverage H, W (1 = selected)."""
+def inpaint_crop(composite: np.ndarray, coverage: np.ndarray, sizes: ModelSizes,
+                 padding: float = CONTEXT_PADDING, min_side: int = MIN_CONTEXT,
+                 feather: float | None = None) -> ContextCrop:
+    """The context crop of a document: composite H, W, 4 uint8 and selection coverage H, W (1 = selected).
+
+    Coverage under sizes.threshold counts as not selected (it is dropped, not only ignored for the
+    square). feather: document pixels of soft edge for the placement's alpha (None: automatic).
+    """
     composite, coverage = _checked(composite, coverage)
+    coverage = np.where(coverage >= sizes.threshold, coverage, 0.0).astype(np.float32)
     height, width = coverage.shape
     bbox = _coverage_bbox(coverage)
     if bbox is None:
@@ -85,10 +103,10 @@ def inpaint_crop(composite: np.ndarray, coverage: np.ndarray, padding: float = C
     rgb = flatten_on_paper(padded_crop(composite, rect, "edge"))  # side, side, 3
     cover = padded_crop(coverage, rect, "constant")  # side, side: nothing is selected outside the document
     # np.array copies: Pillow's buffers are read-only, and torch refuses to wrap those without a warning.
-    source = np.array(Image.fromarray(rgb, "RGB").resize((SOURCE_SIZE,) * 2, Image.Resampling.LANCZOS))
-    mask = Image.fromarray(cover, "F").resize((MASK_SIZE,) * 2, Image.Resampling.BOX)
+    source = np.array(Image.fromarray(rgb, "RGB").resize((sizes.source,) * 2, Image.Resampling.LANCZOS))
+    mask = Image.fromarray(cover, "F").resize((sizes.mask,) * 2, Image.Resampling.BOX)
     selection64 = np.clip(np.array(mask, np.float32), 0.0, 1.0)
-    alpha = _feathered(coverage, rect)
+    alpha = selection_alpha(coverage, rect, feather)
     return ContextCrop(Placement(rect, alpha), source, selection64)
 
 
@@ -103,19 +121,16 @@ def text2im_placement(width: int, height: int, side: int = TEXT2IM_SIDE) -> Plac
 
 def place_result(image256: np.ndarray, placement: Placement, width: int, height: int) -> np.ndarray:
     """A width x height RGBA layer: the generated image scaled into the placement, alpha from it."""
-    image = np.asarray(image256)
-    if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
-        raise ValueError(f"a generated image must be H, W, 3 uint8, got {image.shape} {image.dtype}")
     rect = placement.rect
     if placement.alpha.shape != (rect.h, rect.w):
         raise ValueError(f"placement alpha {placement.alpha.shape} does not match {rect}")
+    scaled = scaled_result(image256, rect)
     layer = np.zeros((height, width, 4), np.uint8)
     inside = rect.clip(width, height)
     if inside.is_empty():
         return layer
-    scaled = Image.fromarray(image, "RGB").resize((rect.w, rect.h), Image.Resampling.LANCZOS)
     local = inside.translate(-rect.x, -rect.y).slices()
-    layer[inside.slices()][..., :3] = np.asarray(scaled)[local]
+    layer[inside.slices()][..., :3] = scaled[local]
     alpha = np.clip(placement.alpha[local], 0.0, 1.0)
     layer[inside.slices()][..., 3] = np.rint(alpha * 255.0).astype(np.uint8)
     return layer
@@ -156,20 +171,3 @@ def flatten_on_paper(rgba: np.ndarray) -> np.ndarray:
     paper = np.asarray(PAPER, np.float32)
     rgb = rgba[..., :3].astype(np.float32) * alpha + paper * (1.0 - alpha)
     return np.rint(rgb).astype(np.uint8)
-
-
-def feather_radius(side: int) -> float:
-    """Document pixels of soft edge: about one generated pixel, never under two."""
-    return max(2.0, side / 128.0)
-
-
-def _feathered(coverage: np.ndarray, rect: Rect) -> np.ndarray:
-    """The selection under rect, softened inwards only: nothing outside the selection is covered."""
-    height, width = coverage.shape
-    inside = rect.clip(width, height)
-    part = coverage[inside.slices()]
-    # Blurred within the document only, so a selection touching the document's edge stays solid there.
-    soft = np.minimum(part, gaussian_blur(part, feather_radius(rect.w) / 2.0))
-    alpha = np.zeros((rect.h, rect.w), np.float32)
-    alpha[inside.translate(-rect.x, -rect.y).slices()] = soft
-    return alpha

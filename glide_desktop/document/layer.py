@@ -15,7 +15,7 @@ _uids = itertools.count(1)
 
 
 class BlendMode(StrEnum):
-    """How a layer mixes with what lies below it (separable W3C compositing modes)."""
+    """How a layer mixes with what lies below it: every OpenRaster composite-op (W3C formulas)."""
 
     NORMAL = "normal"
     MULTIPLY = "multiply"
@@ -23,6 +23,48 @@ class BlendMode(StrEnum):
     OVERLAY = "overlay"
     DARKEN = "darken"
     LIGHTEN = "lighten"
+    COLOR_DODGE = "color-dodge"
+    COLOR_BURN = "color-burn"
+    HARD_LIGHT = "hard-light"
+    SOFT_LIGHT = "soft-light"
+    DIFFERENCE = "difference"
+    EXCLUSION = "exclusion"
+    HUE = "hue"
+    SATURATION = "saturation"
+    COLOR = "color"
+    LUMINOSITY = "luminosity"
+    PLUS = "plus"
+    DST_OVER = "dst-over"
+    SRC_IN = "src-in"
+    DST_IN = "dst-in"
+    SRC_OUT = "src-out"
+    DST_OUT = "dst-out"
+    SRC_ATOP = "src-atop"
+    DST_ATOP = "dst-atop"
+    XOR = "xor"
+
+    @property
+    def label(self) -> str:
+        """The name shown to the user."""
+        return _LABELS.get(self.value) or self.value.replace("-", " ").capitalize()
+
+    @property
+    def clears_outside(self) -> bool:
+        """True when, where the layer has no pixels, nothing of what lies below remains (src-in & co)."""
+        return self.value in ("src-in", "dst-in", "src-out", "dst-atop")
+
+    @property
+    def shows_alone(self) -> bool:
+        """True when the layer over transparency shows its own pixels (false for dst-in & co)."""
+        return self.value not in ("src-in", "dst-in", "dst-out", "src-atop")
+
+
+_LABELS = {
+    "plus": "Add (plus)", "dst-over": "Behind (destination over)", "src-in": "Source in",
+    "dst-in": "Mask (destination in)", "src-out": "Source out", "dst-out": "Erase (destination out)",
+    "src-atop": "Clip to below (source atop)", "dst-atop": "Destination atop", "xor": "Xor",
+}
+_EVERYWHERE = 1 << 40
 
 
 def _next_uid() -> int:
@@ -41,6 +83,8 @@ class Layer:
     offset: tuple[int, int] = (0, 0)
     metadata: dict[str, Any] = field(default_factory=dict)
     uid: int = field(default_factory=_next_uid)
+    # An OpenRaster composite-op we cannot draw: shown as NORMAL, written back verbatim while NORMAL.
+    foreign_op: str = ""
 
     def __post_init__(self) -> None:
         pixels = np.asarray(self.pixels)
@@ -77,6 +121,13 @@ class Layer:
         """Where the layer's pixels lie in document coordinates."""
         return Rect(self.offset[0], self.offset[1], self.width, self.height)
 
+    @property
+    def reach(self) -> Rect:
+        """Where the layer can change the composite: its bounds, or everywhere for src-in and the like."""
+        if self.visible and self.blend.clears_outside:
+            return Rect(-_EVERYWHERE, -_EVERYWHERE, 2 * _EVERYWHERE, 2 * _EVERYWHERE)
+        return self.bounds
+
     def content_bounds(self) -> Rect:
         """The smallest rect (layer coordinates) holding every pixel with non-zero alpha; empty if none."""
         alpha = self.pixels[..., 3]
@@ -90,13 +141,13 @@ class Layer:
         """A deep copy (a fresh uid unless keep_uid)."""
         return Layer(
             self.pixels.copy(), self.name, self.visible, self.opacity, self.blend, self.offset,
-            _copy_metadata(self.metadata), self.uid if keep_uid else _next_uid(),
+            _copy_metadata(self.metadata), self.uid if keep_uid else _next_uid(), self.foreign_op,
         )
 
     def state(self) -> tuple:
         """Everything that defines the layer, for equality checks in tests and undo."""
         return (self.uid, self.name, self.visible, self.opacity, self.blend, self.offset,
-                repr(self.metadata), self.pixels.shape, self.pixels.tobytes())
+                repr(self.metadata), self.pixels.shape, self.pixels.tobytes(), self.foreign_op)
 
 
 def _copy_metadata(metadata: dict[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from glide_desktop.document.blend_modes import blend_planes
 from glide_desktop.document.geometry import Rect
 from glide_desktop.document.layer import BlendMode, Layer
 
@@ -80,26 +81,33 @@ def _stack(layers: Sequence[Layer], rect: Rect) -> tuple[list[tuple[Layer, Rect]
     """The layers that can change rect (bottom to top), whether just one visible layer meets rect
     (found then holds it even when it is clear there), and whether the bottom one is opaque there."""
     found: list[tuple[Layer, Rect]] = []
-    meeting, opaque, last = 0, False, None
+    meeting, opaque, cleared, last = 0, False, False, None
     for layer in reversed(layers):
         if not layer.visible or layer.opacity <= 0.0:
             continue
         part = layer.bounds.intersect(rect)
         if part.is_empty():
+            if layer.blend.clears_outside:
+                cleared = True
+                break  # src-in & co: with no pixels here, nothing below survives
             continue
         meeting, last = meeting + 1, (layer, part)
         pixels = layer.pixels[part.slices(*layer.offset)]
         if _is_clear(pixels):
-            continue  # a transparent source leaves the backdrop exactly as it was, in every mode
+            if layer.blend.clears_outside:
+                cleared = True
+                break
+            continue  # a transparent source leaves the backdrop exactly as it was in the other modes
         found.append((layer, part))
         if (layer.blend is BlendMode.NORMAL and layer.opacity == 1.0 and part == rect
                 and _is_opaque(pixels)):
             opaque = True
             break  # an opaque NORMAL layer replaces the backdrop exactly: nothing below shows
     found.reverse()
-    if meeting == 1 and not found:
+    alone = meeting == 1 and not cleared
+    if alone and not found:
         found.append(last)  # the reference copies a lone layer as it is, hidden colour and all
-    return found, meeting == 1, opaque
+    return found, alone, opaque
 
 
 def _premultiply_into(pixels: np.ndarray, opacity: float, out: np.ndarray) -> None:
@@ -192,6 +200,11 @@ class _Views:
 def _blend(backdrop: np.ndarray, source: np.ndarray, mode: BlendMode) -> None:
     """Premultiplied planes source (4, h, w) over backdrop (4, h, w) in place."""
     cb, ab, cs, a_s = backdrop[:3], backdrop[3], source[:3], source[3]
+    if mode not in _COLOUR:  # the other W3C modes: the reference's own function, so results agree
+        colour, alpha = blend_planes(cb, ab, cs, a_s, mode)
+        backdrop[3] = alpha
+        backdrop[:3] = colour
+        return
     views = _Views(*ab.shape)
     np.subtract(1.0, a_s, out=views.v)
     _COLOUR[mode](cb, ab, cs, a_s, views)
@@ -216,7 +229,7 @@ def composite_chunk(layers: Sequence[Layer], rect: Rect, out: np.ndarray) -> Non
         out[...] = 0
         return
     bottom, part = found[0]
-    if len(found) == 1 and bottom.opacity == 1.0 and part == rect:
+    if len(found) == 1 and bottom.opacity == 1.0 and part == rect and bottom.blend.shows_alone:
         out[...] = bottom.pixels[rect.slices(*bottom.offset)]
         if not (alone or opaque):
             _clear_hidden_colour(out)  # what the float path does to fully transparent pixels
@@ -229,12 +242,27 @@ def composite_chunk(layers: Sequence[Layer], rect: Rect, out: np.ndarray) -> Non
         pixels = layer.pixels[part.slices(*layer.offset)]
         target = acc[(slice(None), *part.slices(rect.x, rect.y))]
         if index == 0:
-            _premultiply_into(pixels, layer.opacity, target)  # over transparency: the source itself
+            if layer.blend.shows_alone:
+                _premultiply_into(pixels, layer.opacity, target)  # over transparency: the source itself
+            else:
+                target.fill(0.0)  # dst-in & co over transparency leave nothing
             continue
         source = _planes(_scratch.src, 4, part.h, part.w)
         _premultiply_into(pixels, layer.opacity, source)
         _blend(target, source, layer.blend)
+        if layer.blend.clears_outside and part != rect:
+            _clear_outside(acc, rect, part)
     _straighten_into(acc, out)
+
+
+def _clear_outside(acc: np.ndarray, rect: Rect, part: Rect) -> None:
+    """Zero the planes acc (4, rect.h, rect.w) everywhere outside part (document coordinates)."""
+    top, bottom = part.y - rect.y, part.bottom - rect.y
+    left, right = part.x - rect.x, part.right - rect.x
+    acc[:, :top] = 0.0
+    acc[:, bottom:] = 0.0
+    acc[:, top:bottom, :left] = 0.0
+    acc[:, top:bottom, right:] = 0.0
 
 
 def _clear_hidden_colour(out: np.ndarray) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from glide_desktop.document.commands import Command
+from glide_desktop.document.compositing import parallel_map
 from glide_desktop.document.document import Document
 from glide_desktop.document.geometry import Rect
 from glide_desktop.document.layer import Layer
@@ -50,8 +51,9 @@ def apply_image_op(doc: Document, op: ImageOp) -> None:
     def mapping(rect: Rect) -> Rect:
         return op.map_rect(rect, width, height)
 
-    for layer in doc.layers:
-        pixels, bounds = op.map_layer(layer.pixels, layer.bounds, width, height)
+    # Layers are independent: map them on the compositor's threads (numpy and Pillow drop the GIL).
+    mapped = parallel_map(lambda layer: op.map_layer(layer.pixels, layer.bounds, width, height), doc.layers)
+    for layer, (pixels, bounds) in zip(doc.layers, mapped, strict=True):
         layer.pixels, layer.offset = pixels, (bounds.x, bounds.y)
         layer.metadata = map_metadata(layer.metadata, mapping)
     doc.set_canvas(*op.new_size(width, height), op.map_coverage(doc.selection.coverage))

@@ -138,7 +138,8 @@ class Rotate(ImageOp):
         return rect
 
     def map_layer(self, pixels: np.ndarray, bounds: Rect, width: int, height: int) -> tuple[np.ndarray, Rect]:
-        return np.ascontiguousarray(np.rot90(pixels, -self.k)), self.map_rect(bounds, width, height)
+        turned = np.ascontiguousarray(np.rot90(_as_words(pixels), -self.k))
+        return _as_rgba(turned), self.map_rect(bounds, width, height)
 
     def map_coverage(self, coverage: np.ndarray) -> np.ndarray:
         return np.ascontiguousarray(np.rot90(coverage, -self.k))
@@ -173,8 +174,21 @@ class Flip(ImageOp):
 
 def flip_pixels(pixels: np.ndarray, axis: Axis) -> np.ndarray:
     """A mirrored contiguous copy (columns reversed for horizontal, rows for vertical)."""
-    view = pixels[:, ::-1] if Axis(axis) is Axis.HORIZONTAL else pixels[::-1]
-    return np.ascontiguousarray(view)
+    rgba = pixels.ndim == 3 and pixels.shape[2] == 4 and pixels.dtype == np.uint8
+    source = _as_words(pixels) if rgba else pixels
+    view = source[:, ::-1] if Axis(axis) is Axis.HORIZONTAL else source[::-1]
+    out = np.ascontiguousarray(view)
+    return _as_rgba(out) if rgba else out
+
+
+def _as_words(pixels: np.ndarray) -> np.ndarray:
+    """H, W, 4 uint8 seen as H, W uint32: moving one word per pixel is several times faster."""
+    return np.ascontiguousarray(pixels).view(np.uint32)[..., 0]
+
+
+def _as_rgba(words: np.ndarray) -> np.ndarray:
+    """H, W uint32 back to H, W, 4 uint8 (same bytes)."""
+    return words[..., None].view(np.uint8)
 
 
 def map_metadata(metadata: dict, mapping) -> dict:

@@ -32,12 +32,17 @@ def resemblance(found: Layout, known: Layout) -> float:
     return same / max(len(found), len(known))
 
 
-def closest_layout(found: Layout, candidates: Candidates) -> tuple[str, float] | None:
-    """The candidate name found resembles most and its score, or None when nothing reaches MIN_RESEMBLANCE."""
+def closest_layout(found: Layout, candidates: Candidates,
+                   prefer: str | None = None) -> tuple[str, float] | None:
+    """The candidate name found resembles most and its score, or None when nothing reaches MIN_RESEMBLANCE.
+
+    On a tie prefer wins (the file that was asked for): one wrong shape in base_inpaint.pt makes it as
+    close to base.pt as to itself, and "looks like base.pt" would send the user the wrong way.
+    """
     best: tuple[str, float] | None = None
     for name, build in candidates.items():
         score = resemblance(found, layout_of(build()))
-        if best is None or score > best[1]:
+        if best is None or score > best[1] or (score == best[1] and name == prefer):
             best = (name, score)
     if best is None or best[1] < MIN_RESEMBLANCE:
         return None

@@ -10,7 +10,8 @@ next to nothing but non-tensor metadata (epoch, step...), is also accepted; no d
 from __future__ import annotations
 
 import pickle
-from collections.abc import Mapping
+import warnings
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import torch
@@ -23,11 +24,13 @@ from glide_desktop.engine.checkpoint_layouts import (
     layout_of,
     matching_name,
 )
+from glide_desktop.engine.mapped_pages import release_mapped
 
 __all__ = [
     "Candidates",
     "CheckpointError",
     "Layout",
+    "check_layout",
     "check_state_dict",
     "closest_layout",
     "copy_state_dict",
@@ -52,16 +55,27 @@ class CheckpointError(Exception):
 
 def read_state_dict(path: Path | str) -> dict[str, Tensor]:
     """Read a .pt/.pth/.bin or .safetensors file into a flat name -> tensor dict, on the CPU."""
-    path = Path(path)
+    return _read_state(Path(path))[0]
+
+
+def _read_state(path: Path) -> tuple[dict[str, Tensor], bool]:
+    """The flat state dict, and whether its tensors are views of a private mapping of the file."""
     head = _read_head(path)
     kind = _sniff(head)
     if kind == "safetensors" or (kind is None and path.suffix == ".safetensors"):
-        return _read_safetensors(path)
+        return _read_safetensors(path), False
     if kind is None:
         raise CheckpointError(
             f"{path} is not a model checkpoint: it is neither a PyTorch file nor a safetensors file."
         )
-    return _unwrap(_read_torch(path, mmap=kind == "zip"), path)
+    if path.suffix.lower() == ".safetensors":
+        # torch.load itself picks its reader by this suffix, so such a file cannot be read as what it is.
+        raise CheckpointError(
+            f"{path} was not loaded: this is a PyTorch checkpoint with a .safetensors name. "
+            f"Rename it to {path.stem}.pt."
+        )
+    mapped = kind == "zip"
+    return _unwrap(_read_torch(path, mmap=mapped), path), mapped
 
 
 def _read_head(path: Path) -> bytes:
@@ -98,13 +112,15 @@ def _incomplete(path: Path) -> CheckpointError:
 
 def _read_torch(path: Path, mmap: bool) -> object:
     try:
-        # mmap: tensors stay in the page cache instead of a second copy in RAM.
-        return torch.load(path, map_location="cpu", weights_only=True, mmap=mmap)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "protocol 41": damage, reported below if fatal
+            # mmap: tensors stay in the page cache instead of a second copy in RAM.
+            return torch.load(path, map_location="cpu", weights_only=True, mmap=mmap)
     except pickle.UnpicklingError as error:
         if "GLOBAL" in str(error):
             raise CheckpointError(
-                f"{path} was refused: besides tensors it holds Python objects or code that would run "
-                "when opened. Use the official checkpoint file instead."
+                f"{path} holds code and was not loaded: besides tensors it names Python objects or "
+                "functions that would run when opened. Use the official checkpoint file instead."
             ) from None
         if "truncated" in str(error):
             raise _incomplete(path) from None
@@ -115,7 +131,9 @@ def _read_torch(path: Path, mmap: bool) -> object:
         if "central directory" in str(error) or "unexpected EOF" in str(error):
             raise _incomplete(path) from None
         raise CheckpointError(f"{path} is damaged or is not a model checkpoint.") from None
-    except (OSError, ValueError, KeyError, AttributeError, TypeError, IndexError):
+    except MemoryError:
+        raise CheckpointError(f"{path} cannot be read: there is not enough memory.") from None
+    except Exception:  # damaged pickles reach asserts and struct unpacking deep inside torch.load
         raise CheckpointError(f"{path} is damaged or is not a model checkpoint.") from None
 
 
@@ -130,7 +148,9 @@ def _read_safetensors(path: Path) -> dict[str, Tensor]:
         if "not fully covered" in text or "invalid header length" in text or "too small" in text:
             raise _incomplete(path) from None
         raise CheckpointError(f"{path} is damaged or is not a safetensors checkpoint.") from None
-    except (OSError, ValueError, RuntimeError):
+    except MemoryError:
+        raise CheckpointError(f"{path} cannot be read: there is not enough memory.") from None
+    except Exception:  # any other failure inside the reader is damage, told with the file's name
         raise CheckpointError(f"{path} is damaged or is not a safetensors checkpoint.") from None
 
 
@@ -185,10 +205,7 @@ def check_state_dict(
     the candidate whose layout equals the model's is taken.
     """
     target = model.state_dict(keep_vars=True)
-    found = layout_of(state)
-    wanted = layout_of(target)
-    if found != wanted:
-        raise CheckpointError(_mismatch_message(found, wanted, Path(path), candidates or {}, expected))
+    check_layout(state, layout_of(target), path, candidates, expected)
     not_float = [k for k, t in target.items() if t.is_floating_point() and not state[k].is_floating_point()]
     if not_float:
         first = not_float[0]
@@ -196,6 +213,14 @@ def check_state_dict(
             f"{path} is not a usable checkpoint: {len(not_float)} weight(s) hold {state[first].dtype} "
             f"values where floating-point numbers are expected, e.g. {_list(not_float)}."
         )
+
+
+def check_layout(state: Mapping[str, Tensor], wanted: Layout, path: Path | str,
+                 candidates: Candidates | None = None, expected: str | None = None) -> None:
+    """Raise CheckpointError (saying what the file resembles) unless state has exactly wanted's layout."""
+    found = layout_of(state)
+    if found != wanted:
+        raise CheckpointError(_mismatch_message(found, wanted, Path(path), candidates or {}, expected))
 
 
 def _mismatch_message(
@@ -219,7 +244,7 @@ def _mismatch_message(
 
 
 def _resemblance(found: Layout, candidates: Candidates, expected: str | None) -> str:
-    best = closest_layout(found, candidates)
+    best = closest_layout(found, candidates, prefer=expected)
     wanted_text = f"{expected} was expected" if expected else "it was expected for another model"
     if not candidates:
         return "its weights do not match the model."
@@ -254,16 +279,21 @@ def load_into(
     A model built on the meta device gets real tensors on `device` (default CPU); any other model
     keeps its device and dtypes. Returns the model.
     """
-    state = read_state_dict(path)
+    state, mapped = _read_state(Path(path))
     check_state_dict(state, model, path, candidates, expected)
-    copy_state_dict(model, state, device)
+    copy_state_dict(model, state, device, release=release_mapped if mapped else None)
     return model
 
 
 def copy_state_dict(
-    model: nn.Module, state: dict[str, Tensor], device: torch.device | str | None = None
+    model: nn.Module, state: dict[str, Tensor], device: torch.device | str | None = None,
+    release: Callable[[Tensor], object] | None = None,
 ) -> None:
-    """Copy checked tensors into model one at a time (state is emptied), so memory never doubles."""
+    """Copy checked tensors into model one at a time (state is emptied), so memory never doubles.
+
+    release, given for a memory-mapped file, hands each source's pages back once copied, so the
+    file's mapping never adds more than one tensor to the resident memory.
+    """
     device = torch.device("cpu") if device is None else torch.device(device)
     with torch.no_grad():
         for name, target in model.state_dict(keep_vars=True).items():
@@ -274,6 +304,8 @@ def copy_state_dict(
                 _replace(model, name, value)
             else:
                 target.copy_(source)
+            if release is not None:
+                release(source)
             del source
     left = [n for n, t in [*model.named_parameters(), *model.named_buffers()] if t.is_meta]
     if left:

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from glide_desktop.engine.types import GenerationRequest, Progress, SamplerName
+from glide_desktop.engine.types import GenerationRequest, Precision, Progress, SamplerName
 
 STAGE_DETAIL = "detail"  # the stage name of a detail pass's Progress events
 DETAIL_MODEL = "upsample_inpaint.pt"  # the network that paints the tiles
@@ -57,13 +57,14 @@ class DetailRequest:
     upsample_steps: int = 27
     batch: int = 0  # tiles per model call; 0 = as many as memory allows (1 on the CPU)
     device: str = "auto"
+    precision: Precision = Precision.AUTO  # as the generation's: bf16 where the CPU has it natively
 
     @classmethod
     def following(cls, request: GenerationRequest, plan: DetailPlanLike, batch: int = 0) -> DetailRequest:
         """A pass with the prompt, seed, device and upsampler settings of the generation it details."""
         return cls(prompt=request.prompt, plan=plan, seed=request.seed,
                    upsample_sampler=request.upsample_sampler, upsample_steps=request.upsample_steps,
-                   batch=batch, device=request.device)
+                   batch=batch, device=request.device, precision=request.precision)
 
 
 @dataclass(frozen=True)

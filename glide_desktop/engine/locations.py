@@ -1,14 +1,24 @@
-"""Where GLIDE's checkpoint files live and which ones each mode needs (no torch: read at start-up)."""
+"""Where GLIDE's checkpoint files live and which ones each mode needs (no torch, no Qt: read at start-up).
+
+This module owns the models folder for the app and the command line alike: the folder chosen in the
+app's Model Files dialog is saved here (a small JSON file in the per-user config folder) and is the
+command line's default too. $GLIDE_MODELS_DIR overrides the choice, and the CLI's --models overrides both.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 from glide_desktop.engine.types import Mode
 
 MODELS_DIR_ENV = "GLIDE_MODELS_DIR"
+CONFIG_DIR_ENV = "GLIDE_CONFIG_DIR"  # where settings.json lives (tests, portable installs)
+SETTINGS_NAME = "settings.json"
+MODELS_DIR_KEY = "models_dir"
 APP_NAME = "GLIDE Desktop"
 DOWNLOAD_PAGE = "https://openaipublic.blob.core.windows.net/diffusion/dec-2021/"
 
@@ -23,6 +33,16 @@ OFFICIAL_FILES: dict[str, str] = {
         "clip_image_enc.pt",
         "clip_text_enc.pt",
     )
+}
+
+# About how many bytes each file is: its fp32 weights (parameter count x 4); the archive adds a little.
+DOWNLOAD_BYTES: dict[str, int] = {
+    "base.pt": 1_540_122_904,
+    "upsample.pt": 1_593_445_144,
+    "base_inpaint.pt": 1_540_150_552,
+    "upsample_inpaint.pt": 1_593_472_792,
+    "clip_image_enc.pt": 345_775_104,
+    "clip_text_enc.pt": 286_717_952,
 }
 
 TEXT2IM_FILES: tuple[str, ...] = ("base.pt", "upsample.pt")
@@ -43,13 +63,16 @@ ALTERNATE_SUFFIXES: tuple[str, ...] = (".pt", ".safetensors")
 
 
 def default_models_dir(chosen: str | Path | None = None) -> Path:
-    """The models folder: $GLIDE_MODELS_DIR, else the user's chosen folder, else a release's bundled
-    models/ next to the executable, else the user data folder's models/."""
+    """The models folder: $GLIDE_MODELS_DIR, else `chosen`, else the saved choice, else a release's
+    bundled models/ next to the executable, else the user data folder's models/."""
     override = os.environ.get(MODELS_DIR_ENV, "").strip()
     if override:
         return Path(override).expanduser()
     if chosen:
         return Path(chosen).expanduser()
+    saved = saved_models_dir()
+    if saved is not None:
+        return saved
     bundled = bundled_models_dir()
     if bundled is not None:
         return bundled
@@ -64,6 +87,53 @@ def bundled_models_dir() -> Path | None:
         return None
     folder = Path(sys.executable).resolve().parent / "models"
     return folder if folder.is_dir() else None
+
+
+def settings_path() -> Path:
+    """The per-user settings file shared by the app and the command line ($GLIDE_CONFIG_DIR overrides)."""
+    folder = os.environ.get(CONFIG_DIR_ENV, "").strip()
+    if not folder:
+        from platformdirs import user_config_dir
+
+        folder = user_config_dir(APP_NAME, appauthor=False)
+    return Path(folder).expanduser() / SETTINGS_NAME
+
+
+def _read_settings() -> dict[str, object]:
+    """The settings file's object; {} when it is missing or unreadable (a bad file must not stop the app)."""
+    try:
+        content = json.loads(settings_path().read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return {}
+    return content if isinstance(content, dict) else {}
+
+
+def saved_models_dir() -> Path | None:
+    """The models folder chosen in the app (None when none was chosen)."""
+    value = _read_settings().get(MODELS_DIR_KEY)
+    return Path(value).expanduser() if isinstance(value, str) and value.strip() else None
+
+
+def save_models_dir(folder: str | Path | None) -> Path:
+    """Remember folder as the models folder (None forgets it), written atomically; returns the file."""
+    settings = _read_settings()
+    if folder is None:
+        settings.pop(MODELS_DIR_KEY, None)
+    else:
+        settings[MODELS_DIR_KEY] = str(Path(folder).expanduser())
+    path = settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, partial = tempfile.mkstemp(prefix=".settings-", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(settings, out, indent=2)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(partial, path)
+    finally:
+        if os.path.exists(partial):
+            os.unlink(partial)
+    return path
 
 
 def required_files(mode: Mode | str, clip_guidance: bool = False) -> tuple[str, ...]:
@@ -89,6 +159,11 @@ def find_file(folder: Path | str, name: str) -> Path | None:
 def missing_files(folder: Path | str, mode: Mode | str, clip_guidance: bool = False) -> list[str]:
     """The checkpoint names that mode needs and that are not in folder, in download order."""
     return [name for name in required_files(mode, clip_guidance) if find_file(folder, name) is None]
+
+
+def clip_available(folder: Path | str) -> bool:
+    """Whether both noised-CLIP encoders are in folder (for CLIP guidance and ranking candidates)."""
+    return all(find_file(folder, name) is not None for name in CLIP_FILES)
 
 
 def describe_missing(folder: Path | str, names: list[str] | tuple[str, ...]) -> str:

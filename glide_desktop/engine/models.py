@@ -24,12 +24,19 @@ import dataclasses
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import torch
 from torch import nn
 
-from glide_desktop.engine.checkpoints import Candidates, CheckpointError, load_into
+from glide_desktop.engine.checkpoint_layouts import layout_of, matching_name
+from glide_desktop.engine.checkpoints import (
+    Candidates,
+    CheckpointError,
+    check_layout,
+    load_into,
+    read_state_dict,
+)
 from glide_desktop.engine.clip.config import OFFICIAL as CLIP_OFFICIAL
 from glide_desktop.engine.clip.config import TINY as CLIP_TINY
 from glide_desktop.engine.clip.config import ClipConfig
@@ -61,6 +68,18 @@ class ClipEncoders(NamedTuple):
 
     image: ClipImageEncoder
     text: ClipTextEncoder
+
+
+class ModelLoader(Protocol):
+    """What the pipelines load networks from: a ModelStore, a ModelCache over one, or a stand-in."""
+
+    def load_unet(self, name: str, device: torch.device | str, dtype: torch.dtype) -> nn.Module:
+        """The diffusion network for an official file name, on device in dtype."""
+        ...
+
+    def load_clip(self, device: torch.device | str) -> ClipEncoders:
+        """The noised CLIP's two encoders on device (fp32)."""
+        ...
 
 
 class ModelStore:
@@ -127,6 +146,17 @@ class ModelStore:
                 config = self.clip_config(name) if listed else CLIP_PRESETS[family]
                 out[name] = _bind(_clip_layout, name, config)
         return out
+
+    # ---- checking files from elsewhere ----------------------------------------------------------
+    def check_file(self, name: str, path: Path | str) -> None:
+        """Raise CheckpointError unless the file at path has the layout this folder's `name` needs."""
+        _check_name(name)
+        candidates = self.candidates(self._manifest.get(name, {}).get("preset", "official"))
+        check_layout(read_state_dict(path), layout_of(candidates[name]()), path, candidates, name)
+
+    def identify(self, path: Path | str) -> str | None:
+        """The official name whose layout (as this folder expects it) the file at path has, or None."""
+        return matching_name(layout_of(read_state_dict(path)), self.candidates())
 
     # ---- loading ----------------------------------------------------------------------------
     def load_unet(

@@ -2,7 +2,8 @@
 
 The app and the command line offer the same three by name; Balanced is the default of both.
 Notebook is the official notebooks' recipe exactly: 100 ancestral base steps, then the
-upsampler's "fast27" respacing with the notebooks' sampler for the mode.
+upsampler's "fast27" respacing with the notebooks' sampler for the mode, computed in fp32.
+Draft and Balanced keep the request's precision (Auto: bf16 where the CPU has it natively).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from glide_desktop.engine.types import GenerationRequest, SamplerName
+from glide_desktop.engine.types import GenerationRequest, Precision, SamplerName
 
 
 class Preset(StrEnum):
@@ -29,18 +30,20 @@ class PresetSettings:
     steps: int
     upsample_sampler: SamplerName | None  # None: the notebooks' choice for the mode
     upsample_steps: int
+    precision: Precision | None = None  # None: the request's own (the Precision setting)
 
 
 PRESETS: dict[Preset, PresetSettings] = {
     Preset.DRAFT: PresetSettings(SamplerName.DPMPP_2M, 12, SamplerName.DPMPP_2M, 8),
     Preset.BALANCED: PresetSettings(SamplerName.DPMPP_2M, 25, SamplerName.DPMPP_2M, 12),
-    Preset.NOTEBOOK: PresetSettings(SamplerName.ANCESTRAL, 100, None, 27),
+    Preset.NOTEBOOK: PresetSettings(SamplerName.ANCESTRAL, 100, None, 27, Precision.FP32),
 }
 DEFAULT_PRESET = Preset.BALANCED
 
 
 def apply_preset(request: GenerationRequest, preset: Preset) -> GenerationRequest:
-    """The request with the preset's sampler and steps for both stages."""
+    """The request with the preset's sampler and steps for both stages (and Notebook's fp32)."""
     settings = PRESETS[preset]
-    return replace(request, sampler=settings.sampler, steps=settings.steps,
+    precision = request.precision if settings.precision is None else settings.precision
+    return replace(request, sampler=settings.sampler, steps=settings.steps, precision=precision,
                    upsample_sampler=settings.upsample_sampler, upsample_steps=settings.upsample_steps)

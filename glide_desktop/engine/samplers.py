@@ -13,22 +13,16 @@ cond_fn; DDIM: after it, and even when eta is 0). DPM-Solver++(2M) draws only x_
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
+from glide_desktop.engine.cancel import CancelFlag, Cancelled, is_cancelled
 from glide_desktop.engine.diffusion import CondFn, DenoisedFn, GaussianDiffusion, MeanVariance, ModelFn
 from glide_desktop.engine.noise import NoiseSource
 from glide_desktop.engine.types import SamplerName
-
-CancelFlag = threading.Event | Callable[[], bool]
-
-
-class Cancelled(Exception):
-    """Sampling stopped between two steps because the cancel flag was set."""
 
 
 @dataclass(frozen=True)
@@ -145,15 +139,6 @@ def dpmpp_2m(run: SamplerRun, x: torch.Tensor, indices: Sequence[int]) -> Iterat
 
 
 SAMPLERS = {SamplerName.ANCESTRAL: ancestral, SamplerName.DDIM: ddim, SamplerName.DPMPP_2M: dpmpp_2m}
-
-
-def is_cancelled(cancel: CancelFlag | None) -> bool:
-    """Whether the cancel flag (an Event or a zero-argument callable) is set."""
-    if cancel is None:
-        return False
-    if isinstance(cancel, threading.Event):
-        return cancel.is_set()
-    return bool(cancel())
 
 
 def _initial_sample(noise: NoiseSource, shape: tuple[int, ...], x_T: torch.Tensor | None,

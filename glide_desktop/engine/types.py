@@ -7,6 +7,14 @@ from enum import StrEnum
 
 import numpy as np
 
+# GLIDE's fixed sizes: the base stage makes IMAGE_SIZE_BASE px images (its inpainting mask has that
+# size too) and the upsampler turns them into IMAGE_SIZE px; a request's source is IMAGE_SIZE px.
+IMAGE_SIZE = 256
+IMAGE_SIZE_BASE = 64
+# Coverage below one 8-bit step is invisible once the editor composites with the selection as
+# alpha, so it counts as "not selected" (it only absorbs float noise from resampling).
+SELECTION_THRESHOLD = 1.0 / 255.0
+
 
 class Mode(StrEnum):
     """What a generation does with its inputs."""
@@ -23,6 +31,14 @@ class SamplerName(StrEnum):
     ANCESTRAL = "ancestral"  # the reference's p_sample
     DDIM = "ddim"
     DPMPP_2M = "dpm++2m"
+
+
+class Precision(StrEnum):
+    """The number format the diffusion networks compute in."""
+
+    AUTO = "auto"  # bf16 on a CPU that computes it natively (and faster), fp16 on CUDA, else fp32
+    FP32 = "fp32"
+    BF16 = "bf16"
 
 
 @dataclass(frozen=True)
@@ -53,6 +69,7 @@ class GenerationRequest:
     source256: np.ndarray | None = field(default=None, repr=False, compare=False)
     selection64: np.ndarray | None = field(default=None, repr=False, compare=False)
     device: str = "auto"  # auto | cpu | cuda
+    precision: Precision = Precision.AUTO
 
 
 class InvalidRequest(ValueError):

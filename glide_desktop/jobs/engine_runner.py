@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from glide_desktop.engine.types import Event
+from glide_desktop.engine.detail_types import DetailRequest, DetailResult
+from glide_desktop.engine.types import Event, Mode, Precision
 from glide_desktop.jobs.job import CandidateScores, Job, RankJob, UpsampleJob
 
 
@@ -23,11 +24,48 @@ class EngineRunner:
         self.threads = threads
         self._store: Any = None  # a ModelCache over a ModelStore, made on first use
 
-    def __call__(self, job: Job, cancel: threading.Event) -> Iterator[Event | CandidateScores]:
+    def __call__(self, job: Job, cancel: threading.Event,
+                 ) -> Iterator[Event | DetailResult | CandidateScores]:
+        from glide_desktop.engine.pipelines import generate, upsample
+
+        store = self._open()
+        if isinstance(job, RankJob):
+            from glide_desktop.engine.pipelines.ranking import rank_candidates
+
+            scores = rank_candidates(job.request.prompt, job.images, store, job.request.device)
+            yield CandidateScores(tuple(scores))
+        elif isinstance(job, UpsampleJob):
+            yield from upsample(job.request, store, job.candidates64, job.indices, cancel=cancel)
+        elif isinstance(job, DetailRequest):
+            from glide_desktop.engine.pipelines.detail import detail
+
+            yield from detail(job, store, cancel=cancel)
+        else:
+            yield from generate(job, store, cancel=cancel)
+
+    def preload(self, mode: Mode, device: str = "auto", precision: Precision = Precision.AUTO) -> list[str]:
+        """Load the mode's diffusion networks whose files are present, as a request would; returns the names.
+
+        Runs in the worker thread before any Generate, so the first request starts sampling at once.
+        """
+        from glide_desktop.engine.device import compute_dtype, resolve_device
+        from glide_desktop.engine.pipelines.base import base_model_name
+        from glide_desktop.engine.pipelines.upsample import upsample_model_name
+
+        store = self._open()
+        where = resolve_device(device)
+        dtype = compute_dtype(where, precision)
+        wanted = [base_model_name(mode), upsample_model_name(mode)]
+        names = [name for name in wanted if not store.missing([name])]
+        for name in names:
+            store.load_unet(name, where, dtype)
+        return names
+
+    def _open(self) -> Any:
+        """The cached store over the models folder, with torch's thread count set for this thread."""
         import torch
 
         from glide_desktop.engine.models import ModelStore
-        from glide_desktop.engine.pipelines import generate, upsample
         from glide_desktop.engine.pipelines.model_cache import ModelCache
 
         if self.threads is not None:
@@ -35,12 +73,4 @@ class EngineRunner:
         if self._store is None or Path(self._store.folder) != self.models_dir:
             # Cached across requests: each checkpoint is read once, not once per generation.
             self._store = ModelCache(ModelStore(self.models_dir))
-        if isinstance(job, RankJob):
-            from glide_desktop.engine.pipelines.ranking import rank_candidates
-
-            scores = rank_candidates(job.request.prompt, job.images, self._store, job.request.device)
-            yield CandidateScores(tuple(scores))
-        elif isinstance(job, UpsampleJob):
-            yield from upsample(job.request, self._store, job.candidates64, job.indices, cancel=cancel)
-        else:
-            yield from generate(job, self._store, cancel=cancel)
+        return self._store

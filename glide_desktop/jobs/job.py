@@ -1,4 +1,5 @@
-"""What the job thread runs: a request (the base stage), the upsampling of chosen candidates, a ranking."""
+"""What the job thread runs: a request (the base stage), the upsampling of chosen candidates,
+a ranking of candidates, or a detail pass."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from glide_desktop.engine.detail_types import DetailRequest, DetailResult
 from glide_desktop.engine.types import Event, GenerationRequest
 
 
@@ -35,12 +37,14 @@ class CandidateScores:
     scores: tuple[float, ...]
 
 
-Job = GenerationRequest | UpsampleJob | RankJob
+Job = GenerationRequest | UpsampleJob | RankJob | DetailRequest
 
 # A runner turns a job into the engine's event stream; it checks the cancel flag between steps.
-Runner = Callable[[Job, threading.Event], Iterator[Event]]
+Runner = Callable[[Job, threading.Event], Iterator[Event | DetailResult | CandidateScores]]
 
 
-def job_request(job: Job) -> GenerationRequest:
-    """The generation request a job belongs to."""
+def job_request(job: Job) -> GenerationRequest | None:
+    """The generation request a job belongs to (None for a detail pass)."""
+    if isinstance(job, DetailRequest):
+        return None
     return job if isinstance(job, GenerationRequest) else job.request

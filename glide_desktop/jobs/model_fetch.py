@@ -6,8 +6,10 @@ Plain Python (stdlib only), so the Qt downloader runs it on its worker thread an
 from __future__ import annotations
 
 import errno
+import functools
 import http.client
 import os
+import ssl
 import struct
 import threading
 import time
@@ -17,6 +19,8 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
+
+from glide_desktop.jobs import checksums
 
 CHUNK = 1024 * 1024
 PART_SUFFIX = ".part"
@@ -48,7 +52,23 @@ class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-_OPENER = urllib.request.build_opener(_HttpOnlyRedirects())
+def tls_context() -> ssl.SSLContext:
+    """Certificates checked against the system's store where it has one, plus certifi's bundle.
+
+    OpenSSL's default paths differ between distributions (and lead nowhere in a frozen app), so the
+    system store alone may verify nothing; certifi's bundle always ships with us.
+    """
+    import certifi
+
+    context = ssl.create_default_context()  # hostname check, CERT_REQUIRED, the system store
+    context.load_verify_locations(cafile=certifi.where())
+    return context
+
+
+@functools.cache
+def _opener() -> urllib.request.OpenerDirector:
+    https = urllib.request.HTTPSHandler(context=tls_context())
+    return urllib.request.build_opener(_HttpOnlyRedirects(), https)
 
 
 def part_path(folder: Path, name: str) -> Path:
@@ -74,6 +94,7 @@ def fetch_file(url: str, folder: Path, name: str, cancel: threading.Event,
         _stream_to_part(url, part, name, cancel, report, timeout)
         _check_checkpoint(part, name)
         _finish(part, final, name)
+        checksums.record(folder, name, final)  # the first verified copy: Verify compares with this
     except (DownloadError, DownloadCancelled):
         raise
     except urllib.error.HTTPError as error:
@@ -96,7 +117,7 @@ def _stream_to_part(url: str, part: Path, name: str, cancel: threading.Event, re
     have = part.stat().st_size if part.exists() else 0
     request = urllib.request.Request(url, headers={"Range": f"bytes={have}-"} if have else {})
     try:
-        response = _OPENER.open(request, timeout=timeout)
+        response = _opener().open(request, timeout=timeout)
     except urllib.error.HTTPError as error:
         if error.code != 416 or not have:
             raise
@@ -221,6 +242,9 @@ def _network_message(name: str, url: str, reason: object) -> str:
     if isinstance(reason, DownloadError):
         return f"{name}: {reason}"
     host = urllib.parse.urlsplit(url).hostname or url
+    if isinstance(reason, ssl.SSLCertVerificationError):
+        return (f"The server {host} could not prove who it is, so {name} was not downloaded "
+                f"(certificate not verified: {reason.verify_message or reason}).")
     return (f"Could not reach {host} to download {name}; check your internet connection "
             f"({reason}).")
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from glide_desktop.engine.types import Mode, Precision
 from glide_desktop.jobs.job import Job, Runner
 from glide_desktop.jobs.worker import GenerationWorker
 
@@ -29,6 +30,8 @@ class GenerationJobs(QObject):
     failed = Signal(int, str)  # ticket, message
     finished = Signal(int, bool)  # ticket, cancelled? (a waiting job cancelled never started)
     _run = Signal(int, object)
+    preloaded = Signal(object)  # list of the checkpoint names now loaded ahead of a request
+    _preload = Signal(object)
 
     def __init__(self, runner: Runner, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -38,6 +41,7 @@ class GenerationJobs(QObject):
         self._worker = GenerationWorker(runner)
         self._worker.moveToThread(self._thread)
         self._run.connect(self._worker.run)
+        self._preload.connect(self._worker.preload)
         # Bound methods of this GUI-thread object: Qt queues the calls into the GUI thread.
         self._worker.progress.connect(self._on_progress)
         self._worker.candidates.connect(self._on_candidates)
@@ -49,6 +53,8 @@ class GenerationJobs(QObject):
         self._waiting: deque[tuple[int, Job]] = deque()
         self._running: tuple[int, Job] | None = None
         self._closed = False
+        self._worker.preloaded.connect(self._on_preloaded)
+        self._preloading: tuple | None = None
         self._thread.start()
 
     @property
@@ -80,6 +86,21 @@ class GenerationJobs(QObject):
         self._start_next()
         self.queueChanged.emit()
         return ticket
+
+    def preload(self, mode: Mode, device: str = "auto", precision: Precision = Precision.AUTO) -> bool:
+        """Load the mode's networks in the worker thread now, ahead of Generate; False when nothing started.
+
+        Call it as soon as the artist starts preparing a generation (e.g. a selection with the Generate
+        panel open). A submit made meanwhile waits in the worker's queue and then finds the networks
+        loaded. Nothing starts while a job runs, for a runner that cannot preload, or while the same
+        networks are being loaded; asking again later is cheap (loaded networks are cached).
+        """
+        order = (Mode(mode), device, Precision(precision))
+        if self.busy or not hasattr(self.runner, "preload") or order == self._preloading:
+            return False
+        self._preloading = order
+        self._preload.emit(order)
+        return True
 
     def set_models_dir(self, folder: Path) -> None:
         """Point a runner that reads a models folder (EngineRunner) at folder; it reloads on its next job."""
@@ -152,3 +173,8 @@ class GenerationJobs(QObject):
         self.finished.emit(ticket, cancelled)
         self._start_next()
         self.queueChanged.emit()
+
+    @Slot(object)
+    def _on_preloaded(self, names: object) -> None:
+        self._preloading = None
+        self.preloaded.emit(names)

@@ -7,6 +7,7 @@ import threading
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from glide_desktop.engine.detail_types import DetailResult
 from glide_desktop.engine.errors import user_message
 from glide_desktop.engine.types import Candidates, Event, Progress, Result
 from glide_desktop.jobs.job import CandidateScores, Job, Runner
@@ -23,6 +24,7 @@ class GenerationWorker(QObject):
     scores = Signal(int, object)  # ticket, CandidateScores
     failed = Signal(int, str)  # ticket, a user-facing message
     finished = Signal(int, bool)  # ticket, True when cancelled
+    preloaded = Signal(object)  # the names loaded ahead of a request ([] when none or on failure)
 
     def __init__(self, runner: Runner) -> None:
         super().__init__()
@@ -43,12 +45,22 @@ class GenerationWorker(QObject):
             self.failed.emit(ticket, _describe(error))
         self.finished.emit(ticket, self.cancel_flag.is_set())
 
+    @Slot(object)
+    def preload(self, order: tuple) -> None:
+        """Load networks ahead of a request (runner.preload(*order)); a failure waits for the real request."""
+        names: list[str] = []
+        try:
+            names = list(self._runner.preload(*order))  # type: ignore[attr-defined]
+        except Exception:  # noqa: BLE001 - the Generate that follows reports the same problem to the user
+            log.info("preloading %s failed; the next request will report it", order, exc_info=True)
+        self.preloaded.emit(names)
+
     def _emit(self, ticket: int, event: Event) -> None:
         if isinstance(event, Progress):
             self.progress.emit(ticket, event)
         elif isinstance(event, Candidates):
             self.candidates.emit(ticket, event)
-        elif isinstance(event, Result):
+        elif isinstance(event, (Result, DetailResult)):
             self.result.emit(ticket, event)
         elif isinstance(event, CandidateScores):
             self.scores.emit(ticket, event)

@@ -1,7 +1,9 @@
 """Cut, Copy, Copy Merged, Paste, Paste in Place and Paste as New Image through the system clipboard.
 
-Copies carry the image (other applications read it as image/png and friends) plus where it came from
-in the document, so Paste in Place can put it back at that spot, even in another document.
+Copies carry the image (other applications read it as image/png and friends) and, in the image's text
+(a PNG text chunk on the way out), where it came from in the document, so Paste in Place can put it
+back at that spot, even in another document. Qt makes the clipboard's QMimeData itself (setImage): one
+made in Python and handed over crashes PySide when the application is torn down.
 """
 
 from __future__ import annotations
@@ -14,43 +16,17 @@ from PySide6.QtGui import QAction, QImage, QKeySequence
 from PySide6.QtWidgets import QApplication, QMenu
 
 from glide_desktop.document import commands
+from glide_desktop.document.clip_ops import cut_command
 from glide_desktop.document.document import Document
 from glide_desktop.document.files import DocumentFileError, decode_rgba
 from glide_desktop.document.geometry import Rect
 from glide_desktop.document.layer import Layer
-from glide_desktop.document.selection import Selection
+from glide_desktop.document.selected import selected_pixels
 from glide_desktop.ui.editor_host import EditorHost, tell
 from glide_desktop.ui.images import array_to_qimage, qimage_to_array
 
-ORIGIN_MIME = "application/x-glide-desktop-origin"  # "x,y,w,h" of the copied pixels in their document
+ORIGIN_KEY = "glide-desktop-origin"  # image text: "x,y,w,h" of the copied pixels in their document
 Key = QKeySequence.StandardKey
-
-
-def selected_pixels(pixels: np.ndarray, bounds: Rect, selection: Selection) -> tuple[np.ndarray, Rect] | None:
-    """Pixels (document rect bounds) under the selection, alpha scaled by coverage, and their rect.
-
-    All of them when nothing is selected; None when the selection misses them.
-    """
-    box = selection.bbox()
-    if box is None:
-        return pixels.copy(), bounds
-    area = box.intersect(bounds)
-    if area.is_empty():
-        return None
-    out = pixels[area.slices(bounds.x, bounds.y)].copy()
-    coverage = selection.coverage[area.slices()]
-    out[..., 3] = np.round(out[..., 3] * coverage).astype(np.uint8)
-    return out, area
-
-
-def cleared(pixels: np.ndarray, coverage: np.ndarray | None) -> np.ndarray:
-    """pixels with alpha taken away in proportion to coverage (None: everything goes)."""
-    out = pixels.copy()
-    if coverage is None:
-        out[...] = 0
-    else:
-        out[..., 3] = np.round(out[..., 3] * (1.0 - coverage)).astype(np.uint8)
-    return out
 
 
 class ClipboardActions(QObject):
@@ -113,16 +89,9 @@ class ClipboardActions(QObject):
 
     def cut(self) -> bool:
         """Copy, then clear the copied pixels of the active layer (soft selections clear partly)."""
-        doc = self.host.document
         if not self.copy():
             return False
-        layer = doc.active_layer
-        box = doc.selection.bbox()
-        area = layer.bounds if box is None else box.intersect(layer.bounds)
-        rect = area.translate(-layer.offset[0], -layer.offset[1])
-        before = layer.pixels[rect.slices()].copy()
-        coverage = None if box is None else doc.selection.coverage[area.slices()]
-        self.host.push(commands.PixelEdit(layer.uid, rect, before, cleared(before, coverage), text="Cut"))
+        self.host.push(cut_command(self.host.document))  # copy() found pixels, so there is a step
         return True
 
     def _put(self, found: tuple[np.ndarray, Rect] | None, nothing: str) -> bool:
@@ -130,10 +99,9 @@ class ClipboardActions(QObject):
             tell(self.host, nothing)
             return False
         pixels, area = found
-        mime = QMimeData()
-        mime.setImageData(array_to_qimage(pixels))
-        mime.setData(ORIGIN_MIME, f"{area.x},{area.y},{area.w},{area.h}".encode())
-        QApplication.clipboard().setMimeData(mime)
+        image = array_to_qimage(pixels)
+        image.setText(ORIGIN_KEY, f"{area.x},{area.y},{area.w},{area.h}")
+        QApplication.clipboard().setImage(image)
         tell(self.host, f"Copied {area.w} × {area.h} px", 3000)
         return True
 
@@ -218,10 +186,10 @@ def _image_files(mime: QMimeData) -> list[Path]:
 def clipboard_origin() -> Rect | None:
     """Where the clipboard's pixels were copied from in GLIDE Desktop (None for other applications)."""
     mime = QApplication.clipboard().mimeData()
-    if mime is None or not mime.hasFormat(ORIGIN_MIME):
+    if mime is None or not mime.hasImage():
         return None
     try:
-        x, y, w, h = (int(v) for v in bytes(mime.data(ORIGIN_MIME).data()).decode().split(","))
-    except ValueError:
+        x, y, w, h = (int(v) for v in QImage(mime.imageData()).text(ORIGIN_KEY).split(","))
+    except (TypeError, ValueError):
         return None
     return Rect(x, y, w, h)

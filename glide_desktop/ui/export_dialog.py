@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from PySide6.QtCore import QSettings
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -97,26 +98,42 @@ class ExportOptionsDialog(QDialog):
         return ExportOptions(self.quality.value(), self.colour.rgb if flatten else None)
 
 
+def _int(value: object, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
 def export_format(path: Path) -> str | None:
     """JPEG or WEBP when the file asks for options, None otherwise (PNG, unknown)."""
     return {".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP"}.get(Path(path).suffix.lower())
 
 
-def ask_export_options(parent: QWidget, path: Path,
-                       chosen: Callable[[ExportOptions], object]) -> ExportOptionsDialog | None:
+def ask_export_options(parent: QWidget, path: Path, chosen: Callable[[ExportOptions], object],
+                       settings: QSettings | None = None) -> ExportOptionsDialog | None:
     """Open the options dialog for path (window-modal) and call chosen(options) on Export.
 
-    PNG asks nothing: chosen is called at once and None is returned.
+    PNG asks nothing: chosen is called at once and None is returned. settings remember the last quality
+    and colour per format.
     """
     fmt = export_format(path)
     if fmt is None:
         chosen(ExportOptions())
         return None
     dialog = ExportOptionsDialog(fmt, parent)
+    key = f"export/{fmt.lower()}"
+    if settings is not None:
+        dialog.quality.setValue(_int(settings.value(f"{key}Quality"), DEFAULT_QUALITY))
+        dialog.colour.set_colour(QColor(str(settings.value(f"{key}Background", "#ffffff"))).getRgb()[:3])
 
     def finished(result: int) -> None:
         if result == QDialog.DialogCode.Accepted:
-            chosen(dialog.options())
+            options = dialog.options()
+            if settings is not None:
+                settings.setValue(f"{key}Quality", options.quality)
+                settings.setValue(f"{key}Background", QColor(*dialog.colour.rgb).name())
+            chosen(options)
         dialog.deleteLater()
 
     dialog.finished.connect(finished)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -14,7 +15,8 @@ from glide_desktop.document.layer import Layer
 from glide_desktop.ui.dialogs import NewImageDialog
 from glide_desktop.ui.export_dialog import ExportOptions, ask_export_options
 
-OPEN_FILTER = "Images (*.ora *.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff);;OpenRaster (*.ora);;All files (*)"
+OPEN_FILTER = ("Images (*.ora *.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff *.gif);;OpenRaster (*.ora);;"
+               "All files (*)")
 SAVE_FILTER = "OpenRaster (*.ora)"
 EXPORT_FILTERS = {
     "PNG image (*.png)": ".png", "JPEG image (*.jpg *.jpeg)": ".jpg", "WebP image (*.webp)": ".webp",
@@ -76,13 +78,16 @@ class FileActions(QObject):
         path = Path(path)
         if not self.maybe_save():
             return False
+        notes: list[str] = []
         try:
-            doc = files.open_any(path)
+            doc = files.open_any(path, notes=notes)
         except files.DocumentFileError as error:
             QMessageBox.critical(self._window, "Could not open", str(error))
             return False
         self.host.set_document(doc, path)
         self.add_recent(path)
+        if notes:  # it opened, but not quite as it is on disk: say how
+            QMessageBox.information(self._window, f"Opened {path.name}", "\n\n".join(notes))
         return True
 
     def open_with_dialog(self) -> None:
@@ -96,10 +101,8 @@ class FileActions(QObject):
         path = Path(path)
         if path.suffix.lower() != ".ora":
             path = path.with_suffix(".ora")
-        try:
-            files.save_ora(self.host.document, path)
-        except files.DocumentFileError as error:
-            QMessageBox.critical(self._window, "Could not save", str(error))
+        if not self._write_file(lambda overwrite: files.save_ora(self.host.document, path, overwrite),
+                                "Could not save"):
             return False
         self.host.path = path
         self.host.undo.mark_saved()
@@ -107,6 +110,28 @@ class FileActions(QObject):
         self.host.update_title()
         self.host.statusBar().showMessage(f"Saved {path.name}", 4000)
         return True
+
+    def _write_file(self, write: Callable[[bool], None], failure_title: str) -> bool:
+        """Run write(overwrite); a read-only file is overwritten only after the user says yes."""
+        try:
+            try:
+                write(False)
+            except files.ReadOnlyFileError as error:
+                if not self.confirm_overwrite_read_only(error):
+                    return False
+                write(True)
+        except files.DocumentFileError as error:
+            QMessageBox.critical(self._window, failure_title, str(error))
+            return False
+        return True
+
+    def confirm_overwrite_read_only(self, error: files.ReadOnlyFileError) -> bool:
+        """Ask before replacing a file the user made read-only."""
+        name = Path(str(error.path)).name if error.path is not None else "The file"
+        answer = QMessageBox.question(
+            self._window, "Read-only file", f"“{name}” is read-only. Overwrite it anyway?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
 
     def save(self) -> bool:
         """Save to the current .ora file, or ask for one."""
@@ -123,11 +148,12 @@ class FileActions(QObject):
     def export_to(self, path: str | Path, options: ExportOptions | None = None) -> bool:
         """Write the flattened image (PNG, JPEG or WebP by suffix); the document's file stays as it is."""
         options = options or ExportOptions()
-        try:
+
+        def write(overwrite: bool) -> None:
             files.export_flat(self.host.document, Path(path), quality=options.quality,
-                              background=options.background)
-        except files.DocumentFileError as error:
-            QMessageBox.critical(self._window, "Could not export", str(error))
+                              background=options.background, overwrite_read_only=overwrite)
+
+        if not self._write_file(write, "Could not export"):
             return False
         self.host.statusBar().showMessage(f"Exported {Path(path).name}", 4000)
         return True
@@ -143,7 +169,8 @@ class FileActions(QObject):
         if path.suffix.lower() not in (".png", ".jpg", ".jpeg", ".webp"):
             path = path.with_suffix(EXPORT_FILTERS.get(chosen, ".png"))
         self.export_dialog = ask_export_options(self._window, path,
-                                                lambda options: self.export_to(path, options))
+                                                lambda options: self.export_to(path, options),
+                                                self.host.settings)
 
     def maybe_save(self) -> bool:
         """True when it is fine to drop the document: unmodified, saved, or the user chose Discard."""

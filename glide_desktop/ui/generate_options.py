@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from glide_desktop.engine.presets import DEFAULT_PRESET, PRESETS, Preset
-from glide_desktop.engine.types import GenerationRequest, Mode, SamplerName
+from glide_desktop.engine.types import GenerationRequest, Mode, Precision, SamplerName
 
 CUSTOM = "custom"  # the preset combo's entry once an Advanced value differs from every preset
 _DEFAULTS = GenerationRequest(mode=Mode.TEXT2IM, prompt="")
@@ -55,6 +55,7 @@ class GenerationSettings:
     strength: float = 0.6
     context: float = 0.25  # context on each side of the selection, fraction of its longer side
     by_region: bool = False  # separate selected regions each get their own crop
+    precision: Precision = Precision.AUTO  # from Edit → Generation Settings, not the panel
 
 
 def _combo(items: dict[Any, str]) -> QComboBox:
@@ -190,3 +191,10 @@ class PresetChooser(QWidget):
         self.advanced.setVisible(shown)
         arrow = Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
         self.toggle.setArrowType(arrow)
+
+
+def run_precision(preset: str, chosen: Precision) -> Precision:
+    """The precision a run uses: the preset's own where it fixes one (Notebook: fp32), else the setting."""
+    fixed = PRESETS[Preset(preset)].precision if preset in Preset.__members__.values() else None
+    return chosen if fixed is None else fixed
+

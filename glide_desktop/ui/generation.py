@@ -23,10 +23,12 @@ from glide_desktop.engine.types import Candidates, Mode, Progress, Result
 from glide_desktop.jobs.job import CandidateScores
 from glide_desktop.jobs.queue import GenerationJobs
 from glide_desktop.ui.canvas.generation_overlay import GenerationOverlay, masked_image
+from glide_desktop.ui.generate_options import run_precision
 from glide_desktop.ui.generate_panel import MAX_SEED, GeneratePanel, GenerationSettings
 from glide_desktop.ui.generation_frame import show_context_frame, show_estimate
 from glide_desktop.ui.generation_runs import Run, Task, prepare_runs, reroll_run, settings_from_metadata
-from glide_desktop.ui.staging import StagedResult, Staging, apply_command
+from glide_desktop.ui.preferences import precision_setting
+from glide_desktop.ui.staging import StagedDetail, StagedResult, Staging, apply_command
 from glide_desktop.ui.timing import StageClock, StepTimes
 
 PREVIEW_INTERVAL = 0.2  # seconds between preview refreshes (the last step always shows)
@@ -41,6 +43,7 @@ class GenerationHost(Protocol):
     """What the controller needs from the window: the open document and its undo history."""
 
     document: Document | None
+    settings: QSettings  # Edit → Preferences… (the Precision setting)
 
     def push(self, command: Command) -> None: ...
 
@@ -96,6 +99,8 @@ class GenerationController(QObject):
             return False
         if doc is None:
             return False
+        settings = dataclasses.replace(settings, precision=run_precision(settings.preset,
+                                                                         precision_setting(self.host.settings)))
         try:
             runs = prepare_runs(doc, settings)
         except ValueError as error:
@@ -162,6 +167,14 @@ class GenerationController(QObject):
             self._on_started(ticket)  # it started inside submit, before the task was known here
         self._show_queue()
 
+    def prepare_models(self) -> bool:
+        """Load the networks for the coming request in the background (the panel calls this when the
+        artist starts preparing one, e.g. a selection with the panel open); False when nothing started."""
+        if self.jobs is None or self.busy:
+            return False
+        mode = generation_mode(self.host.document)
+        return self.jobs.preload(mode, precision=precision_setting(self.host.settings))
+
     # --- cancelling, applying ----------------------------------------------------------------------
     @Slot()
     def cancel(self) -> None:
@@ -187,16 +200,21 @@ class GenerationController(QObject):
         staged = self.staging.current
         if staged is None:
             return False
-        if staged.run.document is not self.host.document:
+        if staged.document is not self.host.document:
             self._status("The staged picture was for a document that is no longer open.")
             self.discard()
             return False
         self.host.push(apply_command(staged))
         self.staging.clear()
         self._show_staged()
-        self.panel.show_status(f"Applied candidate #{staged.candidate + 1} "
-                               f"(seed {staged.run.request.seed}) as a layer.")
+        self.panel.show_status(f"Applied {staged.describe()}.")
         return True
+
+    def stage(self, staged: StagedDetail) -> None:
+        """Show a finished detail pass on the canvas, waiting for Apply or Discard like any result."""
+        self.staging.add(staged)
+        self._show_staged()
+        self._status(f"{staged.describe()} staged on the canvas: Apply or Discard.")
 
     @Slot()
     def discard(self) -> None:
@@ -208,9 +226,7 @@ class GenerationController(QObject):
     def document_replaced(self) -> None:
         """Another document is shown: drop what was staged or shown for the old one (jobs run on)."""
         doc = self.host.document
-        for staged in list(self.staging.results):
-            if staged.run.document is not doc:
-                self.staging.drop_run(staged.run)
+        self.staging.drop_other_documents(doc)
         if self.shown_run is not None and self.shown_run.document is not doc:
             self.shown_run = None
             self.panel.strip.clear()
@@ -352,7 +368,7 @@ class GenerationController(QObject):
     # --- showing ---------------------------------------------------------------------------------
     def _show_staged(self) -> None:
         staged = self.staging.current
-        what = "" if staged is None else f"candidate #{staged.candidate + 1}, seed {staged.run.request.seed}"
+        what = "" if staged is None else staged.describe()
         self.panel.staging.show_position(self.staging.index, len(self.staging), what)
         if self.overlay is None:
             return
@@ -360,9 +376,8 @@ class GenerationController(QObject):
             self.overlay.show_image(None, None)
             self.refresh_frame()
             return
-        run = staged.run
         self.overlay.show_frame(None)
-        self.overlay.show_image(masked_image(staged.image256, run.alpha256()), run.placement.rect,
+        self.overlay.show_image(*staged.overlay(),
                                 f"Staged {self.staging.index + 1} of {len(self.staging)}: not applied yet")
 
     @Slot()

@@ -13,19 +13,13 @@ from typing import Any
 
 import numpy as np
 
+from glide_desktop.crops import glide_crop
 from glide_desktop.document.compositing import composite_rect
 from glide_desktop.document.document import Document
 from glide_desktop.document.geometry import Rect
-from glide_desktop.document.inpaint_crop import (
-    MIN_CONTEXT,
-    SOURCE_SIZE,
-    ContextCrop,
-    Placement,
-    context_rect,
-    inpaint_crop,
-    text2im_placement,
-)
+from glide_desktop.document.inpaint_crop import MIN_CONTEXT, Placement, context_rect, text2im_placement
 from glide_desktop.document.layer import Layer
+from glide_desktop.engine.types import IMAGE_SIZE as SOURCE_SIZE
 from glide_desktop.engine.types import GenerationRequest, Mode, SamplerName
 from glide_desktop.jobs.job import Job, RankJob, UpsampleJob
 from glide_desktop.ui.generate_options import GenerationSettings
@@ -130,7 +124,7 @@ def request_for(settings: GenerationSettings, mode: Mode, source: np.ndarray | N
         sampler=settings.sampler, steps=settings.steps, upsample_steps=settings.upsample_steps,
         upsample_sampler=settings.upsample_sampler, guidance=settings.guidance,
         clip_guidance=settings.clip_guidance, candidates=settings.candidates, strength=settings.strength,
-        upsample=False, source256=source, selection64=selection,
+        upsample=False, source256=source, selection64=selection, precision=settings.precision,
     )
 
 
@@ -151,7 +145,7 @@ def prepare_runs(doc: Document, settings: GenerationSettings) -> list[Run]:
         parts = [_region_coverage(coverage, c.bbox, c.mask) for c in doc.selection.components()] or parts
     runs = []
     for part in parts:
-        crop = context_crop(pictures, part, settings.context)
+        crop = glide_crop(pictures, part, settings.context, MIN_CONTEXT)
         request = request_for(settings, mode, crop.source256, crop.selection64)
         runs.append(_run(doc, settings, request, crop.placement))
     return runs
@@ -175,7 +169,7 @@ def reroll_run(doc: Document, layer: Layer, settings: GenerationSettings) -> Run
     below = [other for other in doc.layers if other.uid != layer.uid]
     pictures = composite_rect(below, doc.bounds) if mode is not Mode.SKETCH else _source_pixels(doc, mode)
     coverage = (full > 0).astype(np.float32)
-    crop = context_crop(pictures, coverage, settings.context)
+    crop = glide_crop(pictures, coverage, settings.context, MIN_CONTEXT)
     if crop.rect != rect:
         raise ValueError(f"its area no longer gives the crop it was made from ({crop.rect}, not {rect})")
     request = request_for(settings, mode, crop.source256, crop.selection64)
@@ -206,11 +200,6 @@ def settings_from_metadata(meta: dict[str, Any], fallback: GenerationSettings) -
         strength=value("strength", float, fallback.strength),
         context=value("context", float, fallback.context),
     )
-
-
-def context_crop(pictures: np.ndarray, coverage: np.ndarray, context: float) -> ContextCrop:
-    """The one place the panel cuts a crop (the editor's and the command line's shared crop path)."""
-    return inpaint_crop(pictures, coverage, context, MIN_CONTEXT)
 
 
 def _layer_alpha(doc: Document, layer: Layer) -> np.ndarray:

@@ -52,9 +52,18 @@ def _merge_down(p: QPainter) -> None:
     p.drawLine(7, 25, 25, 25)
 
 
+def _sheet(y: float) -> QPolygonF:
+    """A layer seen from above at an angle: the diamond of the usual "layers" pictogram."""
+    return QPolygonF([QPointF(16, y - 4), QPointF(27, y), QPointF(16, y + 4), QPointF(5, y)])
+
+
 def _flatten(p: QPainter) -> None:
-    for y in (9, 16, 23):
-        p.drawLine(7, y, 25, y)
+    # Two stacked sheets, an arrow, one solid sheet: many layers become one.
+    p.drawPolygon(_sheet(6))
+    p.drawPolyline(QPolygonF([QPointF(5, 10.5), QPointF(16, 14.5), QPointF(27, 10.5)]))
+    p.drawPolyline(QPolygonF([QPointF(13, 17), QPointF(16, 20), QPointF(19, 17)]))
+    p.setBrush(_INK)
+    p.drawPolygon(_sheet(25))
 
 
 def _dice(p: QPainter) -> None:

@@ -81,6 +81,10 @@ class ImageMenu(QObject):
         doc = self.host.document
         if doc is None:
             return False
+        waiting = _generation_waiting(self.host)
+        if waiting:
+            tell(self.host, waiting)
+            return False
         new_w, new_h = op.new_size(*doc.size)
         if new_w * new_h > MAX_PIXELS:
             tell(self.host, f"{new_w} × {new_h} px is more than {MAX_PIXELS // 1_000_000} megapixels")
@@ -167,3 +171,16 @@ class ImageMenu(QObject):
         if label is not None:
             label.setText(f"{doc.width} × {doc.height} px")
         self.host.canvas.fit()
+
+
+def _generation_waiting(host: EditorHost) -> str:
+    """Why the geometry must stay as it is now ("" when it may change).
+
+    Running jobs and staged results are placed by the current geometry; changing it would misplace them.
+    """
+    generation = getattr(host, "generation", None)
+    if getattr(generation, "busy", False):
+        return "Wait for the generation to finish (or cancel it) before changing the image"
+    if getattr(getattr(generation, "staging", None), "current", None) is not None:
+        return "Apply or discard the staged generation result before changing the image"
+    return ""

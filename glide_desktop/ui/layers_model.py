@@ -109,7 +109,10 @@ class LayersModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DecorationRole:
             return self._thumbnail(layer)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{layer.name} — {layer.blend.value}, {round(layer.opacity * 100)}%"
+            blend = layer.blend.label
+            if layer.foreign_op and layer.blend is BlendMode.NORMAL:
+                blend = f"shown as Normal; its own mode {layer.foreign_op} is kept when saved"
+            return f"{layer.name} — {blend}, {round(layer.opacity * 100)}%"
         if role == UID_ROLE:
             return layer.uid
         if role == OPACITY_ROLE:

@@ -26,6 +26,16 @@ from glide_desktop.ui.icons import icon
 from glide_desktop.ui.layers_model import THUMBNAIL_SIZE, LayersModel
 from glide_desktop.ui.undo import DocumentUndo
 
+M = BlendMode
+# The combo's sections, as painting programs group them: darken, lighten, contrast, compare, colour,
+# then the Porter-Duff operators that mask and clip.
+BLEND_GROUPS = (
+    (M.NORMAL,), (M.MULTIPLY, M.DARKEN, M.COLOR_BURN), (M.SCREEN, M.LIGHTEN, M.COLOR_DODGE, M.PLUS),
+    (M.OVERLAY, M.SOFT_LIGHT, M.HARD_LIGHT), (M.DIFFERENCE, M.EXCLUSION),
+    (M.HUE, M.SATURATION, M.COLOR, M.LUMINOSITY),
+    (M.DST_IN, M.DST_OUT, M.SRC_ATOP, M.DST_OVER, M.SRC_IN, M.SRC_OUT, M.DST_ATOP, M.XOR),
+)
+
 
 class LayersPanel(QWidget):
     """Shows the document's layers top first and edits them through undoable commands."""
@@ -53,8 +63,12 @@ class LayersPanel(QWidget):
     # --- construction ----------------------------------------------------------------------------
     def _build_controls(self) -> None:
         self.blend_combo = QComboBox()
-        for mode in BlendMode:
-            self.blend_combo.addItem(mode.value.capitalize(), mode)
+        for group in BLEND_GROUPS:
+            if self.blend_combo.count():
+                self.blend_combo.insertSeparator(self.blend_combo.count())
+            for mode in group:
+                self.blend_combo.addItem(mode.label, mode)
+        self.blend_combo.setMaxVisibleItems(len(BlendMode) + len(BLEND_GROUPS))
         self.blend_combo.setToolTip("Blend mode")
         self.blend_combo.activated.connect(self._on_blend_chosen)
         self.opacity_slider = QSlider(Qt.Orientation.Horizontal)
@@ -63,6 +77,7 @@ class LayersPanel(QWidget):
         self.opacity_slider.valueChanged.connect(self._on_opacity_changed)
         self.opacity_slider.sliderReleased.connect(self._on_opacity_released)
         self.opacity_box = QSpinBox()
+        self.opacity_box.setKeyboardTracking(False)  # typing "55" is one change (on Enter), not "5" then "55"
         self.opacity_box.setRange(0, 100)
         self.opacity_box.setSuffix("%")
         self.opacity_box.valueChanged.connect(self.opacity_slider.setValue)
@@ -104,7 +119,8 @@ class LayersPanel(QWidget):
         self.merge_action, self.merge_button = self._action(
             "merge-down", "&Merge Down", "Merge the active layer into the layer below", self.merge_down)
         self.flatten_action, self.flatten_button = self._action(
-            "flatten", "&Flatten Image", "Merge every layer into one", self.flatten)
+            "flatten", "&Flatten Image",
+            "Flatten image: merge every visible layer into one (Undo brings the layers back)", self.flatten)
         self.delete_action, self.delete_button = self._action(
             "delete", "De&lete Layer", "Remove the active layer", self.delete_layer)
         self._buttons.addStretch(1)

@@ -22,10 +22,13 @@ from PySide6.QtWidgets import (
 from glide_desktop import __version__
 from glide_desktop.document.document import Document
 from glide_desktop.document.history import DEFAULT_BUDGET
+from glide_desktop.engine.types import Mode
+from glide_desktop.jobs.model_import import ModelChecker
 from glide_desktop.jobs.queue import GenerationJobs
 from glide_desktop.ui.canvas.generation_overlay import GenerationOverlay
 from glide_desktop.ui.canvas.view import CanvasView
-from glide_desktop.ui.clipboard import ClipboardActions
+from glide_desktop.ui.clipboard import ClipboardActions, clipboard_has_image
+from glide_desktop.ui.detail_pass import DetailPassController
 from glide_desktop.ui.file_actions import OPENABLE_SUFFIXES, FileActions
 from glide_desktop.ui.generate_panel import GeneratePanel
 from glide_desktop.ui.generation import GenerationController
@@ -34,6 +37,7 @@ from glide_desktop.ui.layer_actions import LayerActions
 from glide_desktop.ui.layers_panel import LayersPanel
 from glide_desktop.ui.menus import build_menus, create_actions
 from glide_desktop.ui.models_dialog import ModelsDialog, chosen_models_dir
+from glide_desktop.ui.preferences import PreferencesDialog
 from glide_desktop.ui.selection_actions import SelectionActions
 from glide_desktop.ui.tools import ToolBox
 from glide_desktop.ui.undo import DocumentUndo
@@ -75,9 +79,12 @@ class MainWindow(QMainWindow):
         self.generate_panel = GeneratePanel(self._has_selection)
         self.generate_panel.models_dir = Path(models_dir) if models_dir is not None else chosen_models_dir(
             self.settings)
-        self.generate_panel.modelsRequested.connect(self.show_models_dialog)
+        # "Yes, download" in Generate's prompt: open Model Files and fetch what the mode is missing.
+        panel = self.generate_panel
+        panel.modelsRequested.connect(lambda: self.show_models_dialog(panel.mode()))
         self.jobs = jobs
         self.model_urls: Mapping[str, str] | None = None  # None: OpenAI's addresses (tests serve locally)
+        self.model_checker: ModelChecker | None = None  # the engine's layout check for imports, from app.py
         self.models_dialog: ModelsDialog | None = None
         # jobs come from the composition root; without them Generate says no engine is connected.
         self.generation = GenerationController(self, self.generate_panel, jobs,
@@ -86,6 +93,8 @@ class MainWindow(QMainWindow):
         self.selection_actions = SelectionActions(self, parent=self)
         self.layer_actions = LayerActions(self, self.generate_panel, self.generation, parent=self)
         self.layers_panel.propertiesRequested.connect(self.layer_actions.show_properties)
+        self.detail_pass = DetailPassController(self, jobs, self.canvas, self.generation, self.settings,
+                                                parent=self)
         self._unsubscribe: Any = None
         # Selection strokes change the selection per dab; the mode hint needs far fewer updates.
         self._mode_timer = QTimer(self)
@@ -93,6 +102,7 @@ class MainWindow(QMainWindow):
         self._mode_timer.setInterval(150)
         self._mode_timer.timeout.connect(self.generate_panel.refresh_mode)
         self._mode_timer.timeout.connect(self.generation.refresh_frame)
+        self._mode_timer.timeout.connect(self._prepare_models)
         self._add_docks()
         self._build_status_bar()
         self.actions_by_name = create_actions(self)
@@ -151,8 +161,7 @@ class MainWindow(QMainWindow):
         self.canvas.cursorMoved.connect(self._show_cursor)
 
     def _update_paste(self) -> None:
-        mime = QApplication.clipboard().mimeData()
-        self.actions_by_name["paste"].setEnabled(mime is not None and mime.hasImage())
+        self.actions_by_name["paste"].setEnabled(clipboard_has_image())
 
     def _show_zoom(self, zoom: float) -> None:
         percent = zoom * 100
@@ -252,18 +261,38 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{name}[*] — {APP_TITLE}")
 
     # --- generation ------------------------------------------------------------------------------
+    def _prepare_models(self) -> None:
+        """A selection with the Generate panel open: load the networks now, so Generate samples at once."""
+        if self.generate_panel.isVisible() and self._has_selection():
+            self.generation.prepare_models()
+
     def _has_selection(self) -> bool:
         return self.document is not None and not self.document.selection.is_empty()
 
-    def show_models_dialog(self) -> ModelsDialog:
-        """The Model Files dialog (window-modal, not blocking), made afresh for the current folder."""
+    def show_models_dialog(self, download: Mode | None = None) -> ModelsDialog:
+        """The Model Files dialog (window-modal, not blocking), made afresh for the current folder.
+
+        download: start fetching what that mode is missing (the answer "Yes" to Generate's prompt).
+        """
         if self.models_dialog is not None and self.models_dialog.isVisible():
             self.models_dialog.raise_()
+            if download is not None:
+                self.models_dialog.download_for(download)
             return self.models_dialog
-        dialog = ModelsDialog(self.generate_panel.models_dir, self.settings, self, urls=self.model_urls)
+        dialog = ModelsDialog(self.generate_panel.models_dir, self.settings, self, urls=self.model_urls,
+                              checker=self.model_checker)
         dialog.folderChanged.connect(self.set_models_dir)
         dialog.finished.connect(self._forget_models_dialog)
         self.models_dialog = dialog
+        dialog.open()
+        if download is not None:
+            dialog.download_for(download)
+        return dialog
+
+    def show_preferences(self) -> PreferencesDialog:
+        """Edit → Preferences… (window-modal, not blocking); OK saves to the settings."""
+        dialog = PreferencesDialog(self.settings, self)
+        dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         return dialog
 

@@ -75,8 +75,11 @@ def create_actions(window: MainWindow) -> dict[str, QAction]:
                                     "Name, and how a generated layer was made"),
         "reroll": _action(w, "&Re-roll Generated Layer", w.layer_actions.reroll_active, "Ctrl+R",
                           "Generate the active layer again with a new seed; it is replaced when you apply"),
+        "detail_pass": w.detail_pass.action,
         "models": _action(w, "&Model Files…", w.show_models_dialog, None,
                           "See and download the GLIDE checkpoint files"),
+        "preferences": _action(w, "Pre&ferences…", w.show_preferences, None,
+                               "Settings for every generation (precision)"),
         "about": _action(w, "&About GLIDE Desktop", w.show_about, None, "What GLIDE Desktop is"),
     }
     undo = w.undo_group.createUndoAction(w, "&Undo")
@@ -107,6 +110,7 @@ def build_menus(window: MainWindow, actions: dict[str, QAction]) -> QMenu:
     edit_menu.addActions([actions["copy"], actions["paste"]])
     edit_menu.addSeparator()
     edit_menu.addAction(actions["models"])
+    edit_menu.addAction(actions["preferences"])
 
     select_menu = bar.addMenu("&Select")
     select_menu.addActions([actions["select_all"], actions["deselect"], actions["invert_selection"]])
@@ -120,6 +124,8 @@ def build_menus(window: MainWindow, actions: dict[str, QAction]) -> QMenu:
     layer_menu.addActions([actions["merge_down"], actions["flatten"]])
     layer_menu.addSeparator()
     layer_menu.addActions([actions["layer_properties"], actions["reroll"]])
+    layer_menu.addAction(actions["detail_pass"])
+    layer_menu.aboutToShow.connect(window.detail_pass.refresh)
 
     view_menu = bar.addMenu("&View")
     view_menu.addActions([actions["zoom_in"], actions["zoom_out"], actions["fit"], actions["actual_size"]])

@@ -1,15 +1,26 @@
-"""Upsampled results waiting to be applied: a list to flip through, and the one undo step that applies one."""
+"""Results waiting to be applied: a list to flip through, and the one undo step that applies one.
+
+Upsampled candidates (StagedResult) and finished detail passes (StagedDetail) wait the same way.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+from PySide6.QtGui import QImage
 
 from glide_desktop.document.commands import AddLayer, Command, ReplaceLayer
+from glide_desktop.document.detail_layer import DetailApplied, detail_preview
+from glide_desktop.document.detail_plan import DetailOutput
+from glide_desktop.document.document import Document
+from glide_desktop.document.geometry import Rect
 from glide_desktop.document.inpaint_crop import place_result
 from glide_desktop.document.layer import Layer
+from glide_desktop.ui.canvas.generation_overlay import masked_image
 from glide_desktop.ui.generation_runs import Run
+from glide_desktop.ui.images import array_to_qimage
 
 NAME_LENGTH = 60  # characters of the prompt kept in a layer's name
 
@@ -22,6 +33,38 @@ class StagedResult:
     candidate: int
     image256: np.ndarray
 
+    @property
+    def document(self) -> Document:
+        """The document the result is for."""
+        return self.run.document
+
+    def describe(self) -> str:
+        """What the staging bar and the status line call it."""
+        return f"candidate #{self.candidate + 1}, seed {self.run.request.seed}"
+
+    def overlay(self) -> tuple[QImage, Rect]:
+        """The picture drawn over the canvas and where."""
+        return masked_image(self.image256, self.run.alpha256()), self.run.placement.rect
+
+
+@dataclass(frozen=True)
+class StagedDetail:
+    """A finished detail pass on a generated layer, shown on the canvas but not in the document."""
+
+    document: Document
+    uid: int  # the generated layer it repaints
+    output: DetailOutput = field(repr=False)
+    note: dict[str, Any] = field(default_factory=dict)  # what the layer's metadata will record
+
+    def describe(self) -> str:
+        """What the staging bar and the status line call it."""
+        return f"detail pass, {self.note.get('tiles', '?')} tiles"
+
+    def overlay(self) -> tuple[QImage, Rect]:
+        """The layer's repainted pixels over where they lie."""
+        rect, rgba = detail_preview(self.document, self.uid, self.output)
+        return array_to_qimage(rgba), rect
+
 
 def layer_name(prompt: str) -> str:
     """'GLIDE: ' and the prompt, cut to a readable length."""
@@ -29,8 +72,11 @@ def layer_name(prompt: str) -> str:
     return f"GLIDE: {name}"
 
 
-def apply_command(staged: StagedResult) -> Command:
-    """The one undo step that applies a staged result: a new layer, or one in a re-rolled layer's place."""
+def apply_command(staged: StagedResult | StagedDetail) -> Command:
+    """The one undo step that applies a staged result: a new layer, one in a re-rolled layer's place,
+    or a detail pass's pixels in its layer."""
+    if isinstance(staged, StagedDetail):
+        return DetailApplied(staged.document, staged.uid, staged.output, staged.note)
     run = staged.run
     pixels = place_result(staged.image256, run.placement, *run.size)
     metadata = dict(run.metadata, candidate=staged.candidate)
@@ -45,18 +91,18 @@ class Staging:
     """The staged results, in arrival order, and which one is shown."""
 
     def __init__(self) -> None:
-        self.results: list[StagedResult] = []
+        self.results: list[StagedResult | StagedDetail] = []
         self.index = 0
 
     def __len__(self) -> int:
         return len(self.results)
 
     @property
-    def current(self) -> StagedResult | None:
+    def current(self) -> StagedResult | StagedDetail | None:
         """The result shown on the canvas."""
         return self.results[self.index] if self.results else None
 
-    def add(self, result: StagedResult) -> None:
+    def add(self, result: StagedResult | StagedDetail) -> None:
         """Stage a result and show it."""
         self.results.append(result)
         self.index = len(self.results) - 1
@@ -70,7 +116,12 @@ class Staging:
         """Drop every staged result."""
         self.results, self.index = [], 0
 
+    def drop_other_documents(self, document: Document | None) -> None:
+        """Forget what was staged for any document but this one."""
+        self.results = [r for r in self.results if r.document is document]
+        self.index = min(self.index, max(0, len(self.results) - 1))
+
     def drop_run(self, run: Run) -> None:
         """Forget the results of one run."""
-        self.results = [r for r in self.results if r.run is not run]
+        self.results = [r for r in self.results if getattr(r, "run", None) is not run]
         self.index = min(self.index, max(0, len(self.results) - 1))

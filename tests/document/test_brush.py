@@ -93,3 +93,16 @@ def test_layer_offset_is_respected():
 def test_finish_without_dabs_gives_nothing():
     doc = _doc()
     assert Stroke(doc, doc.active_uid, BrushSettings()).finish() is None
+
+
+def test_a_stroke_entirely_outside_the_selection_gives_no_step():
+    doc = _doc()
+    doc.selection.combine(SelectionOp.REPLACE, rect_coverage((40, 30), Rect(0, 0, 10, 10)))
+    stroke = Stroke(doc, doc.active_uid, BrushSettings(size=6, hardness=1.0))
+    stroke.dab(30, 20)
+    stroke.dab(35, 25)
+    assert not doc.active_layer.pixels.any()
+    assert stroke.finish() is None
+    inside = Stroke(doc, doc.active_uid, BrushSettings(size=6, hardness=1.0))
+    inside.dab(5, 5)
+    assert inside.finish() is not None  # the same brush inside the selection is a step

@@ -93,8 +93,7 @@ def test_truncated_and_corrupt_and_unsupported_files(tmp_path):
     (tmp_path / "cut.png").write_bytes(buffer.getvalue()[: len(buffer.getvalue()) // 2])
     (tmp_path / "noise.jpg").write_bytes(b"\xff\xd8\xff" + bytes(range(256)) * 4)
     (tmp_path / "text.png").write_text("hello")
-    Image.new("RGB", (3, 3)).save(tmp_path / "anim.gif")
-    for name in ("cut.png", "noise.jpg", "text.png", "anim.gif", "missing.png"):
+    for name in ("cut.png", "noise.jpg", "text.png", "missing.png"):
         with pytest.raises(DocumentFileError) as info:
             open_any(tmp_path / name)
         assert name in info.value.message

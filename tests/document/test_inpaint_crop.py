@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from glide_desktop.document.geometry import Rect
 from glide_desktop.document.inpaint_crop import (
+    ModelSizes,
     Placement,
     context_rect,
     feather_radius,
@@ -17,6 +18,8 @@ from glide_desktop.document.inpaint_crop import (
     text2im_placement,
 )
 from glide_desktop.document.selection import rect_coverage
+
+SIZES = ModelSizes(source=256, mask=64, threshold=1 / 255)  # GLIDE's, as the engine's types give them
 
 
 def _opaque(height: int, width: int, rgb=(10, 20, 30)) -> np.ndarray:
@@ -72,7 +75,7 @@ def test_a_crop_of_exactly_256_pixels_is_the_document_itself():
     composite = rng.integers(0, 256, (400, 500, 4), dtype=np.uint8)
     composite[..., 3] = 255
     coverage = rect_coverage((500, 400), Rect(100, 50, 256, 203))
-    crop = inpaint_crop(composite, coverage, padding=0.0)
+    crop = inpaint_crop(composite, coverage, SIZES, padding=0.0)
     assert crop.rect == Rect(100, 23, 256, 256)
     assert np.array_equal(crop.source256, composite[23:279, 100:356, :3])
     # Each 64 px mask cell averages a 4 x 4 block; rows 27..229 of the crop are selected.
@@ -86,7 +89,7 @@ def test_larger_crops_are_scaled_down_to_256_and_64():
     composite = _opaque(1000, 1000)
     composite[:, 500:] = (200, 100, 0, 255)
     coverage = rect_coverage((1000, 1000), Rect(300, 300, 400, 400))
-    crop = inpaint_crop(composite, coverage)
+    crop = inpaint_crop(composite, coverage, SIZES)
     assert crop.rect == Rect(200, 200, 600, 600)
     assert crop.source256.shape == (256, 256, 3) and crop.source256.dtype == np.uint8
     assert crop.source256.flags.writeable  # torch wraps it without copying
@@ -101,7 +104,7 @@ def test_outside_a_small_document_the_source_repeats_the_edge_and_nothing_is_sel
     composite = _opaque(50, 100, (0, 0, 255))
     composite[0] = (255, 0, 0, 255)  # the top row is red
     coverage = np.ones((50, 100), np.float32)
-    crop = inpaint_crop(composite, coverage)
+    crop = inpaint_crop(composite, coverage, SIZES)
     assert crop.rect == Rect(0, -25, 100, 100)
     # 25 of 100 rows lie above the document: the top quarter of the source is the red edge row.
     # 26 red rows of 100 scaled to 256 end at row 66; Lanczos rings for about 3 source rows.
@@ -114,22 +117,22 @@ def test_outside_a_small_document_the_source_repeats_the_edge_and_nothing_is_sel
 def test_transparent_pixels_look_like_white_paper_to_the_model():
     composite = np.zeros((300, 300, 4), np.uint8)
     coverage = rect_coverage((300, 300), Rect(100, 100, 50, 50))
-    crop = inpaint_crop(composite, coverage)
+    crop = inpaint_crop(composite, coverage, SIZES)
     assert (crop.source256 == 255).all()
 
 
 def test_inpaint_crop_refuses_an_empty_selection_and_mismatched_sizes():
     with pytest.raises(ValueError, match="selection is empty"):
-        inpaint_crop(_opaque(10, 10), np.zeros((10, 10), np.float32))
+        inpaint_crop(_opaque(10, 10), np.zeros((10, 10), np.float32), SIZES)
     with pytest.raises(ValueError, match="differ in size"):
-        inpaint_crop(_opaque(10, 10), np.ones((10, 12), np.float32))
+        inpaint_crop(_opaque(10, 10), np.ones((10, 12), np.float32), SIZES)
     with pytest.raises(ValueError, match="H, W, 4 uint8"):
-        inpaint_crop(np.zeros((10, 10, 3), np.uint8), np.ones((10, 10), np.float32))
+        inpaint_crop(np.zeros((10, 10, 3), np.uint8), np.ones((10, 10), np.float32), SIZES)
 
 
 def test_the_placed_result_covers_the_selection_only_with_a_soft_inner_edge():
     coverage = rect_coverage((1000, 800), Rect(300, 200, 400, 300))
-    crop = inpaint_crop(_opaque(800, 1000), coverage)
+    crop = inpaint_crop(_opaque(800, 1000), coverage, SIZES)
     result = np.full((256, 256, 3), (9, 200, 30), np.uint8)
     layer = place_result(result, crop.placement, 1000, 800)
     assert layer.shape == (800, 1000, 4)
@@ -145,7 +148,7 @@ def test_the_result_is_scaled_back_into_the_crop_the_right_way_round():
     composite = _opaque(600, 600)
     coverage = np.zeros((600, 600), np.float32)
     coverage[100:500, 100:500] = 1.0
-    crop = inpaint_crop(composite, coverage, padding=0.0, min_side=1)
+    crop = inpaint_crop(composite, coverage, SIZES, padding=0.0, min_side=1)
     assert crop.rect == Rect(100, 100, 400, 400)
     result = np.zeros((256, 256, 3), np.uint8)
     result[:128, :, 0] = 255  # top half red

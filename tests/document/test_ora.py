@@ -19,7 +19,8 @@ def _layered() -> Document:
     doc.insert_layer(Layer.filled(300, 100, (250, 240, 230, 255), "paper"))
     for index, mode in enumerate(BlendMode):
         layer = gradient_layer(40, 30, f"layer {mode.value}", seed=index)
-        layer.blend, layer.offset, layer.opacity = mode, (index * 45 - 10, index * 7), 0.25 + index * 0.1
+        layer.blend, layer.offset = mode, (index * 45 - 10, index * 7)
+        layer.opacity = 0.25 + (index % 7) * 0.1
         layer.visible = index != 2
         doc.insert_layer(layer)
     doc.layers[-1].metadata = {"prompt": "a lighthouse at dusk", "seed": 1234, "settings": {"steps": 50}}

@@ -60,6 +60,9 @@ def test_events_count_tile_steps_and_end_with_the_result(store: ModelCache) -> N
     assert [e.step for e in progress] == [1, 2, 3, 4] and {e.total for e in progress} == {4}
     assert {e.stage for e in progress} == {STAGE_DETAIL} and [e.tile for e in progress] == [0, 0, 1, 1]
     assert progress[0].preview.shape == (1, 256, 256, 3)
+    first_tile = the_plan.tiles(0, the_plan.start())[0]
+    kept = first_tile.selection < 1 / 255
+    np.testing.assert_array_equal(progress[0].preview[0][kept], first_tile.known[kept])  # shown as it will be
     assert progress[0].rects == (the_plan.tiles(0, the_plan.start())[0].rect,)
     assert isinstance(events[-1], DetailResult) and events[-1].tiles == 2
     output = events[-1].output
@@ -126,3 +129,12 @@ def test_helpers() -> None:
     coverage[0, 0] = 1.0
     keep = selection_to_keep_mask(coverage, 256)
     assert keep.shape == (256, 256) and keep[0, 0] == 0 and keep[1, 1] == 1
+
+
+def test_the_bench_table_counts_tiles_per_selection_size() -> None:
+    from glide_desktop.detail_bench import report, square_plan
+
+    assert (square_plan(512).rounds, square_plan(512).total_tiles) == (1, 9)  # 3.0x: one round
+    assert square_plan(1024).rounds == 2  # 6x: two rounds
+    table = report([512], per_step=2.0, steps=12).splitlines()
+    assert table[-1] == "| 512 px | 3.0× | 1 | 9 | 108 | 216 |"

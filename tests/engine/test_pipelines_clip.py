@@ -31,6 +31,7 @@ from glide_desktop.engine.types import (
     GenerationRequest,
     InvalidRequest,
     Mode,
+    Precision,
     Progress,
     Result,
     SamplerName,
@@ -58,7 +59,8 @@ def store(folder: Path) -> ModelCache:
 
 def request(mode: Mode = Mode.TEXT2IM, **changes: object) -> GenerationRequest:
     values: dict[str, object] = dict(mode=mode, prompt=PROMPT, seed=3, steps=BASE_STEPS, upsample_steps=2,
-                                     candidates=2, upsample=False, clip_guidance=3.0)
+                                     candidates=2, upsample=False, clip_guidance=3.0,
+                                     precision=Precision.FP32)  # some tests hook the fp32 networks
     if mode is not Mode.TEXT2IM:
         values["source256"] = gradient_source()
     values.update(changes)
@@ -259,7 +261,8 @@ def replay_request(golden_dir: Path, spec: dict) -> GenerationRequest | str:
         return f"{spec.get('name')}: the text2im pipeline cannot replay {', '.join(unsupported)}"
     return GenerationRequest(mode=Mode.TEXT2IM, prompt=spec["prompts"][0], steps=steps,
                              sampler=GOLDEN_SAMPLERS[spec["sampler"]], candidates=spec["batch_size"],
-                             clip_guidance=spec["guidance_scale"], upsample=False, device="cpu")
+                             clip_guidance=spec["guidance_scale"], upsample=False, device="cpu",
+                             precision=Precision.FP32)  # golden vectors are fp32
 
 
 @pytest.mark.golden

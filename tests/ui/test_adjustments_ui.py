@@ -132,3 +132,32 @@ def test_adjusting_a_layer_the_selection_misses_says_so(window):
     window.document.selection.coverage[0:4, 0:4] = 1
     assert window.image_menu.adjustments.open("levels") is None
     assert "Nothing to adjust" in window.statusBar().currentMessage()
+
+
+def test_a_document_replaced_while_the_dialog_is_open_gets_no_step(qtbot, window):
+    old = picture_document(window)
+    original = old.layers[0].pixels.copy()
+    dialog, session = _open(window, "brightness_contrast")
+    dialog.brightness.setValue(50)
+    _caught_up(qtbot, session)
+    picture_document(window, 32, 32)
+    dialog.accept()
+    assert window.undo.stack.count() == 0
+    assert np.array_equal(old.layers[0].pixels, original)
+
+
+def test_shortcuts_open_the_dialogs_and_escape_leaves_no_trace(qtbot, window):
+    doc = picture_document(window)
+    original = doc.layers[0].pixels.copy()
+    window.activateWindow()
+    window.canvas.setFocus()
+    qtbot.waitUntil(window.canvas.hasFocus, timeout=3000)
+    for key, kind in ((Qt.Key.Key_U, "HueSaturationDialog"), (Qt.Key.Key_L, "LevelsDialog"),
+                      (Qt.Key.Key_M, "CurvesDialog")):
+        qtbot.keyClick(window.canvas, key, Qt.KeyboardModifier.ControlModifier)
+        dialog = window.image_menu.adjustments.dialog
+        assert dialog is not None and type(dialog).__name__ == kind
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+        assert window.image_menu.adjustments.dialog is None
+        window.canvas.setFocus()
+    assert np.array_equal(doc.layers[0].pixels, original) and window.undo.stack.count() == 0

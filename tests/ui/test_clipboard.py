@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PIL import Image
-from PySide6.QtCore import QMimeData, QUrl
+from PySide6.QtCore import QMimeData, Qt, QUrl
 from PySide6.QtWidgets import QApplication
 
 from glide_desktop.document import commands
 from glide_desktop.document.layer import Layer
 from glide_desktop.document.selection import rect_coverage
-from glide_desktop.ui.clipboard import ORIGIN_MIME, clipboard_origin
+from glide_desktop.ui.clipboard import ORIGIN_KEY, clipboard_origin
 from glide_desktop.ui.images import array_to_qimage, qimage_to_array
 from tests.ui.screens import picture_document
+
+
+@pytest.fixture
+def foreign_clipboard():
+    """Lets a test put its own QMimeData on the clipboard, as another application would.
+
+    Emptied afterwards: PySide crashes at exit when the clipboard still holds a Python-made QMimeData.
+    """
+    yield QApplication.clipboard()
+    QApplication.clipboard().clear()
 
 
 def _select(window, x, y, w, h) -> None:
@@ -76,13 +87,14 @@ def test_paste_of_another_applications_image_is_centred(window):
     assert window.document.active_layer.offset == ((64 - 10) // 2, (48 - 8) // 2)
 
 
-def test_paste_as_new_image_from_a_copied_file(window, tmp_path):
+def test_paste_as_new_image_from_a_copied_file(window, tmp_path, foreign_clipboard):
     pixels = np.random.default_rng(2).integers(0, 256, (30, 40, 4), dtype=np.uint8)
     Image.fromarray(pixels, "RGBA").save(tmp_path / "copied.png")
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(tmp_path / "copied.png"))])
-    QApplication.clipboard().setMimeData(mime)
+    foreign_clipboard.setMimeData(mime)
     assert window.clipboard.actions["paste_new_image"].isEnabled()
+    assert window.actions_by_name["paste"].isEnabled()
     window.clipboard.actions["paste_new_image"].trigger()
     assert window.document.size == (40, 30)
     assert np.array_equal(window.document.layers[0].pixels, pixels)
@@ -90,9 +102,24 @@ def test_paste_as_new_image_from_a_copied_file(window, tmp_path):
 
 
 def test_a_damaged_origin_is_ignored(window):
-    mime = QMimeData()
-    mime.setImageData(array_to_qimage(np.full((2, 2, 4), 255, np.uint8)))
-    mime.setData(ORIGIN_MIME, b"not,numbers")
-    QApplication.clipboard().setMimeData(mime)
+    image = array_to_qimage(np.full((2, 2, 4), 255, np.uint8))
+    image.setText(ORIGIN_KEY, "not,numbers")
+    QApplication.clipboard().setImage(image)
     assert clipboard_origin() is None
     assert window.clipboard.paste_in_place()
+
+
+def test_keyboard_cut_then_paste_in_place(qtbot, window):
+    doc = picture_document(window)
+    original = doc.layers[0].pixels.copy()
+    _select(window, 4, 6, 10, 8)
+    window.activateWindow()
+    window.canvas.setFocus()
+    qtbot.waitUntil(window.canvas.hasFocus, timeout=3000)
+    qtbot.keyClick(window.canvas, Qt.Key.Key_X, Qt.KeyboardModifier.ControlModifier)
+    assert window.undo.stack.undoText() == "Cut"
+    modifiers = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(window.canvas, Qt.Key.Key_V, modifiers)
+    pasted = doc.active_layer
+    assert pasted.offset == (4, 6) and np.array_equal(pasted.pixels, original[6:14, 4:14])
+    assert np.array_equal(doc.composite()[..., :3], original[..., :3])  # put back exactly where it was

@@ -91,3 +91,18 @@ def test_png_export_asks_nothing_and_keeps_generation_text_chunks(window, tmp_pa
         assert image.text["prompt"] == "a fox" and image.text["seed"] == "7"
         assert json.loads(image.text["glide:generation"])[0]["crop"] == [0, 0, 40, 30]
         assert np.asarray(image)[15, 35, 3] == 0
+
+
+def test_the_last_quality_and_colour_are_remembered(window, tmp_path, monkeypatch):
+    _half_transparent(window)
+    _choose_file(monkeypatch, tmp_path / "a.jpg", "JPEG image (*.jpg *.jpeg)")
+    window.actions_by_name["export"].trigger()
+    window.files.export_dialog.quality.setValue(55)
+    window.files.export_dialog.colour.set_colour((10, 20, 30))
+    window.files.export_dialog.accept()
+    _choose_file(monkeypatch, tmp_path / "b.jpg", "JPEG image (*.jpg *.jpeg)")
+    window.actions_by_name["export"].trigger()
+    dialog = window.files.export_dialog
+    assert dialog.quality.value() == 55 and dialog.colour.rgb == (10, 20, 30)
+    window.files.export_dialog.reject()
+    assert not (tmp_path / "b.jpg").exists()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
 from glide_desktop.document import commands
 from glide_desktop.document.layer import Layer
 from glide_desktop.document.selection import rect_coverage
+from glide_desktop.document.transform_ops import Axis
 from tests.ui.screens import SHOTS, picture_document
 
 
@@ -129,3 +131,31 @@ def test_flip_layer_mirrors_only_the_active_layer(window):
     assert np.array_equal(window.document.layers[0].pixels, background)
     window.image_menu.actions["flip_vertical"].trigger()
     assert np.array_equal(window.document.layers[0].pixels, background[::-1])
+
+
+# Popup menus on the offscreen platform say they cannot raise or grab; real platforms do not.
+@pytest.mark.qt_log_ignore(r"This plugin does not support (raise|grabbing the keyboard|propagateSizeHints)")
+def test_image_menu_opens_from_the_menu_bar_with_the_mouse(qtbot, window):
+    bar = window.menuBar()
+    image_action = next(a for a in bar.actions() if a.text() == "&Image")
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.actionGeometry(image_action).center())
+    menu = image_action.menu()
+    qtbot.waitUntil(menu.isVisible, timeout=3000)
+    SHOTS.mkdir(exist_ok=True)
+    menu.grab().save(str(SHOTS / "image_menu.png"))
+    rotate = window.image_menu.actions["rotate_180"]
+    qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(rotate).center())
+    assert window.undo.stack.undoText() == "Rotate 180°"
+
+
+def test_geometry_waits_for_a_running_generation(window, monkeypatch):
+    monkeypatch.setattr(type(window.generation), "busy", property(lambda self: True))
+    assert not window.image_menu.rotate(1)
+    assert window.document.size == (64, 48)
+    assert "generation" in window.statusBar().currentMessage()
+
+
+def test_geometry_waits_for_a_staged_result(window, monkeypatch):
+    monkeypatch.setattr(type(window.generation.staging), "current", property(lambda self: object()))
+    assert not window.image_menu.flip(Axis.HORIZONTAL)
+    assert "staged" in window.statusBar().currentMessage()

@@ -176,7 +176,7 @@ def test_move_tool_recomposites_only_where_the_layer_shows(qtbot, canvas, doc, t
     tools.set_tool("move")
     drag(qtbot, canvas, [(10, 10), (13, 11), (16, 13)])
     assert layer.offset == (6, 3)
-    qtbot.waitUntil(lambda: not canvas.layer_drags.busy)  # the screen image catches up in slices
+    qtbot.waitUntil(lambda: not canvas.layer_drags.busy, timeout=30_000)  # the screen catches up in slices
     preview = [c.rect for c in changes if c.rect is not None]
     assert preview and all(rect.area <= 11 * 7 for rect in preview)  # patch then and now, not 80x60
     level0 = canvas.composite_image.pyramid.levels[0].pixels

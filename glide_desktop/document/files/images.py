@@ -1,4 +1,4 @@
-"""Opening flat images (PNG, JPEG, WebP, TIFF, BMP) as RGBA8 sRGB, and exporting flattened images."""
+"""Opening flat images (PNG, JPEG, WebP, TIFF, BMP, GIF) as RGBA8 sRGB, and exporting flattened images."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import io
 import json
 import os
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -13,21 +14,22 @@ import numpy as np
 from PIL import Image, ImageOps, PngImagePlugin, UnidentifiedImageError
 
 from glide_desktop.document.files.atomic import atomic_write
-from glide_desktop.document.files.errors import DocumentFileError
+from glide_desktop.document.files.errors import DocumentFileError, unexpected_read_error
 
 DEFAULT_MAX_PIXELS = 100_000_000
-OPEN_FORMATS = ("PNG", "JPEG", "WEBP", "TIFF", "BMP")
+FLOAT_HIGHLIGHT_MAX = 4.0  # a float image whose values stay under this is 0..1 (HDR highlights clip)
+OPEN_FORMATS = ("PNG", "JPEG", "WEBP", "TIFF", "BMP", "GIF")
 EXPORT_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP"}
-_SUPPORTED_TEXT = "PNG, JPEG, WebP, TIFF or BMP"
+_SUPPORTED_TEXT = "PNG, JPEG, WebP, TIFF, BMP or GIF"
 
 
 def _to_rgba8(image: Image.Image) -> Image.Image:
     """Any Pillow mode to 8-bit RGBA; high bit depths are scaled, not clipped."""
     if image.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
-        values = np.asarray(image, dtype=np.float64)
+        values = np.nan_to_num(np.asarray(image, dtype=np.float64), nan=0.0, posinf=0.0, neginf=0.0)
         top = 65535.0 if image.mode.startswith("I;16") or values.max(initial=0) > 255 else 255.0
-        if image.mode == "F" and values.max(initial=0) <= 1.0:
-            top = 1.0
+        if image.mode == "F" and values.max(initial=0) <= FLOAT_HIGHLIGHT_MAX:
+            top = 1.0  # float images hold 0..1; highlights a little above 1 clip to white
         grey = np.clip(np.rint(values / top * 255.0), 0, 255).astype(np.uint8)
         image = Image.fromarray(grey, "L")
     return image if image.mode == "RGBA" else image.convert("RGBA")
@@ -49,22 +51,46 @@ def _to_srgb(image: Image.Image) -> Image.Image:
         return image
 
 
-def decode_rgba(source: str | os.PathLike | BinaryIO, max_pixels: int = DEFAULT_MAX_PIXELS,
-                name: str | None = None, formats: tuple[str, ...] = OPEN_FORMATS) -> np.ndarray:
-    """Decode an image file to H, W, 4 uint8 (EXIF orientation applied); DocumentFileError when bad."""
+@dataclass(frozen=True)
+class DecodedImage:
+    """Decoded pixels (H, W, 4 uint8, straight alpha) and what the user should know about them."""
+
+    pixels: np.ndarray
+    notes: tuple[str, ...] = ()
+
+
+def _first_frame_note(image: Image.Image, label: str) -> tuple[str, ...]:
+    """What to say when a file holds more than one picture (the first one is what opens)."""
+    if image.format == "MPO":  # a phone photo's extra pictures are previews or depth maps, not frames
+        return ()
+    try:
+        if not getattr(image, "is_animated", False):
+            return ()
+        count = f"{image.n_frames} frames"  # counting reads through the file: damage may show here
+        image.seek(0)
+    except Exception:  # the first frame may still be fine; decoding it will tell
+        count = "several frames"
+    return (f"{label} has {count}; only the first one was opened.",)
+
+
+def read_image(source: str | os.PathLike | BinaryIO, max_pixels: int = DEFAULT_MAX_PIXELS,
+               name: str | None = None, formats: tuple[str, ...] = OPEN_FORMATS) -> DecodedImage:
+    """The one image decoder (editor and CLI): RGBA8, EXIF orientation applied, sRGB, first frame only."""
     label = name or (Path(source).name if isinstance(source, str | os.PathLike) else "the image")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # we enforce max_pixels
+            warnings.simplefilter("ignore", UserWarning)  # damaged metadata: the pixels decide
             with Image.open(source, formats=formats) as image:
                 width, height = image.size
                 if width * height > max_pixels:
                     raise DocumentFileError(
                         f"{label} is {width}×{height} pixels, more than the limit of "
                         f"{max_pixels / 1e6:.0f} megapixels.")
-                image.load()
+                notes = _first_frame_note(image, label)
+                image.load()  # the first frame: a file opens on frame 0
                 image = ImageOps.exif_transpose(image) or image
-                return np.array(_to_rgba8(_to_srgb(image)), dtype=np.uint8)
+                return DecodedImage(np.array(_to_rgba8(_to_srgb(image)), dtype=np.uint8), notes)
     except DocumentFileError:
         raise
     except FileNotFoundError as exc:
@@ -79,16 +105,30 @@ def decode_rgba(source: str | os.PathLike | BinaryIO, max_pixels: int = DEFAULT_
         raise DocumentFileError(message) from exc
     except UnidentifiedImageError as exc:
         raise DocumentFileError(f"{label} is not a supported image ({_SUPPORTED_TEXT}).") from exc
-    except (OSError, ValueError, SyntaxError, EOFError, MemoryError) as exc:
+    except MemoryError as exc:
+        raise DocumentFileError(f"There is not enough memory to open {label}.") from exc
+    except (OSError, ValueError, SyntaxError, EOFError) as exc:
         raise DocumentFileError(f"{label} is damaged or truncated and cannot be opened ({exc}).") from exc
+    except Exception as exc:  # decoders meet damaged data in ways no list foresees (struct, zlib, ...)
+        raise unexpected_read_error(exc, label) from exc
 
 
-def open_image(path: str | os.PathLike, max_pixels: int = DEFAULT_MAX_PIXELS):
-    """Open a flat image as a one-layer Document (layer named after the file)."""
+def decode_rgba(source: str | os.PathLike | BinaryIO, max_pixels: int = DEFAULT_MAX_PIXELS,
+                name: str | None = None, formats: tuple[str, ...] = OPEN_FORMATS) -> np.ndarray:
+    """Decode an image file to H, W, 4 uint8 (EXIF orientation applied); DocumentFileError when bad."""
+    return read_image(source, max_pixels, name, formats).pixels
+
+
+def open_image(path: str | os.PathLike, max_pixels: int = DEFAULT_MAX_PIXELS,
+               notes: list[str] | None = None):
+    """Open a flat image as a one-layer Document (layer named after the file); notes gets what to tell."""
     from glide_desktop.document.document import Document
     from glide_desktop.document.layer import Layer
 
-    pixels = decode_rgba(path, max_pixels)
+    decoded = read_image(path, max_pixels)
+    if notes is not None:
+        notes.extend(decoded.notes)
+    pixels = decoded.pixels
     doc = Document(pixels.shape[1], pixels.shape[0])
     layer = Layer(pixels, name=Path(path).stem or "Background")
     doc.insert_layer(layer)
@@ -147,10 +187,10 @@ def encode_flat(pixels: np.ndarray, fmt: str, text: dict[str, str] | None = None
 
 def export_flat(doc, path: str | os.PathLike, format: str | None = None,
                 text: dict[str, str] | None = None, quality: int = 92,
-                background: tuple[int, int, int] | None = None) -> None:
+                background: tuple[int, int, int] | None = None, overwrite_read_only: bool = False) -> None:
     """Save the composite as PNG, JPEG or WebP atomically; text defaults to the generation details."""
     target = Path(path)
     fmt = _export_format(target, format)
     data = encode_flat(doc.composite_uncached(), fmt, generation_text(doc) if text is None else text, quality,
                        background)
-    atomic_write(target, lambda handle: handle.write(data))
+    atomic_write(target, lambda handle: handle.write(data), overwrite_read_only)

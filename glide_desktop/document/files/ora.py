@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import os
+import stat
+import time
 import zipfile
 from pathlib import Path
 from typing import BinaryIO
@@ -14,22 +16,17 @@ from PIL import Image
 
 from glide_desktop.document.files import ora_safety as safety
 from glide_desktop.document.files.atomic import atomic_write
-from glide_desktop.document.files.errors import DocumentFileError
+from glide_desktop.document.files.errors import DocumentFileError, naming_file, unexpected_read_error
 from glide_desktop.document.files.images import DEFAULT_MAX_PIXELS, decode_rgba
 from glide_desktop.document.layer import BlendMode, Layer
 
 MIMETYPE = b"image/openraster"
 GLIDE_NS = "https://github.com/glide-desktop/ns/ora"  # our namespace for extra layer attributes
 THUMBNAIL_MAX = 256
-COMPOSITE_OPS = {
-    BlendMode.NORMAL: "svg:src-over",
-    BlendMode.MULTIPLY: "svg:multiply",
-    BlendMode.SCREEN: "svg:screen",
-    BlendMode.OVERLAY: "svg:overlay",
-    BlendMode.DARKEN: "svg:darken",
-    BlendMode.LIGHTEN: "svg:lighten",
-}
-BLEND_BY_OP = {op: mode for mode, op in COMPOSITE_OPS.items()}
+# Every composite-op of the OpenRaster spec, plus the W3C modes it leaves out (exclusion, the other
+# Porter-Duff operators): "svg:" and the W3C keyword.
+COMPOSITE_OPS = {mode: f"svg:{mode.value}" for mode in BlendMode} | {BlendMode.NORMAL: "svg:src-over"}
+BLEND_BY_OP = {op: mode for mode, op in COMPOSITE_OPS.items()} | {"svg:lighter": BlendMode.PLUS}
 
 ET.register_namespace("glide", GLIDE_NS)
 
@@ -47,7 +44,7 @@ def _stack_xml(doc, sources: list[str]) -> bytes:
         attrs = {
             "name": layer.name, "src": src, "x": str(layer.offset[0]), "y": str(layer.offset[1]),
             "opacity": repr(float(layer.opacity)), "visibility": "visible" if layer.visible else "hidden",
-            "composite-op": COMPOSITE_OPS[layer.blend],
+            "composite-op": _composite_op(layer),
         }
         if layer.metadata:
             attrs[f"{{{GLIDE_NS}}}metadata"] = json.dumps(layer.metadata, default=str)
@@ -55,85 +52,131 @@ def _stack_xml(doc, sources: list[str]) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
+def _member(name: str, compress_type: int = zipfile.ZIP_STORED) -> zipfile.ZipInfo:
+    """A zip entry that unpacks as an ordinary rw-r--r-- file (writestr's default is 0600)."""
+    info = zipfile.ZipInfo(name, time.localtime()[:6])
+    info.external_attr = (stat.S_IFREG | 0o644) << 16
+    info.compress_type = compress_type
+    return info
+
+
+def _composite_op(layer: Layer) -> str:
+    """The layer's composite-op; one we could not draw goes back as it came while the layer stays Normal."""
+    if layer.foreign_op and layer.blend is BlendMode.NORMAL:
+        return layer.foreign_op
+    return COMPOSITE_OPS[layer.blend]
+
+
 def write_ora(doc, handle: BinaryIO) -> None:
     """Write doc as an OpenRaster zip to an open binary file."""
     with zipfile.ZipFile(handle, "w") as archive:
         # The mimetype entry must come first and be stored uncompressed so that readers can sniff it.
-        archive.writestr(zipfile.ZipInfo("mimetype"), MIMETYPE, compress_type=zipfile.ZIP_STORED)
+        archive.writestr(_member("mimetype"), MIMETYPE)
         sources = [f"data/layer{index:03d}.png" for index in range(len(doc.layers))]
-        archive.writestr("stack.xml", _stack_xml(doc, sources), compress_type=zipfile.ZIP_DEFLATED)
+        archive.writestr(_member("stack.xml", zipfile.ZIP_DEFLATED), _stack_xml(doc, sources))
         for layer, src in zip(doc.layers, sources):
-            archive.writestr(src, _png_bytes(Image.fromarray(layer.pixels, "RGBA")))
+            archive.writestr(_member(src), _png_bytes(Image.fromarray(layer.pixels, "RGBA")))
         merged = Image.fromarray(doc.composite_uncached(), "RGBA")
-        archive.writestr("mergedimage.png", _png_bytes(merged))
+        archive.writestr(_member("mergedimage.png"), _png_bytes(merged))
         merged.thumbnail((THUMBNAIL_MAX, THUMBNAIL_MAX))
-        archive.writestr("Thumbnails/thumbnail.png", _png_bytes(merged, 6))
+        archive.writestr(_member("Thumbnails/thumbnail.png"), _png_bytes(merged, 6))
 
 
-def save_ora(doc, path: str | os.PathLike) -> None:
-    """Save the layered document as OpenRaster, atomically."""
-    atomic_write(path, lambda handle: write_ora(doc, handle))
+def save_ora(doc, path: str | os.PathLike, overwrite_read_only: bool = False) -> None:
+    """Save the layered document as OpenRaster, atomically (ReadOnlyFileError unless told to overwrite)."""
+    atomic_write(path, lambda handle: write_ora(doc, handle), overwrite_read_only)
 
 
-def _parse_layer(node: ET.Element, archive: safety.SafeArchive, max_pixels: int) -> Layer:
+MAX_OFFSET = 1 << 24  # a layer position further out than this is damage, not a drawing
+
+
+def _layer_attributes(node: ET.Element) -> tuple[str, int, int, float]:
+    """The layer's src, x, y and opacity, checked."""
     src = safety.member_name(node.get("src", ""))
     try:
         x, y = int(float(node.get("x", "0"))), int(float(node.get("y", "0")))
         opacity = float(node.get("opacity", "1"))
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:  # "inf" overflows int(), "x" is no number at all
         raise DocumentFileError(f"Layer {src} has a malformed position or opacity.") from exc
-    metadata = {}
-    if node.get(f"{{{GLIDE_NS}}}metadata"):
-        try:
-            metadata = json.loads(node.get(f"{{{GLIDE_NS}}}metadata"))
-        except ValueError:
-            metadata = {}  # damaged extras must not cost the user the pixels
+    if abs(x) > MAX_OFFSET or abs(y) > MAX_OFFSET:
+        raise DocumentFileError(f"Layer {src} lies impossibly far from the canvas ({x}, {y}).")
+    return src, x, y, opacity if opacity == opacity else 1.0  # NaN opacity falls back to opaque
+
+
+def _metadata(node: ET.Element) -> dict:
+    try:
+        metadata = json.loads(node.get(f"{{{GLIDE_NS}}}metadata") or "{}")
+    except (ValueError, RecursionError):
+        metadata = {}  # damaged extras must not cost the user the pixels
+    return metadata if isinstance(metadata, dict) else {}
+
+
+def _decode_layer(archive: safety.SafeArchive, src: str, size: tuple[int, int], max_pixels: int):
     try:
         pixels = decode_rgba(io.BytesIO(archive.read(src)), max_pixels, name=src, formats=("PNG",))
     except DocumentFileError as exc:
-        if "megapixels" in exc.message or "missing" in exc.message:
+        if "megapixels" in exc.message or "missing" in exc.message or "memory" in exc.message:
             raise
         raise DocumentFileError(f"The layer image {src} is damaged or not a PNG.") from exc
-    return Layer(
-        pixels, name=node.get("name", Path(src).stem), visible=node.get("visibility", "visible") != "hidden",
-        opacity=opacity if opacity == opacity else 1.0,  # NaN opacity falls back to opaque
-        blend=BLEND_BY_OP.get(node.get("composite-op", "svg:src-over"), BlendMode.NORMAL),
-        offset=(x, y), metadata=metadata if isinstance(metadata, dict) else {},
-    )
+    if (pixels.shape[1], pixels.shape[0]) != size:  # the header we budgeted by must be the truth
+        raise DocumentFileError(f"The layer image {src} is damaged (its size changed while reading).")
+    return pixels
 
 
-def _layer_nodes(stack: ET.Element) -> list[ET.Element]:
-    """Layer elements top to bottom; nested stacks (groups) are flattened into the list."""
-    nodes = []
-    for child in stack:
-        if child.tag == "layer":
-            nodes.append(child)
-        elif child.tag == "stack":
-            nodes.extend(_layer_nodes(child))
-    return nodes
+def _parse_layers(nodes: list[ET.Element], archive: safety.SafeArchive, canvas: tuple[int, int],
+                  max_pixels: int, notes: list[str]) -> list[Layer]:
+    """Layers bottom to top; every PNG header is read and the pixel budget checked before decoding."""
+    attributes = [_layer_attributes(node) for node in nodes]
+    sizes = [safety.png_size(archive.head(src, 24), src) for src, *_ in attributes]
+    safety.check_layer_sizes([(src, w, h) for (src, *_), (w, h) in zip(attributes, sizes)], canvas)
+    layers = []
+    for node, (src, x, y, opacity), size in zip(nodes, attributes, sizes):
+        name, op = node.get("name", Path(src).stem), node.get("composite-op", "svg:src-over")
+        foreign = "" if op in BLEND_BY_OP else op[:200]
+        if foreign:
+            notes.append(f"Layer “{name[:80]}” uses the blend mode “{foreign[:80]}”, which GLIDE Desktop "
+                         "cannot show; it is shown as Normal and saved with its own mode.")
+        layers.append(Layer(
+            _decode_layer(archive, src, size, max_pixels), name=name,
+            visible=node.get("visibility", "visible") != "hidden", opacity=opacity,
+            blend=BLEND_BY_OP.get(op, BlendMode.NORMAL), offset=(x, y), metadata=_metadata(node),
+            foreign_op=foreign,
+        ))
+    return layers
 
 
-def read_ora(source: str | os.PathLike | BinaryIO, max_pixels: int = DEFAULT_MAX_PIXELS, name: str = ""):
-    """Read an OpenRaster file into a new Document; DocumentFileError for anything unsafe or broken."""
+def _read(source: str | os.PathLike | BinaryIO, max_pixels: int, label: str, notes: list[str]):
     from glide_desktop.document.document import Document
 
-    with safety.SafeArchive(source, name or "the file") as archive:
+    with safety.SafeArchive(source, label) as archive:
         root = safety.parse_stack_xml(archive.read("stack.xml"))
         width, height = safety.image_size(root, max_pixels)
         stack = root.find("stack")
         if stack is None:
             raise DocumentFileError("stack.xml has no layer stack.")
-        nodes = _layer_nodes(stack)
-        if len(nodes) > safety.MAX_LAYERS:
-            limit = safety.MAX_LAYERS
-            raise DocumentFileError(f"The file has {len(nodes)} layers; at most {limit} are allowed.")
-        layers = [_parse_layer(node, archive, max_pixels) for node in reversed(nodes)]
+        nodes = safety.layer_nodes(stack)
+        layers = _parse_layers(list(reversed(nodes)), archive, (width, height), max_pixels, notes)
     doc = Document(width, height)
     for layer in layers:
         doc.insert_layer(layer)
     return doc
 
 
-def load_ora(path: str | os.PathLike, max_pixels: int = DEFAULT_MAX_PIXELS):
-    """Open an OpenRaster file as a Document."""
-    return read_ora(path, max_pixels, Path(path).name)
+def read_ora(source: str | os.PathLike | BinaryIO, max_pixels: int = DEFAULT_MAX_PIXELS, name: str = "",
+             notes: list[str] | None = None):
+    """Read an OpenRaster file into a new Document; DocumentFileError (naming the file) for any failure."""
+    label = name or "the file"
+    try:
+        return _read(source, max_pixels, label, notes if notes is not None else [])
+    except DocumentFileError as exc:
+        named = naming_file(exc, label)
+        if named is exc:
+            raise
+        raise named from exc
+    except Exception as exc:  # damaged data reaches zlib, struct, XML and numpy in ways no list foresees
+        raise unexpected_read_error(exc, label) from exc
+
+
+def load_ora(path: str | os.PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, notes: list[str] | None = None):
+    """Open an OpenRaster file as a Document; notes gets what the user should be told about it."""
+    return read_ora(path, max_pixels, Path(path).name, notes)

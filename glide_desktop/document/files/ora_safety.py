@@ -1,13 +1,18 @@
-"""Guards for reading untrusted OpenRaster zips: entry names, zip bombs, stack.xml without DTDs."""
+"""Guards for reading untrusted OpenRaster zips: entry names, zip bombs, stack.xml without DTDs,
+and the pixel budget checked from the layers' PNG headers before anything is decoded."""
 
 from __future__ import annotations
 
 import os
 import re
+import struct
 import zipfile
 from pathlib import Path
 from typing import BinaryIO
 from xml.etree import ElementTree as ET
+
+import defusedxml
+from defusedxml import ElementTree as SafeET
 
 from glide_desktop.document.files.errors import DocumentFileError
 
@@ -18,7 +23,13 @@ RATIO_FREE_BYTES = 1 << 20  # small entries (stack.xml) may compress well withou
 MAX_XML_BYTES = 4 << 20
 MAX_ENTRIES = 10_000
 MAX_LAYERS = 1_000
-_DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+MAX_DEPTH = 64  # nested <stack> groups; real files use a handful
+MAX_DOCUMENT_PIXELS = 400_000_000  # all layers together: 1.6 GB of RGBA8 once decoded
+# A layer may reach past the canvas (GIMP keeps layers whole when the canvas shrinks), but may hold at
+# most this many times the canvas's pixels, or LAYER_FLOOR_PIXELS for small canvases.
+LAYER_AREA_FACTOR = 4
+LAYER_FLOOR_PIXELS = 16_000_000
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def member_name(name: str) -> str:
@@ -96,20 +107,80 @@ class SafeArchive:
             raise DocumentFileError(f"{self.label} is damaged: cannot read {name} ({exc}).") from exc
         return b"".join(chunks)
 
+    def head(self, name: str, count: int) -> bytes:
+        """The first count bytes of one entry (a header), without unpacking the rest."""
+        try:
+            info = self._zip.getinfo(name)
+        except KeyError as exc:
+            raise DocumentFileError(f"{self.label} is missing {name}, named in its stack.xml.") from exc
+        try:
+            with self._zip.open(info) as stream:
+                return stream.read(count)
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
+            raise DocumentFileError(f"{self.label} is damaged: cannot read {name} ({exc}).") from exc
+
 
 def parse_stack_xml(data: bytes) -> ET.Element:
-    """Parse stack.xml, refusing DTDs and entity declarations (billion-laughs and external entities)."""
+    """Parse stack.xml with defusedxml: DTDs and entities are refused whatever the encoding."""
     if len(data) > MAX_XML_BYTES:
         raise DocumentFileError("stack.xml is too large.")
-    if _DTD.search(data):
-        raise DocumentFileError("stack.xml contains a DTD or entity declaration; refusing it for safety.")
     try:
-        root = ET.fromstring(data)
-    except ET.ParseError as exc:
+        root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except defusedxml.DefusedXmlException as exc:
+        raise DocumentFileError("stack.xml contains a DTD or entity declaration; refusing it for safety.") \
+            from exc
+    except (ET.ParseError, ValueError, LookupError) as exc:
         raise DocumentFileError(f"stack.xml is malformed ({exc}).") from exc
     if root.tag != "image":
         raise DocumentFileError("stack.xml does not describe an image.")
     return root
+
+
+def layer_nodes(stack: ET.Element) -> list[ET.Element]:
+    """Layer elements top to bottom; nested stacks (groups) are flattened, at most MAX_DEPTH deep."""
+    nodes: list[ET.Element] = []
+    pending: list[tuple[ET.Element, int]] = [(child, 1) for child in reversed(stack)]
+    while pending:  # iterative: a hostile nesting depth must not exhaust Python's stack
+        node, depth = pending.pop()
+        if node.tag == "layer":
+            nodes.append(node)
+            if len(nodes) > MAX_LAYERS:
+                raise DocumentFileError(f"The file has more than {MAX_LAYERS} layers; refusing it.")
+        elif node.tag == "stack":
+            if depth >= MAX_DEPTH:
+                raise DocumentFileError(f"The layer groups nest more than {MAX_DEPTH} deep; refusing it.")
+            pending.extend((child, depth + 1) for child in reversed(node))
+    return nodes
+
+
+def png_size(header: bytes, name: str) -> tuple[int, int]:
+    """Width and height from a PNG's IHDR chunk (the first 24 bytes), before any decoding."""
+    if len(header) < 24 or not header.startswith(_PNG_SIGNATURE) or header[12:16] != b"IHDR":
+        raise DocumentFileError(f"The layer image {name} is damaged or not a PNG.")
+    width, height = struct.unpack(">II", header[16:24])
+    if width == 0 or height == 0:
+        raise DocumentFileError(f"The layer image {name} has no pixels ({width}×{height}).")
+    return width, height
+
+
+def check_layer_sizes(sizes: list[tuple[str, int, int]], canvas: tuple[int, int],
+                      budget: int | None = None) -> None:
+    """Refuse layers far larger than the canvas and documents whose layers decode past budget pixels."""
+    cw, ch = canvas
+    budget = MAX_DOCUMENT_PIXELS if budget is None else budget
+    per_layer = max(LAYER_AREA_FACTOR * cw * ch, LAYER_FLOOR_PIXELS)
+    total = 0
+    for name, width, height in sizes:
+        if width * height > per_layer:
+            raise DocumentFileError(
+                f"The layer image {name} is {width}×{height} pixels on a {cw}×{ch} canvas; a layer may hold "
+                f"at most {per_layer / 1e6:.0f} megapixels ({LAYER_AREA_FACTOR}× the canvas, at least "
+                f"{LAYER_FLOOR_PIXELS / 1e6:.0f}).")
+        total += width * height
+    if total > budget:
+        raise DocumentFileError(
+            f"The layers add up to {total / 1e6:.0f} megapixels, over the limit of {budget / 1e6:.0f} "
+            f"megapixels for one document.")
 
 
 def image_size(root: ET.Element, max_pixels: int) -> tuple[int, int]:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
 from glide_desktop.engine.nn.layers import GroupNorm32, attention
+
+Check = Callable[[], None]  # raises (engine.cancel.Cancelled) to stop a forward pass between blocks
 
 
 class ResBlock(nn.Module):
@@ -51,19 +55,23 @@ class ResBlock(nn.Module):
             return F.avg_pool2d(x, kernel_size=2, stride=2)  # N, C, H/2, W/2
         return x
 
-    def forward(self, x: Tensor, emb: Tensor) -> Tensor:
+    def forward(self, x: Tensor, emb: Tensor, check: Check | None = None) -> Tensor:
+        """x N, C, H, W; emb N, E. check (cancel) runs between the two convolutions."""
         norm_act, conv = self.in_layers[0], self.in_layers[2]
         # Resample after norm+SiLU and before the conv; the skip input is resampled the same way.
         h = conv(self._resample(norm_act(x)))  # N, C_out, H', W'
+        if check is not None:
+            check()
         x = self._resample(x)
         emb_out = self.emb_layers(emb).to(h.dtype)[..., None, None]  # N, 2*C_out or C_out, 1, 1
-        norm, rest = self.out_layers[0], self.out_layers[1:]
         if self.scale_shift:
             scale, shift = emb_out.chunk(2, dim=1)  # N, C_out, 1, 1 each
-            h = rest(norm(h) * (1 + scale) + shift)
+            # shift + norm(h) * (1 + scale) in one pass; the SiLU then works in place.
+            h = torch.addcmul(shift, self.out_layers[0](h), 1 + scale)
+            h = self.out_layers[3](self.out_layers[2](F.silu(h, inplace=True)))  # SiLU, dropout, conv
         else:
             h = self.out_layers(h + emb_out)
-        return self.skip_connection(x) + h
+        return h.add_(self.skip_connection(x))  # h is this block's own tensor
 
 
 class Downsample(nn.Module):
@@ -112,7 +120,7 @@ class SpatialAttention(nn.Module):
     def forward(self, x: Tensor, text_features: Tensor | None) -> Tensor:
         n, c, height, width = x.shape
         head_ch = c // self.heads
-        qkv = self.qkv(self.norm(x).view(n, c, height * width))  # N, 3C, T
+        qkv = self.qkv(self.norm(x).reshape(n, c, height * width))  # N, 3C, T (a copy if channels-last)
         # Per head, channels are [q | k | v] (and [k | v] for the text) of width head_ch each.
         q, k, v = qkv.reshape(n * self.heads, 3 * head_ch, -1).split(head_ch, dim=1)  # N*H, d, T
         if self.encoder_kv is not None:
@@ -127,10 +135,14 @@ class SpatialAttention(nn.Module):
 class BlockSequence(nn.ModuleList):
     """One UNet stage (`input_blocks.i`, `middle_block`, ...): a conv, ResBlocks, attention."""
 
-    def forward(self, h: Tensor, emb: Tensor, text_features: Tensor | None) -> Tensor:  # type: ignore[override]
-        for layer in self:
+    def forward(self, h: Tensor, emb: Tensor, text_features: Tensor | None,  # type: ignore[override]
+                check: Check | None = None) -> Tensor:
+        """Run the layers in order; check (cancel) runs before each layer after the first."""
+        for position, layer in enumerate(self):
+            if position and check is not None:
+                check()
             if isinstance(layer, ResBlock):
-                h = layer(h, emb)
+                h = layer(h, emb, check)
             elif isinstance(layer, SpatialAttention):
                 h = layer(h, text_features)
             else:

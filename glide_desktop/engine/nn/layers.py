@@ -12,6 +12,7 @@ from glide_desktop.engine.config import GROUPNORM_GROUPS
 
 MAX_PERIOD = 10000.0
 NORM_EPS = 1e-5
+ATTENTION_CHUNK_ELEMENTS = 1 << 23  # attention weights computed at once (32 MB in fp32)
 
 
 class GroupNorm32(nn.GroupNorm):
@@ -22,9 +23,15 @@ class GroupNorm32(nn.GroupNorm):
         self.swish = swish
 
     def forward(self, x: Tensor) -> Tensor:
-        y = super().forward(x.float()).to(x.dtype)
+        if x.dtype == torch.bfloat16 and self.weight.dtype == torch.float32:
+            # The CPU kernel takes bf16 in with fp32 weights, accumulates the statistics in fp32
+            # and rounds once: the same values as casting around it, without two copies.
+            y = F.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
+        else:
+            y = super().forward(x.float()).to(x.dtype)
         # The reference applies the SiLU after the cast, so in fp16 mode it runs in fp16.
-        return F.silu(y) if self.swish else y
+        # In place: y is this call's own fresh tensor (to() of an fp32 input returns it as is).
+        return F.silu(y, inplace=True) if self.swish else y
 
 
 class LayerNorm32(nn.LayerNorm):
@@ -54,11 +61,25 @@ def attention(q: Tensor, k: Tensor, v: Tensor) -> Tensor:
     """Softmax attention over channel-first heads: q B,C,T; k,v B,C,S -> B,C,T.
 
     q and k are each scaled by C^-1/4 before the product (steadier in fp16) and the softmax
-    runs in fp32, as in the reference.
+    runs in fp32, as in the reference. Heads are taken a few at a time so the B x T x S weights
+    never exist all at once (the base model's 32 px attention would hold ~450 MB in fp32).
     """
+    per_head = q.shape[2] * k.shape[2]
+    chunk = max(1, ATTENTION_CHUNK_ELEMENTS // per_head)
+    if q.shape[0] <= chunk:
+        return _attention(q, k, v)
+    out = torch.empty_like(q)  # B, C, T
+    for start in range(0, q.shape[0], chunk):
+        rows = slice(start, start + chunk)
+        out[rows] = _attention(q[rows], k[rows], v[rows])
+    return out
+
+
+def _attention(q: Tensor, k: Tensor, v: Tensor) -> Tensor:
     scale = 1.0 / math.sqrt(math.sqrt(q.shape[1]))
     logits = torch.bmm((q * scale).transpose(1, 2), k * scale)  # B, T, S
     weights = torch.softmax(logits.float(), dim=-1).to(logits.dtype)  # B, T, S
+    del logits
     return torch.bmm(v, weights.transpose(1, 2))  # B, C, T
 
 

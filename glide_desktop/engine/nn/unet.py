@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from glide_desktop.engine.cancel import CancelFlag, raise_if_cancelled
 from glide_desktop.engine.config import IMAGE_CHANNELS, UNetConfig
-from glide_desktop.engine.nn.blocks import BlockSequence, Downsample, ResBlock, SpatialAttention, Upsample
+from glide_desktop.engine.nn.blocks import (
+    BlockSequence,
+    Check,
+    Downsample,
+    ResBlock,
+    SpatialAttention,
+    Upsample,
+)
 from glide_desktop.engine.nn.layers import GroupNorm32, module_dtype, timestep_embedding
 from glide_desktop.engine.nn.text import TextConditioning, add_text_encoder, encode_text
 
-SUPPORTED_DTYPES = (torch.float32, torch.float16)
+SUPPORTED_DTYPES = (torch.float32, torch.float16, torch.bfloat16)
 
 
 class GlideUNet(nn.Module):
@@ -102,7 +112,7 @@ class GlideUNet(nn.Module):
     # ---- running --------------------------------------------------------------------------
     @property
     def torso_dtype(self) -> torch.dtype:
-        """The dtype the UNet torso computes in: fp16 after convert_to_fp16, else fp32."""
+        """The dtype the UNet torso computes in: fp16/bf16 after convert_to_fp16, else fp32."""
         return module_dtype(self.input_blocks)
 
     def encode_text(self, tokens: Tensor | int, mask: Tensor | None) -> TextConditioning:
@@ -122,8 +132,13 @@ class GlideUNet(nn.Module):
         inpaint_mask: Tensor | None = None,
         low_res: Tensor | None = None,
         text: TextConditioning | None = None,
+        cancel: CancelFlag | None = None,
     ) -> Tensor:
-        """Predict eps and the variance value: N, 6, H, W (timesteps are original-scale ints)."""
+        """Predict eps and the variance value: N, 6, H, W (timesteps are original-scale ints).
+
+        cancel is checked between blocks (and inside each ResBlock): once set, the pass raises
+        engine.cancel.Cancelled, so a cancel waits for at most one block, not a whole step.
+        """
         self._check_image(x)
         timesteps = self._check_timesteps(timesteps, x)
         if text is None:
@@ -135,17 +150,22 @@ class GlideUNet(nn.Module):
         h = self.model_input(x, inpaint_image, inpaint_mask, low_res)  # N, in_channels, H, W
         emb = self.time_embed(timestep_embedding(timesteps, self.config.num_channels))  # N, 4C
         emb = emb + text.xf_proj.to(emb.dtype)  # N, 4C
-        return self._run_torso(h, emb, text.xf_out).to(x.dtype)
+        check = None if cancel is None else partial(raise_if_cancelled, cancel, "inside the network")
+        return self._run_torso(h, emb, text.xf_out, check).to(x.dtype)
 
-    def _run_torso(self, h: Tensor, emb: Tensor, text_features: Tensor | None) -> Tensor:
+    def _run_torso(self, h: Tensor, emb: Tensor, text_features: Tensor | None, check: Check | None) -> Tensor:
         skips = []
         h = h.to(self.torso_dtype)
         for block in self.input_blocks:
-            h = block(h, emb, text_features)
+            if check is not None:
+                check()
+            h = block(h, emb, text_features, check)
             skips.append(h)
-        h = self.middle_block(h, emb, text_features)
+        h = self.middle_block(h, emb, text_features, check)
         for block in self.output_blocks:
-            h = block(torch.cat([h, skips.pop()], dim=1), emb, text_features)  # h first, then skip
+            if check is not None:
+                check()
+            h = block(torch.cat([h, skips.pop()], dim=1), emb, text_features, check)  # h first, then skip
         return self.out(h.to(module_dtype(self.out)))  # N, 6, H, W
 
     def model_input(self, x: Tensor, inpaint_image: Tensor | None, inpaint_mask: Tensor | None,
@@ -208,30 +228,31 @@ class GlideUNet(nn.Module):
         return F.interpolate(low_res, size, mode="bilinear", align_corners=False, antialias=False)
 
 
-def convert_to_fp16(model: GlideUNet) -> GlideUNet:
-    """Cast to fp16 exactly what the reference's convert_to_fp16 casts; the rest stays fp32.
+def convert_to_fp16(model: GlideUNet, dtype: torch.dtype = torch.float16) -> GlideUNet:
+    """Cast to fp16 (or bf16) exactly what the reference's convert_to_fp16 casts; the rest stays fp32.
 
-    fp16: every Conv in input_blocks/middle_block/output_blocks, every Linear in the text
-    transformer, token_embedding and transformer_proj. fp32: norms, emb_layers, time_embed,
-    out, and the positional/padding embeddings (the reference's cast of those is a no-op).
+    Low precision: every Conv in input_blocks/middle_block/output_blocks, every Linear in the text
+    transformer, token_embedding and transformer_proj. fp32: norms (and their statistics),
+    emb_layers, time_embed (and the timestep embedding), out (the final output), and the
+    positional/padding embeddings (the reference's cast of those is a no-op).
     """
     for stage in (model.input_blocks, model.middle_block, model.output_blocks):
         for module in stage.modules():
             if isinstance(module, nn.Conv1d | nn.Conv2d):
-                module.to(torch.float16)
+                module.to(dtype)
     if not model.config.has_text:
         return model
     for module in model.transformer.modules():
         if isinstance(module, nn.Linear):
-            module.to(torch.float16)
-    model.token_embedding.to(torch.float16)
-    model.transformer_proj.to(torch.float16)
+            module.to(dtype)
+    model.token_embedding.to(dtype)
+    model.transformer_proj.to(dtype)
     return model
 
 
 def build_unet(config: UNetConfig, device: str | torch.device = "cpu",
                dtype: torch.dtype = torch.float32) -> GlideUNet:
-    """Build a GlideUNet in eval mode; dtype float16 applies the reference's mixed fp16 layout.
+    """Build a GlideUNet in eval mode; float16 or bfloat16 applies the reference's mixed fp16 layout.
 
     device="meta" builds shapes only (no memory), e.g. before loading a checkpoint with assign=True.
     """
@@ -239,6 +260,6 @@ def build_unet(config: UNetConfig, device: str | torch.device = "cpu",
         raise ValueError(f"dtype must be one of {SUPPORTED_DTYPES}, got {dtype}")
     with torch.device(device):
         model = GlideUNet(config)
-    if dtype == torch.float16:
-        convert_to_fp16(model)
+    if dtype != torch.float32:
+        convert_to_fp16(model, dtype)
     return model.eval()

@@ -18,9 +18,9 @@ from glide_desktop.engine.pipelines.images import resize_image, to_model_image
 from glide_desktop.engine.pipelines.session import Session
 from glide_desktop.engine.pipelines.stages import StagePlan, base_respacing, run_stage
 from glide_desktop.engine.tokenizers import clip_tokenizer
-from glide_desktop.engine.types import STAGE_BASE, Mode, Progress
+from glide_desktop.engine.types import IMAGE_SIZE_BASE, STAGE_BASE, Mode, Progress
 
-BASE_SIZE = 64
+BASE_SIZE = IMAGE_SIZE_BASE
 
 
 def base_model_name(mode: Mode) -> str:
@@ -50,7 +50,8 @@ def _guided_model(session: Session, model: torch.nn.Module, known: KnownImage | 
                                negative_prompt=negative)  # N or 2N, T each
     with torch.no_grad():
         text = model.encode_text(tokens, mask)
-    model_call = bind_model(model, text=text, **inpaint_inputs(known, model, tokens.shape[0]))
+    inputs = inpaint_inputs(known, model, tokens.shape[0])
+    model_call = bind_model(model, text=text, cancel=session.cancel, **inputs)
     if uses_clip(session):
         return model_call
     return classifier_free_model_fn(model_call, request.guidance)

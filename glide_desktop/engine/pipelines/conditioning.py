@@ -63,8 +63,8 @@ def inpaint_inputs(known: KnownImage | None, model: torch.nn.Module, rows: int) 
     return known.model_inputs(rows)
 
 
-def bind_model(model: torch.nn.Module, **inputs: torch.Tensor | None) -> ModelFn:
-    """model_call(x, t) with the fixed inputs (tokens, mask, inpaint_image, low_res, ...) bound."""
+def bind_model(model: torch.nn.Module, **inputs: object) -> ModelFn:
+    """model_call(x, t) with the fixed inputs (text, inpaint_image, low_res, cancel...) bound, bar None."""
     given = {name: value for name, value in inputs.items() if value is not None}
 
     def call(x: torch.Tensor, timesteps: torch.Tensor) -> torch.Tensor:

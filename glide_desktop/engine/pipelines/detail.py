@@ -22,11 +22,15 @@ from glide_desktop.engine.detail_types import (
     DetailResult,
     DetailTile,
 )
-from glide_desktop.engine.device import model_dtype, resolve_device
+from glide_desktop.engine.device import compute_dtype, resolve_device
 from glide_desktop.engine.diffusion import respaced_diffusion
 from glide_desktop.engine.noise import NoiseSource, TorchNoise
 from glide_desktop.engine.pipelines.conditioning import KnownImage, bind_model, prompt_rows
-from glide_desktop.engine.pipelines.images import selection_to_keep_mask, to_model_image, to_uint8
+from glide_desktop.engine.pipelines.images import (
+    selection_to_keep_mask,
+    to_model_image,
+    to_uint8,
+)
 from glide_desktop.engine.pipelines.requests import MAX_STEPS, MIN_STEPS
 from glide_desktop.engine.pipelines.stages import (
     UPSAMPLE_TEMPERATURE,
@@ -37,7 +41,7 @@ from glide_desktop.engine.pipelines.stages import (
 )
 from glide_desktop.engine.pipelines.upsample import UPSAMPLE_SIZE, upsample_sampler
 from glide_desktop.engine.samplers import CancelFlag, is_cancelled
-from glide_desktop.engine.types import Event, InvalidRequest
+from glide_desktop.engine.types import SELECTION_THRESHOLD, Event, InvalidRequest
 
 MAX_BATCH = 8  # tiles per model call on a GPU
 TILE_BYTES_FP16 = 2 << 30  # rough peak memory per tile of the full upsampler in fp16 (not measured here)
@@ -114,17 +118,26 @@ class _Painter:
         )
 
 
-def _as_detail(run: StageRun, done: int, rows: int, steps: int, tiles: int,
-               rects: tuple[tuple[int, int, int, int], ...]) -> StageRun:
+def kept_preview(preview: np.ndarray | None, tiles: Sequence[DetailTile]) -> np.ndarray | None:
+    """The predicted tiles with the known pixels where nothing is regenerated, as the result will be."""
+    if preview is None:
+        return None
+    known = np.stack([tile.known for tile in tiles])  # B, S, S, 3
+    selected = np.stack([tile.selection for tile in tiles]) >= SELECTION_THRESHOLD  # B, S, S
+    return np.where(selected[..., None], preview, known)
+
+
+def _as_detail(run: StageRun, done: int, chunk: Sequence[DetailTile], steps: int, tiles: int) -> StageRun:
     """A batch's Progress events counted in tile-steps of the whole pass, with where each row lands."""
+    rects = tuple(tile.rect for tile in chunk)
     try:
         while True:
             try:
                 event = next(run)
             except StopIteration as stop:
                 return stop.value
-            yield DetailProgress(STAGE_DETAIL, done * steps + event.step * rows, tiles * steps, event.preview,
-                                 tile=done, tiles=tiles, rects=rects)
+            yield DetailProgress(STAGE_DETAIL, done * steps + event.step * len(chunk), tiles * steps,
+                                 kept_preview(event.preview, chunk), tile=done, tiles=tiles, rects=rects)
     finally:
         run.close()
 
@@ -137,7 +150,7 @@ def detail(request: DetailRequest, store: Any, *, cancel: CancelFlag | None = No
     """
     validate_detail(request)
     device = resolve_device(request.device)
-    model = store.load_unet(DETAIL_MODEL, device, model_dtype(device))
+    model = store.load_unet(DETAIL_MODEL, device, compute_dtype(device, request.precision))
     painter = _Painter(request, model, device)
     plan, batch = request.plan, detail_batch_size(request.batch, device)
     total, done = plan.total_tiles, 0
@@ -151,8 +164,7 @@ def detail(request: DetailRequest, store: Any, *, cancel: CancelFlag | None = No
             chunk = tiles[first: first + batch]
             source = noise or TorchNoise(tile_seed(request.seed, index, first), device)
             run = run_stage(painter.plan(chunk, source), source, device, cancel)
-            rects = tuple(tile.rect for tile in chunk)
-            images = yield from _as_detail(run, done, len(chunk), painter.steps, total, rects)
+            images = yield from _as_detail(run, done, chunk, painter.steps, total)
             if images is None:
                 return
             painted.extend(to_uint8(images))  # B, 256, 256, 3

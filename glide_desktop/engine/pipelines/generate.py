@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
 
 import numpy as np
 
+from glide_desktop.engine.cancel import CancelFlag
+from glide_desktop.engine.models import ModelLoader
 from glide_desktop.engine.noise import NoiseSource
 from glide_desktop.engine.pipelines.base import run_base
 from glide_desktop.engine.pipelines.images import to_uint8
 from glide_desktop.engine.pipelines.requests import validate
 from glide_desktop.engine.pipelines.session import Session
 from glide_desktop.engine.pipelines.upsample import run_upsample
-from glide_desktop.engine.samplers import CancelFlag
 from glide_desktop.engine.types import Candidates, Event, GenerationRequest
 
 
-def generate(request: GenerationRequest, store: Any, *, cancel: CancelFlag | None = None,
+def generate(request: GenerationRequest, store: ModelLoader, *, cancel: CancelFlag | None = None,
              noise: NoiseSource | None = None) -> Iterator[Event]:
     """Run a request: Progress per base step, Candidates, then (if request.upsample) Progress and Results.
 
@@ -36,8 +36,9 @@ def generate(request: GenerationRequest, store: Any, *, cancel: CancelFlag | Non
         yield from run_upsample(session, images64, range(len(images64)))
 
 
-def upsample(request: GenerationRequest, store: Any, candidates64: np.ndarray, indices: Sequence[int], *,
-             cancel: CancelFlag | None = None, noise: NoiseSource | None = None) -> Iterator[Event]:
+def upsample(request: GenerationRequest, store: ModelLoader, candidates64: np.ndarray,
+             indices: Sequence[int], *, cancel: CancelFlag | None = None,
+             noise: NoiseSource | None = None) -> Iterator[Event]:
     """Upsample chosen candidates (from a Candidates event of the same request) to 256 px.
 
     Candidate k gives the same Result as generate() with upsampling on, because each candidate's

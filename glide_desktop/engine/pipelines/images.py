@@ -6,12 +6,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-# Coverage below one 8-bit step is invisible once the editor composites with the selection as
-# alpha, so it counts as "not selected" (it only absorbs float noise from resampling).
-SELECTION_EPSILON = 1.0 / 255.0
+from glide_desktop.engine.types import IMAGE_SIZE_BASE, SELECTION_THRESHOLD
 
 
-def selection_to_keep_mask(selection64: np.ndarray, size: int = 64) -> np.ndarray:
+def selection_to_keep_mask(selection64: np.ndarray, size: int = IMAGE_SIZE_BASE) -> np.ndarray:
     """Turn document selection coverage (1 = regenerate) into GLIDE's keep-mask (1 = keep), size x size.
 
     Any pixel with visible coverage is regenerated: keep = coverage < 1/255. A 0.5 threshold would
@@ -25,7 +23,7 @@ def selection_to_keep_mask(selection64: np.ndarray, size: int = 64) -> np.ndarra
         raise ValueError(f"the selection mask must be {size}x{size} coverage, got shape {coverage.shape}")
     if not np.all(np.isfinite(coverage)):
         raise ValueError("the selection mask holds NaN or infinite values")
-    return (coverage < SELECTION_EPSILON).astype(np.float32)  # size, size
+    return (coverage < SELECTION_THRESHOLD).astype(np.float32)  # size, size
 
 
 def keep_mask_tensor(keep64: np.ndarray, size: int, device: torch.device | str = "cpu") -> torch.Tensor:

@@ -8,6 +8,8 @@ from typing import Any
 
 import torch
 
+from glide_desktop.engine.models import ClipEncoders, ModelLoader
+
 
 class ModelCache:
     """A store wrapper with load_unet(name, device, dtype) that remembers the last `capacity` networks.
@@ -17,13 +19,13 @@ class ModelCache:
     the diffusion networks, so CLIP-guided runs do not push a diffusion network out.
     """
 
-    def __init__(self, store: Any, capacity: int = 2) -> None:
+    def __init__(self, store: ModelLoader, capacity: int = 2) -> None:
         if capacity < 1:
             raise ValueError(f"capacity must be at least 1, got {capacity}")
         self.store = store
         self.capacity = capacity
         self._models: OrderedDict[tuple[str, str, torch.dtype], torch.nn.Module] = OrderedDict()
-        self._clip: tuple[str, Any] | None = None  # (device, ClipEncoders)
+        self._clip: tuple[str, ClipEncoders] | None = None  # (device, ClipEncoders)
         self._lock = threading.Lock()
 
     def load_unet(self, name: str, device: torch.device | str, dtype: torch.dtype) -> torch.nn.Module:
@@ -39,7 +41,7 @@ class ModelCache:
             self._models[key] = model
             return model
 
-    def load_clip(self, device: torch.device | str) -> Any:
+    def load_clip(self, device: torch.device | str) -> ClipEncoders:
         """The store's ClipEncoders(image, text) on device, loading them only when not cached."""
         key = str(torch.device(device))
         with self._lock:

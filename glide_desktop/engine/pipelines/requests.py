@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from glide_desktop.engine.types import GenerationRequest, InvalidRequest, Mode, SamplerName
+from glide_desktop.engine.types import (
+    IMAGE_SIZE,
+    IMAGE_SIZE_BASE,
+    SELECTION_THRESHOLD,
+    GenerationRequest,
+    InvalidRequest,
+    Mode,
+    Precision,
+    SamplerName,
+)
 
 MAX_CANDIDATES = 16
 MIN_STEPS = 2  # a respaced diffusion needs at least two kept steps
@@ -19,8 +28,10 @@ def _check_source(request: GenerationRequest) -> None:
     if source is None:
         raise InvalidRequest(f"{request.mode.value} needs a source image (source256)")
     array = np.asarray(source)
-    if array.dtype != np.uint8 or array.shape != (256, 256, 3):
-        raise InvalidRequest(f"the source image must be 256x256x3 uint8 RGB, got {array.shape} {array.dtype}")
+    if array.dtype != np.uint8 or array.shape != (IMAGE_SIZE, IMAGE_SIZE, 3):
+        size = IMAGE_SIZE
+        got = f"{array.shape} {array.dtype}"
+        raise InvalidRequest(f"the source image must be {size}x{size}x3 uint8 RGB, got {got}")
 
 
 def _check_selection(request: GenerationRequest, required: bool) -> None:
@@ -30,9 +41,10 @@ def _check_selection(request: GenerationRequest, required: bool) -> None:
             raise InvalidRequest("inpaint needs a selection (selection64): nothing would be regenerated")
         return
     array = np.asarray(selection)
-    if array.shape != (64, 64):
-        raise InvalidRequest(f"the selection must be 64x64 coverage, got shape {array.shape}")
-    if required and not np.any(array >= 1.0 / 255.0):
+    if array.shape != (IMAGE_SIZE_BASE, IMAGE_SIZE_BASE):
+        size = IMAGE_SIZE_BASE
+        raise InvalidRequest(f"the selection must be {size}x{size} coverage, got shape {array.shape}")
+    if required and not np.any(array >= SELECTION_THRESHOLD):
         raise InvalidRequest("the selection is empty: select the area to regenerate")
 
 
@@ -82,6 +94,9 @@ def validate(request: GenerationRequest) -> None:
         raise InvalidRequest(f"unknown sampler {request.sampler!r}")
     if request.upsample_sampler is not None and not isinstance(request.upsample_sampler, SamplerName):
         raise InvalidRequest(f"unknown upsampler sampler {request.upsample_sampler!r}")
+    if not isinstance(request.precision, Precision):
+        choices = ", ".join(p.value for p in Precision)
+        raise InvalidRequest(f"unknown precision {request.precision!r}: choose {choices}")
     _check_numbers(request)
     _check_clip_guidance(request)
     if request.mode is Mode.TEXT2IM:

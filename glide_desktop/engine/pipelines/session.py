@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import torch
 
-from glide_desktop.engine.device import model_dtype, resolve_device
-from glide_desktop.engine.models import ClipEncoders
+from glide_desktop.engine.cancel import CancelFlag, is_cancelled
+from glide_desktop.engine.device import compute_dtype, resolve_device
+from glide_desktop.engine.models import ClipEncoders, ModelLoader
 from glide_desktop.engine.noise import NoiseSource, TorchNoise
 from glide_desktop.engine.pipelines.conditioning import KnownImage
 from glide_desktop.engine.pipelines.images import selection_to_keep_mask
-from glide_desktop.engine.samplers import CancelFlag, is_cancelled
 from glide_desktop.engine.types import GenerationRequest
 
 # Separate random streams per stage and candidate, so candidate k's upsampling is the same
@@ -32,18 +31,18 @@ class Session:
     """Shared state of one request's run."""
 
     request: GenerationRequest
-    store: Any  # ModelStore: load_unet(name, device, dtype), load_clip(device)
+    store: ModelLoader
     device: torch.device
     dtype: torch.dtype
     cancel: CancelFlag | None
     injected_noise: NoiseSource | None  # replays pass every stage's draws through this one source
 
     @classmethod
-    def open(cls, request: GenerationRequest, store: Any, cancel: CancelFlag | None,
+    def open(cls, request: GenerationRequest, store: ModelLoader, cancel: CancelFlag | None,
              noise: NoiseSource | None) -> Session:
-        """Resolve the device (fp16 weights on CUDA, fp32 elsewhere) for a request."""
+        """Resolve the device and the networks' dtype (engine.device.compute_dtype) for a request."""
         device = resolve_device(request.device)
-        return cls(request, store, device, model_dtype(device), cancel, noise)
+        return cls(request, store, device, compute_dtype(device, request.precision), cancel, noise)
 
     @property
     def cancelled(self) -> bool:

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 import torch
 
+from glide_desktop.engine.cancel import CancelFlag, Cancelled, is_cancelled
 from glide_desktop.engine.config import UPSAMPLER_RESPACING
 from glide_desktop.engine.diffusion import CondFn, DenoisedFn, GaussianDiffusion, ModelFn, space_timesteps
 from glide_desktop.engine.noise import NoiseSource
 from glide_desktop.engine.pipelines.images import to_uint8
-from glide_desktop.engine.samplers import CancelFlag, Cancelled, is_cancelled, sample
+from glide_desktop.engine.samplers import sample
 from glide_desktop.engine.types import Progress, SamplerName
 
 UPSAMPLE_TEMPERATURE = 0.997  # the notebooks scale the upsampler's x_T by this

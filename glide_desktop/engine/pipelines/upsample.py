@@ -17,9 +17,17 @@ from glide_desktop.engine.pipelines.stages import (
     run_stage,
     upsample_respacing,
 )
-from glide_desktop.engine.types import STAGE_UPSAMPLE, Event, InvalidRequest, Mode, Result, SamplerName
+from glide_desktop.engine.types import (
+    IMAGE_SIZE,
+    STAGE_UPSAMPLE,
+    Event,
+    InvalidRequest,
+    Mode,
+    Result,
+    SamplerName,
+)
 
-UPSAMPLE_SIZE = 256
+UPSAMPLE_SIZE = IMAGE_SIZE
 
 
 def upsample_model_name(mode: Mode) -> str:
@@ -51,7 +59,8 @@ def _plan(session: Session, model: torch.nn.Module, candidate64: np.ndarray, kno
     return StagePlan(
         name=STAGE_UPSAMPLE,
         diffusion=respaced_diffusion(model.config.noise_schedule, model.config.diffusion_steps, respacing),
-        model_fn=bind_model(model, text=text, low_res=low_res, **inpaint_inputs(known, model, 1)),
+        model_fn=bind_model(model, text=text, low_res=low_res, cancel=session.cancel,
+                            **inpaint_inputs(known, model, 1)),
         shape=tuple(x_T.shape),
         sampler=upsample_sampler(known, session.request.upsample_sampler),
         rows=1,

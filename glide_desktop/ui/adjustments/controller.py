@@ -76,7 +76,7 @@ class AdjustmentsMenu(QObject):
         dialog, session = self.dialog, self.session
         self.dialog = self.session = None
         if session is not None:
-            if result == QDialog.DialogCode.Accepted:
+            if result == QDialog.DialogCode.Accepted and self.host.document is session.preview.doc:
                 session.commit(dialog.title)
             else:
                 session.cancel()

@@ -17,7 +17,10 @@ import time
 
 import numpy as np
 
+from glide_desktop.ui.canvas.bench_drag import launch_seconds, layer_drag, print_drags
+
 TARGET_P95_MS = 16.0
+TARGET_LAUNCH_S = 1.5
 
 
 def _photo_like(width: int, height: int, seed: int) -> np.ndarray:
@@ -109,36 +112,6 @@ def _stroke(app, view, counter, dabs: int, spacing: float) -> list[float]:
     return samples
 
 
-def _layer_drag(app, view, counter, moves: int) -> list[float]:
-    """Drag the active layer with the move tool; milliseconds from each mouse move to its repaint."""
-    from PySide6.QtCore import QEvent, QPointF, Qt
-    from PySide6.QtGui import QMouseEvent
-
-    left = Qt.MouseButton.LeftButton
-    start = QPointF(view.width() / 2, view.height() / 2)
-    step = max(2.0, 2.0 * view.zoom)  # two document pixels per move: every move shifts the layer
-
-    def send(kind, pos, button, buttons) -> None:
-        app.sendEvent(view, QMouseEvent(kind, pos, view.mapToGlobal(pos), button, buttons,
-                                        Qt.KeyboardModifier.NoModifier))
-
-    send(QEvent.Type.MouseButtonPress, start, left, left)
-    app.processEvents()
-    samples = []
-    for i in range(1, moves + 1):
-        before, changes = counter.count, counter.changes
-        began = time.perf_counter()
-        send(QEvent.Type.MouseMove, start + QPointF(i * step, i * step / 2), Qt.MouseButton.NoButton, left)
-        app.processEvents()
-        samples.append((time.perf_counter() - began) * 1000.0)
-        if counter.count == before or counter.changes == changes:
-            raise RuntimeError("a move did not shift the layer and repaint: nothing would be measured")
-    send(QEvent.Type.MouseButtonRelease, start + QPointF(moves * step, moves * step / 2), left,
-         Qt.MouseButton.NoButton)
-    app.processEvents()
-    return samples
-
-
 def _full_repaints(app, view, count: int = 20) -> list[float]:
     """Milliseconds per pan step that repaints the whole widget (what scrolling costs)."""
     samples = []
@@ -174,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--height", type=int, default=4000)
     parser.add_argument("--layers", type=int, default=8)
     parser.add_argument("--dabs", type=int, default=200)
-    parser.add_argument("--moves", type=int, default=10, help="mouse moves per full-layer drag")
+    parser.add_argument("--moves", type=int, default=30, help="mouse moves per layer drag")
     parser.add_argument("--brush", type=float, default=40.0, help="brush diameter in pixels")
     args = parser.parse_args(argv)
     if min(args.width, args.height, args.layers, args.dabs, args.moves) <= 0 or args.brush <= 0:
@@ -183,7 +156,6 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from glide_desktop.document.layer import Layer
     from glide_desktop.ui.canvas.view import CanvasView
     from glide_desktop.ui.tools import ToolBox
     from glide_desktop.ui.undo import DocumentUndo
@@ -212,19 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         app.processEvents()
         samples = _stroke(app, view, counter, args.dabs, spacing)
         rows.append((label, view.zoom, samples))
-    drags = []
-    tools.set_tool("move")
-    # A full-size opaque layer on top (made active): every move rewrites the whole screen image.
-    top = Layer(_photo_like(args.width, args.height, args.layers), name="Opaque copy")
-    doc.insert_layer(top)
-    for label, set_zoom in views[:2]:
-        set_zoom()
-        app.processEvents()
-        drags.append((f"{label} layer drag", view.zoom, _layer_drag(app, view, counter, args.moves)))
-    doc.remove_layer(top.uid)
-    started = time.perf_counter()
-    view.composite_image.ensure()  # what the view left unread off screen, paid once (e.g. on zooming out)
-    catch_up_ms = (time.perf_counter() - started) * 1000.0
+    drags = _drags(app, view, tools, doc, counter, args)
     repaints = []
     for label, set_zoom in views[:2]:
         set_zoom()
@@ -241,19 +201,53 @@ def main(argv: list[str] | None = None) -> int:
         p95 = _percentile(samples, 0.95)
         worst = max(worst, p95)
         print(f"{label:<8}{zoom:>8.3f}{statistics.median(samples):>10.2f}{p95:>10.2f}{max(samples):>10.2f}")
-    print(f"dragging a full-size opaque layer ({args.moves} mouse moves), milliseconds per move:")
-    for label, zoom, samples in drags:
-        print(f"  {label:<20}{zoom:>8.3f}  p50 {statistics.median(samples):7.2f}  max {max(samples):7.2f}")
-    print(f"  reading the off-screen rest afterwards (once): {catch_up_ms:.0f} ms")
+    worst_drag = print_drags(drags, args.moves, TARGET_P95_MS)
     print("whole-widget repaints (panning), milliseconds:")
     for label, zoom, samples in repaints + [("fit with ants", view.zoom, with_ants)]:
         print(f"  {label:<20}{zoom:>8.3f}  p50 {statistics.median(samples):7.2f}  max {max(samples):7.2f}")
     print(f"marching ants rebuild for an ellipse over 64 % of the image: {outline_ms:.1f} ms, "
           f"{view.ants.segment_count} segments")
-    verdict = "meets" if worst < TARGET_P95_MS else "misses"
-    print(f"worst p95 {worst:.2f} ms {verdict} the {TARGET_P95_MS:g} ms target; undo steps: "
-          f"{view.undo.stack.count()}")
-    return 0 if worst < TARGET_P95_MS else 1
+    launch = launch_seconds()
+    print(f"editor window, launch to shown (fresh interpreter, {len(launch)} runs): median "
+          f"{statistics.median(launch):.2f} s, best {min(launch):.2f} s (target {TARGET_LAUNCH_S:g} s)")
+    verdict = "meets" if max(worst, worst_drag) < TARGET_P95_MS else "misses"
+    print(f"worst p95 {worst:.2f} ms (dabs), {worst_drag:.2f} ms (layer drag moves) {verdict} the "
+          f"{TARGET_P95_MS:g} ms target; undo steps: {view.undo.stack.count()}")
+    return 0 if max(worst, worst_drag) < TARGET_P95_MS else 1
+
+
+def _drags(app, view, tools, doc, counter, args) -> list:
+    """Move-tool drags of a full-size opaque top layer at fit, 100 % and 400 %, and of a layer
+    in the middle of the stack at fit (planes above it in several blend modes)."""
+    from glide_desktop.document.layer import Layer
+
+    tools.set_tool("move")
+    # A full-size opaque layer on top (made active): every move shows a different whole screen.
+    top = Layer(_photo_like(args.width, args.height, args.layers), name="Opaque copy")
+    doc.insert_layer(top)
+    runs = []
+    zooms = (("fit", view.fit), ("100 %", view.actual_size), ("400 %", lambda: view.set_zoom(4.0)))
+    for label, set_zoom in zooms:
+        set_zoom()
+        app.processEvents()
+        runs.append(layer_drag(app, view, counter, f"top layer, {label}", args.moves))
+    doc.remove_layer(top.uid)
+    view.fit()
+    view.composite_image.ensure()  # what the removal left unread off screen at 400 %
+    middle = doc.layers[len(doc.layers) // 2]
+    doc.set_active(middle.uid)
+    runs.append(layer_drag(app, view, counter, f"layer {len(doc.layers) // 2 + 1} of {len(doc.layers)}, fit",
+                           args.moves))
+    # What this editor moves most: a generated 512 px patch on its own full-size layer, on top.
+    patch = Layer.blank(args.width, args.height, name="Generated patch")
+    side = min(512, args.width // 2, args.height // 2)
+    top, left = args.height // 2 - side // 2, args.width // 2 - side // 2
+    patch.pixels[top: top + side, left: left + side] = _photo_like(side, side, 99)
+    doc.insert_layer(patch)
+    view.composite_image.ensure()
+    runs.append(layer_drag(app, view, counter, f"{side} px patch on top, fit", args.moves))
+    doc.remove_layer(patch.uid)
+    return runs
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from glide_desktop.ui.canvas.layers import source_area
 from glide_desktop.ui.canvas.preview import LayerPreview
 from glide_desktop.ui.canvas.render import document_rect
 
-SLICE_S = 0.012  # work per turn of the event loop (one step more may run past it)
+SLICE_S = 0.008  # work per turn of the event loop (one step more may run past it)
 
 
 class LayerDrags(QObject):
@@ -27,9 +27,12 @@ class LayerDrags(QObject):
         self.preview: LayerPreview | None = None
         self._uid: int | None = None
         self._offset: tuple[int, int] | None = None
+        self._content: Rect | None = None  # the dragged layer's visible pixels, layer coordinates
         self._dragging = False
         self._settling = False  # released: the preview shows until the composite on screen caught up
         self._committing = False
+        self._catching_up = False
+        self._keep_ready = False
         self._timer = QTimer(self)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._tick)
@@ -38,6 +41,11 @@ class LayerDrags(QObject):
     def busy(self) -> bool:
         """True while a preview is being prepared or the composite is catching up."""
         return self._timer.isActive()
+
+    @property
+    def catching_up(self) -> bool:
+        """True from a drag's release until the composite has read everything it left pending."""
+        return self._catching_up
 
     @property
     def showing(self) -> bool:
@@ -53,7 +61,26 @@ class LayerDrags(QObject):
         """Forget everything (the canvas shows another document)."""
         self._timer.stop()
         self.preview, self._uid, self._offset = None, None, None
-        self._dragging = self._settling = self._committing = False
+        self._dragging = self._settling = self._committing = self._catching_up = False
+
+    def keep_ready(self, on: bool) -> None:
+        """While on (the Move tool is chosen), prepare the preview for the active layer ahead of a press,
+        again whenever another layer becomes active; off frees a preview no drag is using."""
+        self._keep_ready = on
+        doc = self.view.document
+        if on and doc is not None and doc.active_uid is not None:
+            self.prepare(doc.active_uid)
+        elif not on and not (self._dragging or self._settling):
+            self.preview = None
+
+    def follow(self, change: Any) -> None:
+        """The canvas saw a document change: after a switch of the active layer, prepare for it."""
+        if not self._keep_ready or self._dragging or self._settling:
+            return
+        if getattr(change, "structure", False) and not getattr(change, "pixels", True):
+            uid = self.view.document.active_uid
+            if uid is not None and (self.preview is None or self.preview.uid != uid):
+                self.prepare(uid)
 
     def prepare(self, uid: int) -> None:
         """Start preparing the preview for dragging layer uid in the view as it is now."""
@@ -62,19 +89,25 @@ class LayerDrags(QObject):
         self.preview = self._new_preview(uid)
         self._timer.start()
 
-    def begin(self, uid: int) -> None:
-        """A drag of layer uid starts (the layer's pixels stay as they are until it ends)."""
-        self._uid, self._offset = uid, None
+    def begin(self, uid: int, content: Rect | None = None) -> None:
+        """A drag of layer uid starts (its pixels stay as they are until it ends); content: where its
+        visible pixels are (layer coordinates), so each move repaints only where the layer was and is."""
+        self._uid, self._offset, self._content = uid, None, content
         self._dragging, self._settling = True, False
         self.prepare(uid)
 
     def move_to(self, offset: tuple[int, int]) -> None:
         """Show the layer at `offset` (document pixels): a repaint, no recomposite."""
         self._offset = offset
-        if self.preview is not None:
-            self.preview.offset = offset
-            if self.preview.ready:
-                self.view.update()
+        if self.preview is None:
+            return
+        before, self.preview.offset = self.preview.offset, offset
+        if not self.preview.layer_ready:
+            return
+        if self._content is None:
+            self.view.update()
+        else:
+            self.view.update_doc_rect(self._content.translate(*before).union(self._content.translate(*offset)))
 
     def end(self, commit: Callable[[], None]) -> None:
         """The drag ends: `commit` applies the final offset to the document; what that changes is read
@@ -88,6 +121,7 @@ class LayerDrags(QObject):
             commit()
         finally:
             self._committing = False
+        self._catching_up = True
         self._timer.start()
         self.view.update()
 
@@ -101,6 +135,12 @@ class LayerDrags(QObject):
             if self._dragging and self._uid is not None:
                 self.prepare(self._uid)
         return False
+
+    def paint_ghost(self, painter: QPainter, exposed: QRectF) -> None:
+        """While the planes are prepared, draw the moving layer alone over the (old) composite."""
+        preview = self.preview
+        if self._dragging and preview is not None and not preview.ready and self._fits(preview):
+            preview.draw_layer(painter, exposed)
 
     def paint(self, painter: QPainter, exposed: QRectF) -> bool:
         """Draw the preview if one is showing; False when the canvas must draw its composite."""
@@ -124,30 +164,43 @@ class LayerDrags(QObject):
             return None
         viewport, max_level = self.view.viewport, image.pyramid.max_level
         area = source_area(viewport, QRectF(self.view.rect()), max_level).clip(doc.width, doc.height)
+        level = viewport.pyramid_level(max_level)
         preview = LayerPreview(doc.layers, layer, viewport, self.view.size(),
-                               document_rect(viewport, doc.width, doc.height), area,
-                               viewport.pyramid_level(max_level))
+                               document_rect(viewport, doc.width, doc.height), area, level,
+                               lambda piece: self._shown(image, piece, level))
         if self._offset is not None:
             preview.offset = self._offset
         return preview
+
+    def _shown(self, image: Any, piece: Rect, level: int) -> Any:
+        """The canvas's composite of a piece at `level`, or None where a change still waits to be read."""
+        if image is not self.view.composite_image or image.pending_under(piece):
+            return None
+        scale = 2**level
+        pixels = image.pyramid.pixels(level)  # brings the level up to date first
+        return pixels[piece.y // scale: -(-piece.bottom // scale), piece.x // scale: -(-piece.right // scale)]
 
     def _tick(self) -> None:
         deadline = time.perf_counter() + SLICE_S
         preview = self.preview
         if preview is not None and not preview.ready:
-            if not self._fits(preview):
+            if not self._fits(preview):  # the view changed meanwhile: start again for the new one
                 self.preview = None
-                if self._dragging and self._uid is not None:
-                    self.prepare(self._uid)
-            elif preview.step(deadline) and self._dragging:
-                self.view.update()
+                if self._dragging or self._keep_ready:
+                    self.prepare(preview.uid)
+            else:
+                had_layer = preview.layer_ready
+                if (preview.step(deadline) or preview.layer_ready != had_layer) and self._dragging:
+                    self.view.update()
             return
         image = self.view.composite_image
-        if image is not None and image.pending_under(None):
+        # While the layer moves, every turn of the loop is the mouse's: catch up after the release.
+        if image is not None and image.pending_under(None) and not self._dragging:
             self._catch_up(image, deadline)
             return
         if self._settling:
             self._settled()
+        self._catching_up = False
         self._timer.stop()
 
     def _catch_up(self, image: Any, deadline: float) -> None:
@@ -161,8 +214,9 @@ class LayerDrags(QObject):
             self.view.update_doc_rect(done)
 
     def _settled(self) -> None:
-        """What the screen shows is composited exactly again: drop the preview."""
-        self._settling, self.preview = False, None
+        """What the screen shows is composited exactly again; the preview is kept for the next drag of
+        the same layer (only the layer's offset changed) until the document or the view changes."""
+        self._settling = False
         self.view.update()
 
     def _visible(self, image: Any) -> Rect | None:

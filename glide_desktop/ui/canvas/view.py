@@ -116,6 +116,7 @@ class CanvasView(QWidget):
         if getattr(change, "pixels", True) and not self.layer_drags.takes(change):
             self._composite.refresh(rect, self._on_screen(self._composite))
             self.update_doc_rect(rect)
+        self.layer_drags.follow(change)
 
     def _on_screen(self, image: Any) -> Rect | None:
         """The full-size pixels a repaint of the whole widget reads (None when hidden: read everything)."""
@@ -261,7 +262,9 @@ class CanvasView(QWidget):
             draw_checkerboard(painter, self._checker, exposed.intersected(page), page.topLeft())
             if not self.layer_drags.paint(painter, exposed):
                 # While a catch-up runs, it reads what changed; drawing must not read it all at once.
-                self._composite.draw(painter, self.viewport, exposed, read_pending=not self.layer_drags.busy)
+                catching_up = self.layer_drags.catching_up
+                self._composite.draw(painter, self.viewport, exposed, read_pending=not catching_up)
+                self.layer_drags.paint_ghost(painter, exposed)
             if self._quick_mask is not None:
                 self._quick_mask.draw(painter, self.viewport, exposed)
             for overlay in self.overlays:

@@ -32,6 +32,14 @@ class MoveTool(Tool):
         self._offset = (0, 0)  # where the drag shows the layer now
         self._content = Rect(0, 0, 0, 0)  # the dragged layer's visible pixels, layer coordinates
 
+    def activate(self, canvas: Any) -> None:
+        # Start composing what lies below and above the active layer now: the press finds it ready.
+        canvas.layer_drags.keep_ready(True)
+
+    def deactivate(self, canvas: Any) -> None:
+        super().deactivate(canvas)
+        canvas.layer_drags.keep_ready(False)
+
     def press(self, canvas: Any, event: CanvasPointerEvent) -> None:
         layer = canvas.document.active_layer
         if event.button != _LEFT or layer is None:
@@ -40,7 +48,7 @@ class MoveTool(Tool):
         self._offset = layer.offset
         self._content = layer.content_bounds()  # pixels stay put during a drag: measure once
         # The canvas prepares below/above composites once; each move then only redraws.
-        canvas.layer_drags.begin(layer.uid)
+        canvas.layer_drags.begin(layer.uid, self._content)
 
     def move(self, canvas: Any, event: CanvasPointerEvent) -> None:
         if self._uid is None:
