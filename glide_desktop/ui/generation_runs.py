@@ -42,6 +42,8 @@ class Run:
     replaces: int | None = None  # the uid of the generated layer a re-roll replaces
     candidates: np.ndarray | None = None  # N x 64 x 64 x 3 once the base stage is done
     scores: dict[int, float] = field(default_factory=dict)  # CLIP score per candidate, when ranked
+    # For colour matching: the picture (RGB) and selection under the crop, as they were at submit.
+    surroundings: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
     _alpha256: np.ndarray | None = field(default=None, repr=False)
 
     def describe(self) -> str:
@@ -145,9 +147,12 @@ def prepare_runs(doc: Document, settings: GenerationSettings) -> list[Run]:
         parts = [_region_coverage(coverage, c.bbox, c.mask) for c in doc.selection.components()] or parts
     runs = []
     for part in parts:
-        crop = glide_crop(pictures, part, settings.context, MIN_CONTEXT)
+        crop = glide_crop(pictures, part, settings.context, MIN_CONTEXT, settings.feather)
         request = request_for(settings, mode, crop.source256, crop.selection64)
-        runs.append(_run(doc, settings, request, crop.placement))
+        run = _run(doc, settings, request, crop.placement)
+        if settings.match_colour:
+            run.surroundings = surroundings(doc.composite(), part, crop.placement.rect)
+        runs.append(run)
     return runs
 
 
@@ -173,7 +178,16 @@ def reroll_run(doc: Document, layer: Layer, settings: GenerationSettings) -> Run
     if crop.rect != rect:
         raise ValueError(f"its area no longer gives the crop it was made from ({crop.rect}, not {rect})")
     request = request_for(settings, mode, crop.source256, crop.selection64)
-    return _run(doc, settings, request, placement, replaces=layer.uid)
+    run = _run(doc, settings, request, placement, replaces=layer.uid)
+    if settings.match_colour:
+        run.surroundings = surroundings(pictures, coverage, rect)
+    return run
+
+
+def surroundings(composite: np.ndarray, coverage: np.ndarray, rect: Rect) -> tuple[np.ndarray, np.ndarray]:
+    """The picture's RGB and the selection under rect's part inside the document (for colour matching)."""
+    inside = rect.clip(coverage.shape[1], coverage.shape[0])
+    return composite[inside.slices()][..., :3].copy(), coverage[inside.slices()].copy()
 
 
 def settings_from_metadata(meta: dict[str, Any], fallback: GenerationSettings) -> GenerationSettings:
@@ -199,6 +213,8 @@ def settings_from_metadata(meta: dict[str, Any], fallback: GenerationSettings) -
         clip_guidance=value("clip_guidance", float, 0.0),
         strength=value("strength", float, fallback.strength),
         context=value("context", float, fallback.context),
+        feather=value("feather", float, None),
+        match_colour=bool(meta.get("match_colour", False)),
     )
 
 
@@ -247,6 +263,8 @@ def layer_metadata(request: GenerationRequest, placement: Placement, settings: G
         "candidates": request.candidates,
         "crop": [rect.x, rect.y, rect.w, rect.h],
         "context": settings.context,
+        "feather": settings.feather,
+        "match_colour": settings.match_colour,
         "model_files": files,
     }
     if request.upsample_sampler is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
@@ -168,3 +169,47 @@ def test_separate_regions_can_be_generated_one_crop_each(make_window, qtbot):
     # Each crop is the 128 px minimum square around one 40 px region: 20 x 20 of the 64 mask cells.
     # (One crop around both would be 400 px wide and give each region about 6 x 6 cells.)
     assert [float(m.sum()) for m in masks] == pytest.approx([400.0, 400.0], rel=0.05)
+
+
+def test_feather_and_colour_matching_shape_the_applied_layer(make_window, qtbot):
+    runner = ScriptedRunner()
+    win = make_window(runner, size=(200, 160))
+    doc = win.document
+    grey = np.full((160, 200, 4), (100, 100, 100, 255), np.uint8)  # the scripted result is red
+    doc.write_pixels(doc.layers[0].uid, Rect(0, 0, 200, 160), grey)
+    selected = Rect(60, 50, 80, 60)
+    select(win, selected)
+    panel = win.generate_panel
+    qtbot.waitUntil(panel.match_check.isVisible, timeout=2000)
+    click(qtbot, panel.match_check)
+    panel.feather_spin.setValue(0)  # a hard edge: every selected pixel fully replaced
+    type_prompt(qtbot, panel, "a stone", 4)
+    panel.candidates_spin.setValue(1)
+    click(qtbot, panel.generate_button)
+    qtbot.waitUntil(lambda: len(win.generation.staging) == 1 and not win.generation.busy, timeout=10_000)
+    click(qtbot, panel.staging.apply_button)
+    layer = doc.layers[-1]
+    inside = layer.pixels[selected.slices()]
+    # The model's red differs from the grey around the selection by (-100, +70, +80): shifted back to grey.
+    assert (inside[..., 3] == 255).all()
+    assert np.abs(inside[..., :3].astype(int) - 100).max() <= 1
+    assert layer.metadata["match_colour"] is True and layer.metadata["feather"] == 0.0
+    outside = np.ones(layer.pixels.shape[:2], bool)
+    outside[selected.slices()] = False
+    assert layer.pixels[outside][..., 3].max() == 0
+
+
+def test_without_colour_matching_the_result_keeps_its_own_colours(make_window, qtbot):
+    win = make_window(ScriptedRunner(), size=(200, 160))
+    grey = np.full((160, 200, 4), (100, 100, 100, 255), np.uint8)
+    win.document.write_pixels(win.document.layers[0].uid, Rect(0, 0, 200, 160), grey)
+    select(win, Rect(60, 50, 80, 60))
+    panel = win.generate_panel
+    type_prompt(qtbot, panel, "a stone", 4)
+    panel.candidates_spin.setValue(1)
+    click(qtbot, panel.generate_button)
+    qtbot.waitUntil(lambda: len(win.generation.staging) == 1 and not win.generation.busy, timeout=10_000)
+    click(qtbot, panel.staging.apply_button)
+    inside = win.document.layers[-1].pixels[Rect(70, 60, 60, 40).slices()]
+    assert (inside[..., :3] == (200, 30, 20)).all()
+    assert win.document.layers[-1].metadata["feather"] is None
