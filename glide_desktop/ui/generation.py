@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QMessageBox, QStatusBar
 from glide_desktop.document.commands import Command
 from glide_desktop.document.document import Document
 from glide_desktop.engine import locations
-from glide_desktop.engine.types import Candidates, Mode, Progress, Result
+from glide_desktop.engine.types import Candidates, Progress, Result
 from glide_desktop.jobs.job import CandidateScores
 from glide_desktop.jobs.queue import GenerationJobs
 from glide_desktop.ui.canvas.generation_overlay import GenerationOverlay, masked_image
@@ -32,11 +32,6 @@ from glide_desktop.ui.staging import StagedDetail, StagedResult, Staging, apply_
 from glide_desktop.ui.timing import StageClock, StepTimes
 
 PREVIEW_INTERVAL = 0.2  # seconds between preview refreshes (the last step always shows)
-
-
-def generation_mode(doc: Document | None) -> Mode:
-    """Inpaint when the document has a selection, otherwise text to image."""
-    return Mode.INPAINT if doc is not None and not doc.selection.is_empty() else Mode.TEXT2IM
 
 
 class GenerationHost(Protocol):
@@ -99,10 +94,8 @@ class GenerationController(QObject):
             return False
         if doc is None:
             return False
-        settings = dataclasses.replace(settings, precision=run_precision(settings.preset,
-                                                                         precision_setting(self.host.settings)))
         try:
-            runs = prepare_runs(doc, settings)
+            runs = prepare_runs(doc, self._with_precision(settings))
         except ValueError as error:
             QMessageBox.warning(self.panel, "Generate", str(error))
             return False
@@ -124,12 +117,17 @@ class GenerationController(QObject):
             settings = settings_from_metadata(layer.metadata, self.panel.settings())
             settings = dataclasses.replace(settings, seed=secrets.randbelow(MAX_SEED + 1),
                                            prompt=settings.prompt if prompt is None else prompt.strip())
-            run = reroll_run(doc, layer, settings)
+            run = reroll_run(doc, layer, self._with_precision(settings))
         except (ValueError, KeyError, TypeError) as error:
             QMessageBox.warning(self.panel, "Re-roll", f"This layer cannot be re-rolled: {error}")
             return False
         self._submit(Task(run))
         return True
+
+    def _with_precision(self, settings: GenerationSettings) -> GenerationSettings:
+        """The settings with the run's precision (Edit → Preferences…, unless the preset fixes one)."""
+        chosen = precision_setting(self.host.settings)
+        return dataclasses.replace(settings, precision=run_precision(settings.preset, chosen))
 
     @Slot(list)
     def upsample(self, indices: list[int]) -> bool:
@@ -172,7 +170,7 @@ class GenerationController(QObject):
         artist starts preparing one, e.g. a selection with the panel open); False when nothing started."""
         if self.jobs is None or self.busy:
             return False
-        mode = generation_mode(self.host.document)
+        mode = self.panel.mode()
         return self.jobs.preload(mode, precision=precision_setting(self.host.settings))
 
     # --- cancelling, applying ----------------------------------------------------------------------
@@ -384,14 +382,11 @@ class GenerationController(QObject):
     def _show_queue(self) -> None:
         if self.jobs is None:
             return
-        order = ([self.jobs.running] if self.jobs.running is not None else []) + self.jobs.waiting()
-        entries = []
-        for ticket in order:
-            task = self.tasks.get(ticket)
-            if task is not None:
-                state = "running" if ticket == self.jobs.running else "waiting"
-                entries.append((ticket, f"{task.describe()} — {state}"))
-        self.panel.queue.show_entries(entries)
+        running = self.jobs.running
+        order = ([running] if running is not None else []) + self.jobs.waiting()
+        states = {True: "running", False: "waiting"}
+        self.panel.queue.show_entries([(t, f"{self.tasks[t].describe()} — {states[t == running]}")
+                                       for t in order if t in self.tasks])
 
     def _status(self, text: str) -> None:
         self.panel.show_status(text)
