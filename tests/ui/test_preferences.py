@@ -5,12 +5,11 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QDialogButtonBox, QLabel
 
-from glide_desktop.document.geometry import Rect
 from glide_desktop.engine import cpu_features
 from glide_desktop.engine.types import Precision
 from glide_desktop.ui.preferences import PRECISION_KEY, PreferencesDialog, precision_setting
 from tests.ui.generation_helpers import ScriptedRunner, select
-from tests.ui.test_generate import _generate
+from tests.ui.test_generate import SELECTED, _generate
 
 
 def _choose(dialog: PreferencesDialog, precision: Precision) -> None:
@@ -58,7 +57,7 @@ def test_the_window_menu_opens_it_and_generate_sends_the_setting(make_window, qt
             dialog = win.findChild(PreferencesDialog)
     assert dialog is not None and dialog.isVisible()
     _choose(dialog, Precision.FP32)
-    select(win, Rect(30, 20, 36, 30))
+    select(win, SELECTED)
     with qtbot.waitSignal(win.generation.jobs.finished, timeout=10_000):
         _generate(win, qtbot)
     assert runner.requests[0].precision is Precision.FP32
