@@ -9,7 +9,7 @@ from typing import Any
 
 from glide_desktop.engine.detail_types import DetailRequest, DetailResult
 from glide_desktop.engine.types import Event, Mode, Precision
-from glide_desktop.jobs.job import Job, UpsampleJob
+from glide_desktop.jobs.job import CandidateScores, Job, RankJob, UpsampleJob
 
 
 class EngineRunner:
@@ -24,11 +24,17 @@ class EngineRunner:
         self.threads = threads
         self._store: Any = None  # a ModelCache over a ModelStore, made on first use
 
-    def __call__(self, job: Job, cancel: threading.Event) -> Iterator[Event | DetailResult]:
+    def __call__(self, job: Job, cancel: threading.Event,
+                 ) -> Iterator[Event | DetailResult | CandidateScores]:
         from glide_desktop.engine.pipelines import generate, upsample
 
         store = self._open()
-        if isinstance(job, UpsampleJob):
+        if isinstance(job, RankJob):
+            from glide_desktop.engine.pipelines.ranking import rank_candidates
+
+            scores = rank_candidates(job.request.prompt, job.images, store, job.request.device)
+            yield CandidateScores(tuple(scores))
+        elif isinstance(job, UpsampleJob):
             yield from upsample(job.request, store, job.candidates64, job.indices, cancel=cancel)
         elif isinstance(job, DetailRequest):
             from glide_desktop.engine.pipelines.detail import detail
@@ -54,18 +60,6 @@ class EngineRunner:
         for name in names:
             store.load_unet(name, where, dtype)
         return names
-
-    def rank(self, prompt: str, images: Any, device: str = "auto") -> list[float] | None:
-        """Each candidate's CLIP score against the prompt (higher = closer); None without the CLIP files.
-
-        images: N x S x S x 3 uint8 (the 64 px candidates or results). Call it in the worker thread.
-        """
-        from glide_desktop.engine.locations import clip_available
-        from glide_desktop.engine.pipelines import rank_candidates
-
-        if not clip_available(self.models_dir):
-            return None
-        return rank_candidates(prompt, images, self._open(), device)
 
     def _open(self) -> Any:
         """The cached store over the models folder, with torch's thread count set for this thread."""
