@@ -54,10 +54,11 @@ def test_the_estimate_uses_the_times_measured_on_this_machine(make_window, qtbot
     settings.setValue("timing/upsample_seconds_per_step", 2.0)
     win = make_window(ScriptedRunner())
     panel = win.generate_panel
-    # Balanced: 4 candidates x 25 steps x 0.5 s, then 12 upsampler steps x 2 s per chosen candidate.
-    assert panel.estimate_label.text() == "About 50 s for 4 candidates, then 24 s per upsampled one"
+    # Balanced: 4 candidates x 20 steps x 0.5 s, then 8 upsampler steps x 2 s per chosen candidate.
+    assert (PRESETS[Preset.BALANCED].steps, PRESETS[Preset.BALANCED].upsample_steps) == (20, 8)
+    assert panel.estimate_label.text() == "About 40 s for 4 candidates, then 16 s per upsampled one"
     panel.candidates_spin.setValue(8)
-    assert panel.estimate_label.text().startswith("About 1 min 40 s for 8 candidates")
+    assert panel.estimate_label.text().startswith("About 1 min 20 s for 8 candidates")
     _choose(panel.preset.combo, "notebook")
     assert "then 54 s per upsampled one" in panel.estimate_label.text()
 
