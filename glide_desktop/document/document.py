@@ -176,6 +176,22 @@ class Document:
         layer.pixels[rect.slices()] = pixels
         self.notify(rect.translate(*layer.offset).clip(self.width, self.height), selection=False)
 
+    def write_mask(self, uid: int, rect: Rect, values: np.ndarray) -> None:
+        """Overwrite rect (layer coordinates) of a layer's mask (the layer must have one)."""
+        layer = self.layer_by_uid(uid)
+        if layer.mask is None:
+            raise ValueError(f"layer {layer.name!r} has no mask")
+        layer.mask[rect.slices()] = values
+        self.notify(rect.translate(*layer.offset).clip(self.width, self.height), selection=False)
+
+    def set_mask(self, uid: int, mask: np.ndarray | None, enabled: bool = True) -> None:
+        """Give a layer a mask (H, W uint8 of its size), switch it on or off, or take it away (None)."""
+        layer = self.layer_by_uid(uid)
+        if mask is not None and mask.shape != layer.pixels.shape[:2]:
+            raise ValueError(f"mask {mask.shape} does not fit layer {layer.pixels.shape[:2]}")
+        layer.mask, layer.mask_enabled = mask, bool(enabled)
+        self.notify(layer.reach.clip(self.width, self.height), structure=True, selection=False)
+
     def replace_layer_pixels(self, uid: int, pixels: np.ndarray, offset: tuple[int, int]) -> None:
         """Swap a layer's whole pixel array and offset (used by merge operations)."""
         layer = self.layer_by_uid(uid)
