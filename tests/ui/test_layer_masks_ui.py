@@ -1,0 +1,78 @@
+"""Layer masks in the window: Mask actions, clicking the mask thumbnail, painting the mask with the mouse."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+
+from glide_desktop.document.commands import AddLayer
+from glide_desktop.document.layer import Layer
+from tests.ui.screens import SHOTS, picture_document
+from tests.ui.test_canvas_support import drag
+
+LEFT = Qt.MouseButton.LeftButton
+
+
+def _masked_window(window):
+    doc = picture_document(window)
+    panel = window.layers_panel
+    window.undo.push(AddLayer(Layer.filled(64, 48, (255, 0, 0, 255), "Red")), close=True)
+    panel.masks.add_white.trigger()
+    return doc, panel, doc.layers[1]
+
+
+def _click_row(qtbot, panel, row: int, on_mask: bool) -> None:
+    view = panel.view
+    rect = view.visualRect(panel.model.index(row))
+    point = panel.mask_delegate.mask_rect(rect).center() if on_mask else rect.center()
+    qtbot.mouseClick(view.viewport(), LEFT, Qt.KeyboardModifier.NoModifier, point)
+
+
+def test_mask_actions_are_one_undo_step_each(window):
+    doc, panel, red = _masked_window(window)
+    assert red.mask is not None and (red.mask == 255).all() and doc.edits_mask
+    steps = window.undo.stack.count()
+    panel.masks.invert.trigger()
+    assert (red.mask == 0).all() and doc.composite()[10, 10, 0] != 255
+    panel.masks.disable.trigger()
+    assert not red.mask_enabled and panel.masks.disable.isChecked()
+    assert tuple(doc.composite()[10, 10]) == (255, 0, 0, 255)
+    panel.masks.disable.trigger()
+    panel.masks.apply.trigger()
+    assert red.mask is None and not red.pixels[..., 3].any()
+    assert window.undo.stack.count() == steps + 4
+    for _ in range(4):
+        window.undo.undo()
+    assert (red.mask == 255).all() and red.mask_enabled and red.pixels[..., 3].min() == 255
+    panel.masks.delete.trigger()
+    assert red.mask is None and red.pixels[..., 3].min() == 255
+
+
+def test_brush_paints_the_mask_after_its_thumbnail_is_clicked(qtbot, window):
+    doc, panel, red = _masked_window(window)
+    pixels = red.pixels.copy()
+    _click_row(qtbot, panel, 0, on_mask=False)
+    assert not doc.edits_mask
+    _click_row(qtbot, panel, 0, on_mask=True)
+    assert doc.edits_mask
+    window.toolbox.set_tool("brush")
+    window.toolbox.state.set_color((0, 0, 0))
+    window.toolbox.state.set_brush("brush", size=8, hardness=1.0, opacity=1.0)
+    drag(qtbot, window.canvas, [(10, 20), (30, 20), (50, 20)])
+    assert np.array_equal(red.pixels, pixels)  # the layer's pixels are untouched
+    assert red.mask[20, 10:51].max() == 0 and red.mask[5, :].min() == 255
+    assert tuple(doc.composite()[20, 30][:3]) != (255, 0, 0)  # the photo shows through the hole
+    window.toolbox.set_tool("eraser")
+    window.toolbox.state.set_brush("eraser", size=6, hardness=1.0, opacity=1.0)
+    drag(qtbot, window.canvas, [(30, 40), (40, 40)])
+    assert red.mask[40, 30:41].max() == 0 and np.array_equal(red.pixels, pixels)
+    window.undo.undo()
+    window.undo.undo()
+    assert (red.mask == 255).all()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    window.undo.redo()
+    panel.grab().save(str(SHOTS / "layers-panel-mask.png"))
+    _click_row(qtbot, panel, 0, on_mask=False)
+    assert not doc.edits_mask
+    drag(qtbot, window.canvas, [(10, 5), (30, 5)])  # the brush is the eraser now: pixels this time
+    assert red.pixels[5, 15, 3] == 0 and red.mask[5, 15] == 255
