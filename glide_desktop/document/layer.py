@@ -139,8 +139,9 @@ class Layer:
         return self.bounds
 
     def content_bounds(self) -> Rect:
-        """The smallest rect (layer coordinates) holding every pixel with non-zero alpha; empty if none."""
-        alpha = self.pixels[..., 3]
+        """The smallest rect (layer coordinates) holding every pixel shown with non-zero alpha (the mask
+        applied); empty if none."""
+        alpha = self.shown_pixels((slice(None), slice(None)))[..., 3]
         rows = np.flatnonzero(alpha.max(axis=1))
         if rows.size == 0:
             return Rect(0, 0, 0, 0)

@@ -27,6 +27,20 @@ def selection_mask(doc: Document, layer: Layer) -> np.ndarray:
     return mask
 
 
+def alpha_as_mask(pixels: np.ndarray, rect: Rect) -> tuple[np.ndarray, np.ndarray]:
+    """Pixels opaque within rect (layer coordinates) and a mask holding their former alpha there.
+
+    The layer composites exactly as before (255 x m / 255 = m), but the artist can now widen or soften
+    the blend by painting the mask: the generated colour under the mask's black is still there.
+    """
+    mask = pixels[..., 3].copy()
+    opaque = pixels.copy()
+    inside = rect.clip(pixels.shape[1], pixels.shape[0])
+    if not inside.is_empty():
+        opaque[inside.slices()][..., 3] = 255
+    return opaque, mask
+
+
 class ChangeMask(Command):
     """Set a layer's mask and its switch (and, when given, its pixels) as one step."""
 

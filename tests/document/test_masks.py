@@ -104,3 +104,26 @@ def test_flip_layer_and_merge_down_keep_the_mask_effect():
     history.push(doc, MergeDown(top.uid))
     assert doc.layers[0].mask is None
     assert np.array_equal(doc.composite_uncached(), before)
+
+
+def test_a_placed_result_with_its_alpha_as_mask_composites_exactly_as_before(small_chunks):  # noqa: F811
+    from glide_desktop.document.inpaint_crop import ModelSizes, inpaint_crop, place_result
+    from glide_desktop.document.mask_commands import alpha_as_mask
+    from glide_desktop.document.selection import ellipse_coverage
+
+    rng = np.random.default_rng(9)
+    photo = Layer(rng.integers(0, 256, (70, 90, 4), dtype=np.uint8), "photo")
+    photo.pixels[..., 3] = 255  # an opaque photo, as a document's background is
+    coverage = ellipse_coverage((90, 70), (20, 15, 40, 30))
+    crop = inpaint_crop(photo.pixels, coverage, ModelSizes(256, 64, 1 / 255), feather=4)
+    placed = place_result(rng.integers(0, 256, (256, 256, 3), dtype=np.uint8), crop.placement, 90, 70)
+    pixels, mask = alpha_as_mask(placed, crop.placement.rect)
+    inside = crop.placement.rect.clip(90, 70)
+    assert (pixels[inside.slices()][..., 3] == 255).all() and np.array_equal(mask, placed[..., 3])
+    plain = [photo, Layer(placed)]
+    masked = [photo, Layer(pixels, mask=mask)]
+    expected = composite_reference(plain, Rect(0, 0, 90, 70))
+    assert np.array_equal(composite(masked, 90, 70), expected)
+    assert np.array_equal(composite_reference(masked, Rect(0, 0, 90, 70)), expected)
+    outside = coverage == 0
+    assert np.array_equal(expected[outside], composite([photo], 90, 70)[outside])
