@@ -6,6 +6,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 
 from glide_desktop.document.commands import AddLayer
+from glide_desktop.document.geometry import Rect
 from glide_desktop.document.layer import Layer
 from tests.ui.screens import SHOTS, picture_document
 from tests.ui.test_canvas_support import drag
@@ -76,3 +77,25 @@ def test_brush_paints_the_mask_after_its_thumbnail_is_clicked(qtbot, window):
     assert not doc.edits_mask
     drag(qtbot, window.canvas, [(10, 5), (30, 5)])  # the brush is the eraser now: pixels this time
     assert red.pixels[5, 15, 3] == 0 and red.mask[5, 15] == 255
+
+
+def test_a_reroll_takes_its_area_from_what_the_masked_layer_shows():
+    from glide_desktop.document.document import Document
+    from glide_desktop.document.mask_commands import alpha_as_mask
+    from glide_desktop.engine.types import Mode, SamplerName
+    from glide_desktop.ui.generate_options import GenerationSettings
+    from glide_desktop.ui.generation_runs import reroll_run
+
+    doc = Document(64, 48)
+    doc.insert_layer(Layer.filled(64, 48, (200, 200, 200, 255), "Photo"))
+    placed = np.zeros((48, 64, 4), np.uint8)
+    placed[8:40, 16:48] = (9, 9, 9, 255)
+    placed[8:40, 16:20, 3] = 128  # a soft edge
+    pixels, mask = alpha_as_mask(placed, Rect(16, 8, 32, 32))
+    mask[20:24, 30:34] = 0  # the artist painted a hole into the blend
+    crop = [16, 8, 32, 32]
+    generated = Layer(pixels, "GLIDE: x", mask=mask, metadata={"crop": crop, "mode": Mode.TEXT2IM.value})
+    doc.insert_layer(generated)
+    settings = GenerationSettings("x", "", 1, SamplerName("ddim"), 10, 3.0, mode=Mode.TEXT2IM)
+    run = reroll_run(doc, generated, settings)
+    assert np.array_equal(np.rint(run.placement.alpha * 255).astype(np.uint8), mask[8:40, 16:48])
