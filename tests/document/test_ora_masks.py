@@ -42,3 +42,28 @@ def test_the_plain_stack_shows_the_mask_applied_to_other_readers(tmp_path):
     top = doc.layers[1]
     assert np.array_equal(plain, top.shown_pixels((slice(None), slice(None))))
     assert not np.array_equal(plain, top.pixels)
+
+
+def test_a_mask_of_the_wrong_size_or_missing_is_refused_with_a_message(tmp_path):
+    import pytest
+
+    from glide_desktop.document.files import DocumentFileError
+
+    save_ora(_doc(True), tmp_path / "m.ora")
+    with zipfile.ZipFile(tmp_path / "m.ora") as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    mask_name = next(name for name in members if name.endswith("-mask.png"))
+    small = io.BytesIO()
+    Image.new("L", (3, 3)).save(small, "PNG")
+    for name, data, needle in ((mask_name, small.getvalue(), "does not match"), (mask_name, None, "")):
+        broken = dict(members)
+        if data is None:
+            del broken[name]
+        else:
+            broken[name] = data
+        with zipfile.ZipFile(tmp_path / "b.ora", "w") as archive:
+            for member, payload in broken.items():
+                archive.writestr(member, payload)
+        with pytest.raises(DocumentFileError) as caught:
+            load_ora(tmp_path / "b.ora")
+        assert "b.ora" in str(caught.value) and needle in str(caught.value)

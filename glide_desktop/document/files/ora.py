@@ -65,7 +65,11 @@ def _mask_attributes(layer: Layer, src: str) -> dict[str, str]:
 
 
 def _layer_members(layer: Layer, src: str) -> list[tuple[str, Image.Image]]:
-    """The PNGs of one layer: src holds what it shows (the mask applied), so any reader sees it right."""
+    """The PNGs of one layer: src holds what it shows (the mask applied), so any reader sees it right.
+
+    This is what Krita itself writes: its OpenRaster export saves each layer's projection (masks
+    applied) and no mask elements, so Krita reads our layers exactly as it reads its own.
+    """
     everything = (slice(None), slice(None))
     members = [(src, Image.fromarray(layer.shown_pixels(everything), "RGBA"))]
     if layer.mask is not None:
@@ -180,8 +184,12 @@ def _read_masked(node: ET.Element, archive: safety.SafeArchive, src: str, size: 
         return _decode_layer(archive, src, size, max_pixels), None, True
     # The unmasked pixels stand in for src: src holds them with the mask applied, for other readers.
     pixels_src = safety.member_name(unmasked_src) if unmasked_src else src
+    mask_src = safety.member_name(mask_src)
+    for extra in {pixels_src, mask_src} - {src}:  # headers first: a mismatch costs no decoding
+        if safety.png_size(archive.head(extra, 24), extra) != size:
+            raise DocumentFileError(f"The mask image {extra} does not match its layer's size.")
     pixels = _decode_layer(archive, pixels_src, size, max_pixels)
-    mask = _decode_layer(archive, safety.member_name(mask_src), size, max_pixels)[..., 0].copy()
+    mask = _decode_layer(archive, mask_src, size, max_pixels)[..., 0].copy()
     return pixels, mask, node.get(f"{{{GLIDE_NS}}}mask-enabled", "true") != "false"
 
 
