@@ -71,7 +71,7 @@ class MaskActions(QObject):
         menu.addActions(self.actions[:3])
         menu.addSeparator()
         menu.addActions(self.actions[3:])
-        menu.aboutToShow.connect(self.sync)  # the selection may have changed since the last layer change
+        menu.aboutToShow.connect(lambda: self.sync(selection=True))  # the selection may have changed
         return menu
 
     def set_document(self, doc: Document | None, undo: DocumentUndo | None) -> None:
@@ -100,16 +100,17 @@ class MaskActions(QObject):
         self.undo.push(step(self.document, layer.uid), close=True)
         self.document.set_editing_mask(edit_after)  # a new mask is what the brush paints next
 
-    def sync(self) -> None:
-        """Enable what applies to the active layer; the Disable check follows its mask."""
+    def sync(self, selection: bool = False) -> None:
+        """Enable what applies to the active layer (selection: also whether anything is selected)."""
         layer = self._layer()
         has_mask = layer is not None and layer.mask is not None
         for action in self.actions[:3]:
             action.setEnabled(layer is not None and not has_mask)
         for action in self.actions[3:]:
             action.setEnabled(has_mask)
-        self.add_selection.setEnabled(self.add_selection.isEnabled()
-                                      and bool(self.document.selection.coverage.any()))
+        if selection:  # scanning a big selection per layer change would cost; menus ask when they open
+            self.add_selection.setEnabled(self.add_selection.isEnabled()
+                                          and bool(self.document.selection.coverage.any()))
         self.disable.setChecked(has_mask and not layer.mask_enabled)
 
 

@@ -99,3 +99,22 @@ def test_a_reroll_takes_its_area_from_what_the_masked_layer_shows():
     settings = GenerationSettings("x", "", 1, SamplerName("ddim"), 10, 3.0, mode=Mode.TEXT2IM)
     run = reroll_run(doc, generated, settings)
     assert np.array_equal(np.rint(run.placement.alpha * 255).astype(np.uint8), mask[8:40, 16:48])
+
+
+def test_add_mask_from_selection_follows_the_selection(window):
+    from glide_desktop.document.commands import SetSelection
+    from glide_desktop.document.selection import rect_coverage
+
+    doc = picture_document(window)
+    masks = window.layers_panel.masks
+    menu = masks.menu(window)
+    menu.aboutToShow.emit()
+    assert not masks.add_selection.isEnabled()  # nothing selected
+    window.undo.push(SetSelection.from_change(doc, lambda sel: sel.combine(
+        "replace", rect_coverage((64, 48), Rect(10, 5, 20, 12)))), close=True)
+    menu.aboutToShow.emit()
+    assert masks.add_selection.isEnabled()
+    masks.add_selection.trigger()
+    photo = doc.layers[0]
+    assert photo.mask[5:17, 10:30].min() == 255 and photo.mask.sum() == 255 * 20 * 12
+    assert not masks.add_white.isEnabled() and masks.invert.isEnabled()
