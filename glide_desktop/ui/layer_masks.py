@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, QRect, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import QMenu, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import QApplication, QMenu, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from glide_desktop.document import mask_commands as masks
 from glide_desktop.document.commands import Command
@@ -139,10 +139,16 @@ class MaskThumbnailDelegate(QStyledItemDelegate):
         return found[1]
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Any) -> None:
-        super().paint(painter, option, index)
         layer = self._layer_of(index.row())
         if layer is None or layer.mask is None:
+            super().paint(painter, option, index)
             return
+        # The row's highlight spans the whole row; its name is elided before the mask thumbnail.
+        style = option.widget.style() if option.widget is not None else QApplication.style()
+        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, option.widget)
+        narrowed = QStyleOptionViewItem(option)
+        narrowed.rect = option.rect.adjusted(0, 0, -(self.box + 2 * _MARGIN), 0)
+        super().paint(painter, narrowed, index)
         rect = self.mask_rect(option.rect)
         painter.save()
         painter.setOpacity(1.0 if layer.mask_enabled else 0.35)  # a disabled mask shows faded
