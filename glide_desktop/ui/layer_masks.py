@@ -124,7 +124,11 @@ class MaskThumbnailDelegate(QStyledItemDelegate):
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.box, self._layer_of, self._document = box, layer_of, document
-        self._thumbs: dict[int, tuple[int, QPixmap]] = {}  # uid -> (mask id + bytes hash, pixmap)
+        self._thumbs: dict[int, tuple[int, QPixmap]] = {}  # uid -> (id of the mask array, pixmap)
+
+    def forget_thumbnails(self, *_args: Any) -> None:
+        """Drop the cached thumbnails (the model says when layers or their pixels changed)."""
+        self._thumbs.clear()
 
     def mask_rect(self, row: QRect) -> QRect:
         """Where the mask thumbnail lies in a row's rect."""
@@ -132,7 +136,7 @@ class MaskThumbnailDelegate(QStyledItemDelegate):
         return QRect(row.right() - self.box - _MARGIN, top, self.box, self.box)
 
     def _thumb(self, layer: Layer) -> QPixmap:
-        key = hash(layer.mask.tobytes())  # cheap beside painting: layer thumbnails are small anyway
+        key = id(layer.mask)  # a new mask array (added, undone, transformed) is a new picture
         found = self._thumbs.get(layer.uid)
         if found is None or found[0] != key:
             found = self._thumbs[layer.uid] = (key, mask_thumbnail(layer.mask, self.box))

@@ -113,6 +113,8 @@ class LayersPanel(QWidget):
         self.mask_delegate.maskClicked.connect(lambda uid: self._choose_target(uid, True))
         self.mask_delegate.pixelsClicked.connect(lambda uid: self._choose_target(uid, False))
         self.view.setItemDelegate(self.mask_delegate)
+        self.model.dataChanged.connect(self.mask_delegate.forget_thumbnails)  # painted masks refresh too
+        self.model.modelReset.connect(self.mask_delegate.forget_thumbnails)
         self.view.selectionModel().currentChanged.connect(self._on_current_row)
         self.model.modelReset.connect(self._select_active)
 

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from glide_desktop.document.commands import AddLayer
 from glide_desktop.document.geometry import Rect
 from glide_desktop.document.layer import Layer
+from glide_desktop.document.mask_commands import MaskEdit
 from tests.ui.screens import SHOTS, picture_document
 from tests.ui.test_canvas_support import drag
 
@@ -118,3 +119,14 @@ def test_add_mask_from_selection_follows_the_selection(window):
     photo = doc.layers[0]
     assert photo.mask[5:17, 10:30].min() == 255 and photo.mask.sum() == 255 * 20 * 12
     assert not masks.add_white.isEnabled() and masks.invert.isEnabled()
+
+
+def test_the_mask_thumbnail_follows_painting(qtbot, window):
+    doc, panel, red = _masked_window(window)
+    first = panel.mask_delegate._thumb(red).toImage()
+    box = first.width()
+    assert first.pixelColor(box // 2, box // 2).getRgb()[:3] == (255, 255, 255)
+    window.undo.push(MaskEdit(red.uid, Rect(0, 0, 64, 48), red.mask.copy(), np.zeros((48, 64), np.uint8)),
+                     close=True)
+    qtbot.waitUntil(lambda: panel.mask_delegate._thumb(red).toImage().pixelColor(box // 2, box // 2)
+                    .getRgb()[:3] == (0, 0, 0), timeout=3000)
