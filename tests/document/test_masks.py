@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from glide_desktop.document.commands import MergeDown
 from glide_desktop.document.compositing import composite, composite_reference
@@ -11,8 +13,16 @@ from glide_desktop.document.document import Document
 from glide_desktop.document.geometry import Rect
 from glide_desktop.document.history import History
 from glide_desktop.document.layer import BlendMode, Layer, apply_mask
+from glide_desktop.document.mask_commands import (
+    add_mask,
+    apply_mask_step,
+    delete_mask,
+    invert_mask,
+    toggle_mask,
+)
 from glide_desktop.document.transform_commands import FlipLayer, TransformImage
-from glide_desktop.document.transform_ops import Axis, Flip, Rotate
+from glide_desktop.document.transform_ops import Axis, Crop, Flip, Resize, Rotate
+from tests.document.conftest import snapshot
 from tests.document.test_compositing import _mixed_stack, small_chunks  # noqa: F401  (fixture)
 
 
@@ -127,3 +137,37 @@ def test_a_placed_result_with_its_alpha_as_mask_composites_exactly_as_before(sma
     assert np.array_equal(composite_reference(masked, Rect(0, 0, 90, 70)), expected)
     outside = coverage == 0
     assert np.array_equal(expected[outside], composite([photo], 90, 70)[outside])
+
+
+_IMAGE_OPS = st.sampled_from([Rotate(1), Rotate(3), Flip(Axis.HORIZONTAL), Crop(Rect(1, 2, 9, 5)),
+                              Crop(Rect(-2, -1, 15, 10)), Resize(7, 11)])
+_MASK_STEPS = st.sampled_from(["white", "selection", "invert", "toggle", "apply", "delete"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.one_of(_IMAGE_OPS, _MASK_STEPS), min_size=1, max_size=8))
+def test_image_transforms_and_mask_steps_undo_to_the_exact_bytes(steps):
+    doc, history = _masked_doc(), History()
+    doc.selection.coverage[2:6, 3:9] = 0.75
+    start = snapshot(doc)
+    for step in steps:
+        top = doc.layers[1]
+        if isinstance(step, str):
+            if (step in ("white", "selection")) != (top.mask is None):
+                continue
+            actions = {"invert": invert_mask, "toggle": toggle_mask, "apply": apply_mask_step,
+                       "delete": delete_mask}
+            command = add_mask(doc, top.uid, step) if top.mask is None else actions[step](doc, top.uid)
+        else:
+            command = TransformImage(step, "transform")
+        history.push(doc, command)
+        if top.mask is not None:
+            assert top.mask.shape == top.pixels.shape[:2]
+    end = snapshot(doc)
+    assert np.array_equal(doc.composite(), doc.composite_uncached())
+    while history.can_undo:
+        history.undo(doc)
+    assert snapshot(doc) == start
+    while history.can_redo:
+        history.redo(doc)
+    assert snapshot(doc) == end
