@@ -8,7 +8,8 @@ from PySide6.QtWidgets import QDialogButtonBox, QLabel
 from glide_desktop.engine import cpu_features
 from glide_desktop.engine.types import Precision
 from glide_desktop.ui.preferences import PRECISION_KEY, PreferencesDialog, precision_setting
-from tests.ui.test_generate import ScriptedRunner, _generate, _select, make_window  # noqa: F401 - fixture
+from tests.ui.generation_helpers import select
+from tests.ui.test_generate import SELECTED, ScriptedRunner, _generate, make_window  # noqa: F401 - fixture
 
 
 def _choose(dialog: PreferencesDialog, precision: Precision) -> None:
@@ -56,7 +57,7 @@ def test_the_window_menu_opens_it_and_generate_sends_the_setting(make_window, qt
             dialog = win.findChild(PreferencesDialog)
     assert dialog is not None and dialog.isVisible()
     _choose(dialog, Precision.FP32)
-    _select(win)
+    select(win, SELECTED)
     with qtbot.waitSignal(win.generation.jobs.finished, timeout=10_000):
         _generate(win, qtbot)
     assert runner.requests[0].precision is Precision.FP32
