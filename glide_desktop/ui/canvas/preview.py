@@ -50,9 +50,9 @@ BLEND_MODES = {
 def qt_mode(blend: BlendMode) -> Mode:
     """The QPainter composition mode that draws `blend` (normal where Qt has none)."""
     return BLEND_MODES.get(blend, Mode.CompositionMode_SourceOver)
-# Full-size pixels composited per step (rows a multiple of 2**level): two of the compositor's chunks
-# one above the other, which it hands to two threads, so both cores share each step.
-PIECE_ROWS, PIECE_COLS = 512, 256
+# Full-size pixels composited per step (rows a multiple of 2**level): one of the compositor's chunks,
+# so that even on a busy machine a step stays well inside a turn of the event loop.
+PIECE_ROWS, PIECE_COLS = 256, 256
 SCREEN_BAND_ROWS = 128  # widget rows scaled per step
 _PREMULTIPLIED = QImage.Format.Format_RGBA8888_Premultiplied
 _STRAIGHT = QImage.Format.Format_RGBA8888
