@@ -222,7 +222,8 @@ def _layer_alpha(doc: Document, layer: Layer) -> np.ndarray:
     """The layer's alpha in [0, 1] over the whole document."""
     alpha = np.zeros((doc.height, doc.width), np.float32)
     inside = layer.bounds.clip(doc.width, doc.height)
-    alpha[inside.slices()] = layer.pixels[inside.slices(*layer.offset)][..., 3] / 255.0
+    # What the layer shows: an applied result keeps its feathered selection in its mask.
+    alpha[inside.slices()] = layer.shown_pixels(inside.slices(*layer.offset))[..., 3] / 255.0
     return alpha
 
 

@@ -123,6 +123,8 @@ def build_menus(window: MainWindow, actions: dict[str, QAction]) -> QMenu:
     layer_menu.addSeparator()
     layer_menu.addActions([actions["merge_down"], actions["flatten"]])
     layer_menu.addSeparator()
+    layer_menu.addMenu(window.layers_panel.masks.menu(layer_menu))
+    layer_menu.addSeparator()
     layer_menu.addActions([actions["layer_properties"], actions["reroll"]])
     layer_menu.addAction(actions["detail_pass"])
     layer_menu.aboutToShow.connect(window.detail_pass.refresh)

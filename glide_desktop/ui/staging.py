@@ -19,6 +19,7 @@ from glide_desktop.document.geometry import Rect
 from glide_desktop.document.inpaint_composite import colour_offset, feather_radius, scaled_result
 from glide_desktop.document.inpaint_crop import place_result
 from glide_desktop.document.layer import Layer
+from glide_desktop.document.mask_commands import alpha_as_mask
 from glide_desktop.ui.canvas.generation_overlay import masked_image
 from glide_desktop.ui.generation_runs import Run
 from glide_desktop.ui.images import array_to_qimage
@@ -79,9 +80,11 @@ def apply_command(staged: StagedResult | StagedDetail) -> Command:
     if isinstance(staged, StagedDetail):
         return DetailApplied(staged.document, staged.uid, staged.output, staged.note)
     run = staged.run
-    pixels = place_result(colour_matched(staged.image256, run), run.placement, *run.size)
+    # The feathered selection becomes the layer's mask, so the blend can be repainted, not regenerated.
+    placed = place_result(colour_matched(staged.image256, run), run.placement, *run.size)
+    pixels, mask = alpha_as_mask(placed, run.placement.rect)
     metadata = dict(run.metadata, candidate=staged.candidate)
-    layer = Layer(pixels, name=layer_name(run.request.prompt), metadata=metadata)
+    layer = Layer(pixels, name=layer_name(run.request.prompt), metadata=metadata, mask=mask)
     name = layer.name.removeprefix("GLIDE: ")
     if run.replaces is not None and run.document.find_layer(run.replaces) is not None:
         return ReplaceLayer(run.replaces, layer, text=f"Re-roll “{name}”")

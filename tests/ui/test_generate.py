@@ -84,6 +84,8 @@ def test_candidates_are_picked_upsampled_staged_and_applied_as_one_step(make_win
     outside = np.ones(SIZE[::-1], bool)
     outside[SELECTED.slices()] = False
     assert np.array_equal(after[outside], composite_before[outside]), "outside pixels must be bit-identical"
+    assert layer.mask is not None and layer.mask[inner.slices()].min() == 255  # the blend, repaintable
+    assert layer.mask[outside].max() == 0 and layer.pixels[inner.slices()][..., 3].min() == 255
     assert not panel.staging.isVisible() and overlay.image is None
 
     win.undo.undo()
@@ -223,7 +225,8 @@ def test_edits_during_the_job_do_not_move_where_the_result_lands(make_window, qt
     gate.set()
     qtbot.waitUntil(lambda: len(win.generation.staging) == 1, timeout=10_000)
     click(qtbot, win.generate_panel.staging.apply_button)
-    alpha = win.document.layers[-1].pixels[..., 3]
+    # What the layer shows: its mask (the feathered selection at submit time) applied.
+    alpha = win.document.layers[-1].shown_pixels((slice(None), slice(None)))[..., 3]
     assert alpha[SELECTED.expand(-5).slices()].min() == 255
     assert alpha[:10, :10].max() == 0
     assert win.document.layers[-1].metadata["crop"] == CROP

@@ -180,7 +180,8 @@ class _MovingLayer:
         self.clears_outside = layer.blend.clears_outside  # the backdrop changes where it is clear
         self.opacity = layer.opacity
         self.shown = layer.visible and layer.opacity > 0.0
-        self.pixels = layer.pixels  # the drag never writes them: no copy
+        # The drag never writes them: no copy (but a copy with the mask applied when the layer has one).
+        self.pixels = layer.shown_pixels((slice(None), slice(None)))
         self.level = level
         self.zoom = viewport.zoom
         self.image = _wrap(self.pixels, _STRAIGHT)  # zoomed in: Qt premultiplies as it draws
