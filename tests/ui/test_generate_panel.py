@@ -190,14 +190,15 @@ def test_feather_and_colour_matching_shape_the_applied_layer(make_window, qtbot)
     qtbot.waitUntil(lambda: len(win.generation.staging) == 1 and not win.generation.busy, timeout=10_000)
     click(qtbot, panel.staging.apply_button)
     layer = doc.layers[-1]
-    inside = layer.pixels[selected.slices()]
+    shown = layer.shown_pixels((slice(None), slice(None)))  # as it composites: its mask applied
+    inside = shown[selected.slices()]
     # The model's red differs from the grey around the selection by (-100, +70, +80): shifted back to grey.
     assert (inside[..., 3] == 255).all()
     assert np.abs(inside[..., :3].astype(int) - 100).max() <= 1
     assert layer.metadata["match_colour"] is True and layer.metadata["feather"] == 0.0
-    outside = np.ones(layer.pixels.shape[:2], bool)
+    outside = np.ones(shown.shape[:2], bool)
     outside[selected.slices()] = False
-    assert layer.pixels[outside][..., 3].max() == 0
+    assert shown[outside][..., 3].max() == 0
 
 
 def test_without_colour_matching_the_result_keeps_its_own_colours(make_window, qtbot):
