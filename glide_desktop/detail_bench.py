@@ -79,7 +79,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         store = RandomWeightsStore() if args.models is None else ModelStore(args.models)
         per_step = seconds_per_step(store, args.device)
-    print(f"{per_step:.2f} s per 256 px upsample-inpaint step ({args.preset}: {steps} steps per tile)")
+    from glide_desktop.engine.device import compute_dtype, resolve_device
+    from glide_desktop.engine.types import Precision
+
+    dtype = str(compute_dtype(resolve_device(args.device), Precision.AUTO)).removeprefix("torch.")
+    print(f"{per_step:.2f} s per 256 px upsample-inpaint step ({dtype}; {args.preset}: "
+          f"{steps} steps per tile)")
     print(report(args.sizes, per_step, steps))
     return 0
 

@@ -7,9 +7,11 @@ API summary (import from the submodules; this package imports nothing heavy):
   DST_IN, SRC_ATOP, ...; values "normal", "color-dodge", ...; ``.label``, ``.clears_outside``,
   ``.shows_alone``); blend_modes: ``blend_planes(cb, ab, cs, a_s, mode)`` (W3C formulas);
   ``Layer(pixels H,W,4 uint8 straight alpha, name, visible, opacity, blend, offset=(x, y), metadata, uid,
-  foreign_op)`` (``.reach``: where it can change the composite),
+  foreign_op, mask=None, mask_enabled=True)`` (``.reach``: where it can change the composite;
+  ``.mask`` H,W uint8 composites as alpha x mask / 255 when ``.masked``; ``.shown_pixels(slices)`` the
+  pixels as they composite; ``apply_mask(pixels, mask)``),
   ``Layer.blank(w, h, name)``, ``Layer.filled(w, h, rgba, name)``, ``.bounds``, ``.copy()``,
-  ``.content_bounds()`` (bbox of non-zero alpha, layer coordinates).
+  ``.content_bounds()`` (bbox of non-zero shown alpha, layer coordinates).
 - compositing: ``composite(layers, width, height, rect=None) -> H,W,4 uint8``,
   ``composite_rect(layers, rect)`` (fast chunked path in planar.py, threaded),
   ``composite_reference(layers, rect)`` (the slow reference maths: ``to_premultiplied``, ``blend_into``,
@@ -17,7 +19,9 @@ API summary (import from the submodules; this package imports nothing heavy):
   ``TileCache(render, width, height).get(rect) / .invalidate(rect)``.
 - document: ``Document(width, height)`` with ``.layers`` (bottom to top), ``.active_uid``, ``.active_layer``,
   ``.selection``, ``layer_by_uid(uid)``, ``find_layer(uid)``, ``index_of(uid)``, ``set_active(uid)``,
-  ``new_layer(name)``, ``composite(rect=None)`` (tile cached), ``subscribe(callback) -> unsubscribe``;
+  ``new_layer(name)``, ``write_mask(uid, rect, values)``, ``set_mask(uid, mask, enabled)``,
+  ``edits_mask`` / ``set_editing_mask(on)`` (painting goes to the active layer's mask),
+  ``composite(rect=None)`` (tile cached), ``subscribe(callback) -> unsubscribe``;
   callbacks receive ``Change(rect: Rect | None, structure: bool, pixels: bool, selection: bool)`` after every
   mutation (pixels / selection False: that part did not change).
 - selection: ``Selection`` (``.coverage`` H,W float32 in [0, 1], 1 = selected) with ``combine(op, cov)``,
@@ -29,7 +33,11 @@ API summary (import from the submodules; this package imports nothing heavy):
   ``Stroke(document, layer_uid, settings)``: ``dab(x, y, pressure) -> Rect``, ``finish() -> PixelEdit``.
 - commands: ``Command`` (text, redo(doc), undo(doc), merge_key, try_merge(other), nbytes, sealed);
   ``PixelEdit``, ``AddLayer``, ``RemoveLayer``, ``MoveLayer``, ``SetLayerProperty``, ``SetSelection``
-  (``SetSelection.from_change(doc, fn)``), ``MergeDown``, ``Flatten``.
+  (``SetSelection.from_change(doc, fn)``), ``MergeDown`` (bakes the lower layer's mask), ``Flatten``.
+- mask_commands / mask_brush: ``ChangeMask`` steps from ``add_mask(doc, uid, "white"|"black"|"selection")``,
+  ``invert_mask``, ``toggle_mask``, ``apply_mask_step``, ``delete_mask``; ``MaskEdit`` (painted mask
+  rects); ``alpha_as_mask(pixels, rect)`` (a generated result's alpha moved into a mask);
+  ``MaskStroke`` (brush paints its colour's grey, eraser paints black).
 - history: ``History(budget_bytes, max_steps)`` with push(doc, cmd), undo(doc), redo(doc), seal(),
   can_undo, can_redo, total_bytes.
 - inpaint_crop: ``context_rect(bbox, width, height)``,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from glide_desktop.document.commands import PixelEdit
+from glide_desktop.document.commands import Command, PixelEdit
 from glide_desktop.document.document import Document
 from glide_desktop.document.geometry import Rect
 
@@ -54,10 +54,11 @@ class Stroke:
     def __init__(self, document: Document, layer_uid: int, settings: BrushSettings):
         self.doc, self.layer_uid, self.settings = document, layer_uid, settings
         self.layer = document.layer_by_uid(layer_uid)
+        self._canvas = self._target()  # what the stroke paints: the layer's pixels (or its mask)
         coverage = document.selection.coverage
         self._selection = coverage if coverage.any() else None  # empty selection = paint anywhere
         self._area: Rect | None = None  # scratch buffers' extent, layer coordinates
-        self._orig = np.zeros((0, 0, 4), np.uint8)
+        self._orig = np.zeros((0, 0, *self._canvas.shape[2:]), np.uint8)
         self._cover = np.zeros((0, 0), np.float32)
         self._touched: Rect | None = None
         self._last: tuple[float, float, float] | None = None
@@ -87,7 +88,7 @@ class Stroke:
         if self._area is not None and self._area.contains(rect):
             return
         area = rect.union(self._area).expand(_MARGIN).clip(self.layer.width, self.layer.height)
-        orig = self.layer.pixels[area.slices()].copy()
+        orig = self._canvas[area.slices()].copy()
         cover = np.zeros((area.h, area.w), np.float32)
         if self._area is not None:
             orig[self._area.slices(area.x, area.y)] = self._orig
@@ -114,9 +115,18 @@ class Stroke:
         cover = self._cover[rect.slices(self._area.x, self._area.y)]
         np.maximum(cover, alpha, out=cover)  # wash: overlapping dabs never exceed the stroke opacity
         orig = self._orig[rect.slices(self._area.x, self._area.y)]
-        self.doc.write_pixels(self.layer_uid, rect, self._apply(orig, cover * np.float32(s.opacity)))
+        self._write(rect, self._apply(orig, cover * np.float32(s.opacity)))
         self._touched = rect.union(self._touched)
         return rect.translate(ox, oy)
+
+    def _target(self) -> np.ndarray:
+        return self.layer.pixels
+
+    def _write(self, rect: Rect, values: np.ndarray) -> None:
+        self.doc.write_pixels(self.layer_uid, rect, values)
+
+    def _step(self, rect: Rect, before: np.ndarray, after: np.ndarray, text: str) -> Command:
+        return PixelEdit(self.layer_uid, rect, before, after, text=text)
 
     def _apply(self, orig: np.ndarray, amount: np.ndarray) -> np.ndarray:
         """The original pixels with paint (or erasure) of strength amount (H, W) applied."""
@@ -136,15 +146,15 @@ class Stroke:
         result[..., 3:4] = np.rint(out_a * 255.0)
         return result
 
-    def finish(self) -> PixelEdit | None:
+    def finish(self) -> Command | None:
         """End the stroke: the command holding only the touched rectangle's before/after pixels."""
         if self._touched is None:
             return None
         rect = self._touched
         before = self._orig[rect.slices(self._area.x, self._area.y)].copy()
-        after = self.layer.pixels[rect.slices()].copy()
+        after = self._canvas[rect.slices()].copy()
         self._touched, self._area, self._last = None, None, None
         if np.array_equal(before, after):
             return None  # all outside the selection (or erasing nothing): no empty undo step
         text = "Erase" if self.settings.eraser else "Brush stroke"
-        return PixelEdit(self.layer_uid, rect, before, after, text=text)
+        return self._step(rect, before, after, text)

@@ -250,22 +250,27 @@ class MergeDown(Command):
             raise ValueError("the bottom layer has nothing below to merge into")
         upper, lower = doc.layers[index], doc.layers[index - 1]
         area = lower.bounds.union(upper.bounds) if upper.visible else lower.bounds
-        base = dataclasses.replace(lower, visible=True, opacity=1.0, blend=BlendMode.NORMAL)
+        # The lower layer's mask is baked into the result, which has no mask (its size changes).
+        base = dataclasses.replace(lower, visible=True, opacity=1.0, blend=BlendMode.NORMAL, mask=None,
+                                   pixels=lower.shown_pixels((slice(None), slice(None))))
         merged = composite_rect([base, upper], area)
         return {"upper": upper, "index": index, "lower_uid": lower.uid, "active": doc.active_uid,
-                "old": (lower.pixels, lower.offset), "new": (merged, (area.x, area.y))}
+                "old": (lower.pixels, lower.offset), "new": (merged, (area.x, area.y)),
+                "old_mask": (lower.mask, lower.mask_enabled)}
 
     def redo(self, doc: Document) -> None:
         if self._state is None:
             self._state = self._prepare(doc)
         if doc.find_layer(self.uid) is not None:
             doc.remove_layer(self.uid)
+            doc.set_mask(self._state["lower_uid"], None)
             doc.replace_layer_pixels(self._state["lower_uid"], *self._state["new"])
             doc.set_active(self._state["lower_uid"])
 
     def undo(self, doc: Document) -> None:
         if self._state is not None and doc.find_layer(self.uid) is None:
             doc.replace_layer_pixels(self._state["lower_uid"], *self._state["old"])
+            doc.set_mask(self._state["lower_uid"], *self._state["old_mask"])
             doc.insert_layer(self._state["upper"], self._state["index"])
             doc.set_active(self._state["active"])
 

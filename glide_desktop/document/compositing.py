@@ -97,7 +97,7 @@ def composite_reference(layers: Sequence[Layer], rect: Rect) -> np.ndarray:
     first, first_part = parts[0]
     if len(parts) == 1 and first.opacity == 1.0 and first_part == rect and first.blend.shows_alone:
         # One layer over a transparent background shows its own pixels in every mode that shows alone.
-        return first.pixels[rect.slices(*first.offset)].copy()
+        return first.shown_pixels(rect.slices(*first.offset)).copy()
     acc = np.zeros((rect.h, rect.w, 4), np.float32)
     for layer, part in parts:
         if layer.blend.clears_outside:  # where this layer has no pixels, nothing below remains
@@ -106,7 +106,7 @@ def composite_reference(layers: Sequence[Layer], rect: Rect) -> np.ndarray:
             if inside is None:
                 continue
             acc[part.slices(rect.x, rect.y)] = inside
-        source = to_premultiplied(layer.pixels[part.slices(*layer.offset)], layer.opacity)
+        source = to_premultiplied(layer.shown_pixels(part.slices(*layer.offset)), layer.opacity)
         blend_into(acc[part.slices(rect.x, rect.y)], source, layer.blend)
     return to_straight_uint8(acc)
 

@@ -53,7 +53,8 @@ def plan_for_layer(doc: Document, uid: int) -> DetailPlan:
     original = _region_rgb(composite(others, doc.width, doc.height, inside), inside, region)
     current = _region_rgb(doc.composite(inside), inside, region)
     in_layer = region.translate(-layer.offset[0], -layer.offset[1])
-    alpha = padded_crop(layer.pixels[..., 3], in_layer, "constant")
+    # What the layer shows is the selection: a mask built from it (see alpha_as_mask) counts too.
+    alpha = padded_crop(layer.shown_pixels((slice(None), slice(None)))[..., 3], in_layer, "constant")
     coverage = alpha.astype(np.float32) / 255.0
     outside = np.ones(coverage.shape, bool)
     outside[inside.translate(-region.x, -region.y).slices()] = False

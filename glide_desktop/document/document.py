@@ -39,6 +39,7 @@ class Document:
         self.width, self.height = int(width), int(height)
         self.layers: list[Layer] = []
         self.active_uid: int | None = None
+        self.editing_mask = False  # whether painting tools edit the active layer's mask, not its pixels
         self.selection = Selection(self.width, self.height)
         self._cache = TileCache(self._render, self.width, self.height)
         self._listeners: list[Callable[[Change], None]] = []
@@ -88,7 +89,19 @@ class Document:
         if uid is not None:
             self.layer_by_uid(uid)
         if uid != self.active_uid:
-            self.active_uid = uid
+            self.active_uid, self.editing_mask = uid, False
+            self.notify(None, structure=True, repaint=False, selection=False)
+
+    @property
+    def edits_mask(self) -> bool:
+        """True when painting goes to the active layer's mask (it has one and the mask was chosen)."""
+        layer = self.active_layer
+        return self.editing_mask and layer is not None and layer.mask is not None
+
+    def set_editing_mask(self, on: bool) -> None:
+        """Choose the active layer's mask (True) or its pixels (False) as what painting edits."""
+        if bool(on) != self.editing_mask:
+            self.editing_mask = bool(on)
             self.notify(None, structure=True, repaint=False, selection=False)
 
     def new_layer(self, name: str = "Layer", **props: Any) -> Layer:
@@ -175,6 +188,22 @@ class Document:
         layer = self.layer_by_uid(uid)
         layer.pixels[rect.slices()] = pixels
         self.notify(rect.translate(*layer.offset).clip(self.width, self.height), selection=False)
+
+    def write_mask(self, uid: int, rect: Rect, values: np.ndarray) -> None:
+        """Overwrite rect (layer coordinates) of a layer's mask (the layer must have one)."""
+        layer = self.layer_by_uid(uid)
+        if layer.mask is None:
+            raise ValueError(f"layer {layer.name!r} has no mask")
+        layer.mask[rect.slices()] = values
+        self.notify(rect.translate(*layer.offset).clip(self.width, self.height), selection=False)
+
+    def set_mask(self, uid: int, mask: np.ndarray | None, enabled: bool = True) -> None:
+        """Give a layer a mask (H, W uint8 of its size), switch it on or off, or take it away (None)."""
+        layer = self.layer_by_uid(uid)
+        if mask is not None and mask.shape != layer.pixels.shape[:2]:
+            raise ValueError(f"mask {mask.shape} does not fit layer {layer.pixels.shape[:2]}")
+        layer.mask, layer.mask_enabled = mask, bool(enabled)
+        self.notify(layer.reach.clip(self.width, self.height), structure=True, selection=False)
 
     def replace_layer_pixels(self, uid: int, pixels: np.ndarray, offset: tuple[int, int]) -> None:
         """Swap a layer's whole pixel array and offset (used by merge operations)."""

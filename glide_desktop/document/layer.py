@@ -1,4 +1,5 @@
-"""One layer of the document: straight-alpha RGBA8 pixels plus name, visibility, opacity, blend, offset."""
+"""One layer of the document: straight-alpha RGBA8 pixels, an optional mask, name, visibility, opacity,
+blend, offset."""
 
 from __future__ import annotations
 
@@ -85,6 +86,9 @@ class Layer:
     uid: int = field(default_factory=_next_uid)
     # An OpenRaster composite-op we cannot draw: shown as NORMAL, written back verbatim while NORMAL.
     foreign_op: str = ""
+    # A greyscale layer mask (H, W uint8, the pixels' size): the layer shows with alpha x mask / 255.
+    mask: np.ndarray | None = None
+    mask_enabled: bool = True
 
     def __post_init__(self) -> None:
         pixels = np.asarray(self.pixels)
@@ -94,6 +98,12 @@ class Layer:
         self.blend = BlendMode(self.blend)
         self.opacity = float(min(1.0, max(0.0, self.opacity)))
         self.offset = (int(self.offset[0]), int(self.offset[1]))
+        if self.mask is not None:
+            mask = np.asarray(self.mask)
+            if mask.shape != self.pixels.shape[:2] or mask.dtype != np.uint8:
+                raise ValueError(f"layer mask must be {self.pixels.shape[:2]} uint8, got {mask.shape} "
+                                 f"{mask.dtype}")
+            self.mask = np.ascontiguousarray(mask)
 
     @classmethod
     def blank(cls, width: int, height: int, name: str = "Layer", **props: Any) -> Layer:
@@ -129,8 +139,9 @@ class Layer:
         return self.bounds
 
     def content_bounds(self) -> Rect:
-        """The smallest rect (layer coordinates) holding every pixel with non-zero alpha; empty if none."""
-        alpha = self.pixels[..., 3]
+        """The smallest rect (layer coordinates) holding every pixel shown with non-zero alpha (the mask
+        applied); empty if none."""
+        alpha = self.shown_pixels((slice(None), slice(None)))[..., 3]
         rows = np.flatnonzero(alpha.max(axis=1))
         if rows.size == 0:
             return Rect(0, 0, 0, 0)
@@ -142,12 +153,41 @@ class Layer:
         return Layer(
             self.pixels.copy(), self.name, self.visible, self.opacity, self.blend, self.offset,
             _copy_metadata(self.metadata), self.uid if keep_uid else _next_uid(), self.foreign_op,
+            None if self.mask is None else self.mask.copy(), self.mask_enabled,
         )
 
     def state(self) -> tuple:
         """Everything that defines the layer, for equality checks in tests and undo."""
         return (self.uid, self.name, self.visible, self.opacity, self.blend, self.offset,
-                repr(self.metadata), self.pixels.shape, self.pixels.tobytes(), self.foreign_op)
+                repr(self.metadata), self.pixels.shape, self.pixels.tobytes(), self.foreign_op,
+                None if self.mask is None else self.mask.tobytes(), self.mask_enabled)
+
+    @property
+    def masked(self) -> bool:
+        """True when a mask exists and is switched on (so compositing must apply it)."""
+        return self.mask is not None and self.mask_enabled
+
+    def shown_pixels(self, slices: tuple[slice, slice]) -> np.ndarray:
+        """The pixels at slices (layer coordinates) as they composite: alpha x mask / 255 when masked.
+
+        A view when no mask applies; a new array otherwise (rounded to uint8 so that every compositing
+        path sees the very same pixels, and colour cleared where the result is transparent).
+        """
+        pixels = self.pixels[slices]
+        if not self.masked:
+            return pixels
+        return apply_mask(pixels, self.mask[slices])
+
+
+def apply_mask(pixels: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Straight RGBA8 pixels with alpha multiplied by mask / 255 (rounded); clear pixels lose their colour."""
+    out = pixels.copy()
+    alpha = pixels[..., 3].astype(np.uint16) * mask
+    alpha += 127
+    alpha //= 255
+    out[..., 3] = alpha
+    out[alpha == 0] = 0
+    return out
 
 
 def _copy_metadata(metadata: dict[str, Any]) -> dict[str, Any]:

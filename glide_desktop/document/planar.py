@@ -77,10 +77,10 @@ def chunks(rect: Rect) -> list[Rect]:
             for y in range(rect.y, rect.bottom, rows) for x in range(rect.x, rect.right, width)]
 
 
-def _stack(layers: Sequence[Layer], rect: Rect) -> tuple[list[tuple[Layer, Rect]], bool, bool]:
+def _stack(layers: Sequence[Layer], rect: Rect) -> tuple[list[tuple[Layer, Rect, np.ndarray]], bool, bool]:
     """The layers that can change rect (bottom to top), whether just one visible layer meets rect
     (found then holds it even when it is clear there), and whether the bottom one is opaque there."""
-    found: list[tuple[Layer, Rect]] = []
+    found: list[tuple[Layer, Rect, np.ndarray]] = []
     meeting, opaque, cleared, last = 0, False, False, None
     for layer in reversed(layers):
         if not layer.visible or layer.opacity <= 0.0:
@@ -91,14 +91,14 @@ def _stack(layers: Sequence[Layer], rect: Rect) -> tuple[list[tuple[Layer, Rect]
                 cleared = True
                 break  # src-in & co: with no pixels here, nothing below survives
             continue
-        meeting, last = meeting + 1, (layer, part)
-        pixels = layer.pixels[part.slices(*layer.offset)]
+        pixels = layer.shown_pixels(part.slices(*layer.offset))  # the mask applied, once per chunk
+        meeting, last = meeting + 1, (layer, part, pixels)
         if _is_clear(pixels):
             if layer.blend.clears_outside:
                 cleared = True
                 break
             continue  # a transparent source leaves the backdrop exactly as it was in the other modes
-        found.append((layer, part))
+        found.append((layer, part, pixels))
         if (layer.blend is BlendMode.NORMAL and layer.opacity == 1.0 and part == rect
                 and _is_opaque(pixels)):
             opaque = True
@@ -228,9 +228,9 @@ def composite_chunk(layers: Sequence[Layer], rect: Rect, out: np.ndarray) -> Non
     if not found:
         out[...] = 0
         return
-    bottom, part = found[0]
+    bottom, part, shown = found[0]
     if len(found) == 1 and bottom.opacity == 1.0 and part == rect and bottom.blend.shows_alone:
-        out[...] = bottom.pixels[rect.slices(*bottom.offset)]
+        out[...] = shown
         if not (alone or opaque):
             _clear_hidden_colour(out)  # what the float path does to fully transparent pixels
         return
@@ -238,8 +238,7 @@ def composite_chunk(layers: Sequence[Layer], rect: Rect, out: np.ndarray) -> Non
     acc = _planes(_scratch.acc, 4, rect.h, rect.w)
     if part != rect:
         acc.fill(0.0)
-    for index, (layer, part) in enumerate(found):
-        pixels = layer.pixels[part.slices(*layer.offset)]
+    for index, (layer, part, pixels) in enumerate(found):
         target = acc[(slice(None), *part.slices(rect.x, rect.y))]
         if index == 0:
             if layer.blend.shows_alone:

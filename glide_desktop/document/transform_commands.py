@@ -27,21 +27,32 @@ class _Snapshot:
 
     size: tuple[int, int]
     coverage: np.ndarray
-    layers: list[tuple[Layer, np.ndarray, tuple[int, int], dict[str, Any]]]
+    layers: list[tuple[Layer, np.ndarray, tuple[int, int], dict[str, Any], np.ndarray | None]]
 
     @classmethod
     def take(cls, doc: Document) -> _Snapshot:
-        layers = [(layer, layer.pixels, layer.offset, dict(layer.metadata)) for layer in doc.layers]
+        layers = [(layer, layer.pixels, layer.offset, dict(layer.metadata), layer.mask)
+                  for layer in doc.layers]
         return cls(doc.size, doc.selection.coverage.copy(), layers)
 
     def restore(self, doc: Document) -> None:
-        for layer, pixels, offset, metadata in self.layers:
-            layer.pixels, layer.offset, layer.metadata = pixels, offset, dict(metadata)
+        for layer, pixels, offset, metadata, mask in self.layers:
+            layer.pixels, layer.offset, layer.metadata, layer.mask = pixels, offset, dict(metadata), mask
         doc.set_canvas(*self.size, self.coverage.copy())
 
     @property
     def nbytes(self) -> int:
-        return self.coverage.nbytes + sum(pixels.nbytes for _, pixels, _, _ in self.layers)
+        return self.coverage.nbytes + sum(layer[1].nbytes for layer in self.layers)
+
+
+def _map_mask(op: ImageOp, layer: Layer, width: int, height: int) -> np.ndarray | None:
+    """The layer's mask through op, carried as opaque grey pixels so every op (Lanczos too) applies."""
+    if layer.mask is None:
+        return None
+    grey = np.empty((*layer.mask.shape, 4), np.uint8)
+    grey[..., :3] = layer.mask[..., None]
+    grey[..., 3] = 255
+    return np.ascontiguousarray(op.map_layer(grey, layer.bounds, width, height)[0][..., 0])
 
 
 def apply_image_op(doc: Document, op: ImageOp) -> None:
@@ -53,8 +64,9 @@ def apply_image_op(doc: Document, op: ImageOp) -> None:
 
     # Layers are independent: map them on the compositor's threads (numpy and Pillow drop the GIL).
     mapped = parallel_map(lambda layer: op.map_layer(layer.pixels, layer.bounds, width, height), doc.layers)
-    for layer, (pixels, bounds) in zip(doc.layers, mapped, strict=True):
-        layer.pixels, layer.offset = pixels, (bounds.x, bounds.y)
+    masks = [_map_mask(op, layer, width, height) for layer in doc.layers]
+    for layer, (pixels, bounds), mask in zip(doc.layers, mapped, masks, strict=True):
+        layer.pixels, layer.offset, layer.mask = pixels, (bounds.x, bounds.y), mask
         layer.metadata = map_metadata(layer.metadata, mapping)
     doc.set_canvas(*op.new_size(width, height), op.map_coverage(doc.selection.coverage))
 
@@ -111,6 +123,8 @@ class FlipLayer(Command):
             return moved.translate(bounds.x, bounds.y)
 
         layer.metadata = map_metadata(layer.metadata, mirror)
+        if layer.mask is not None:
+            layer.mask = np.ascontiguousarray(flip_pixels(layer.mask, self.axis))
         doc.replace_layer_pixels(self.uid, flip_pixels(layer.pixels, self.axis), layer.offset)
 
     def redo(self, doc: Document) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from glide_desktop.engine.detail_types import DetailRequest, DetailResult
 from glide_desktop.engine.types import Event, Mode, Precision
-from glide_desktop.jobs.job import Job, UpsampleJob
+from glide_desktop.jobs.job import CandidateScores, Job, RankJob, UpsampleJob
 from glide_desktop.jobs.thread_setup import prepare_worker_thread
 
 
@@ -25,11 +25,17 @@ class EngineRunner:
         self.threads = threads
         self._store: Any = None  # a ModelCache over a ModelStore, made on first use
 
-    def __call__(self, job: Job, cancel: threading.Event) -> Iterator[Event | DetailResult]:
+    def __call__(self, job: Job, cancel: threading.Event,
+                 ) -> Iterator[Event | DetailResult | CandidateScores]:
         from glide_desktop.engine.pipelines import generate, upsample
 
         store = self._open()
-        if isinstance(job, UpsampleJob):
+        if isinstance(job, RankJob):
+            from glide_desktop.engine.pipelines.ranking import rank_candidates
+
+            scores = rank_candidates(job.request.prompt, job.images, store, job.request.device)
+            yield CandidateScores(tuple(scores))
+        elif isinstance(job, UpsampleJob):
             yield from upsample(job.request, store, job.candidates64, job.indices, cancel=cancel)
         elif isinstance(job, DetailRequest):
             from glide_desktop.engine.pipelines.detail import detail

@@ -26,6 +26,7 @@ class GenerationJobs(QObject):
     progress = Signal(int, object)  # ticket, Progress
     candidates = Signal(int, object)  # ticket, Candidates
     result = Signal(int, object)  # ticket, Result
+    scores = Signal(int, object)  # ticket, CandidateScores
     failed = Signal(int, str)  # ticket, message
     finished = Signal(int, bool)  # ticket, cancelled? (a waiting job cancelled never started)
     _run = Signal(int, object)
@@ -45,6 +46,7 @@ class GenerationJobs(QObject):
         self._worker.progress.connect(self._on_progress)
         self._worker.candidates.connect(self._on_candidates)
         self._worker.result.connect(self._on_result)
+        self._worker.scores.connect(self._on_scores)
         self._worker.failed.connect(self._on_failed)
         self._worker.finished.connect(self._on_finished)
         self._tickets = count(1)
@@ -156,6 +158,10 @@ class GenerationJobs(QObject):
     @Slot(int, object)
     def _on_result(self, ticket: int, event: object) -> None:
         self.result.emit(ticket, event)
+
+    @Slot(int, object)
+    def _on_scores(self, ticket: int, event: object) -> None:
+        self.scores.emit(ticket, event)
 
     @Slot(int, str)
     def _on_failed(self, ticket: int, message: str) -> None:

@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from glide_desktop.engine.detail_types import DetailResult
 from glide_desktop.engine.errors import user_message
 from glide_desktop.engine.types import Candidates, Event, Progress, Result
-from glide_desktop.jobs.job import Job, Runner
+from glide_desktop.jobs.job import CandidateScores, Job, Runner
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +21,7 @@ class GenerationWorker(QObject):
     progress = Signal(int, object)  # ticket, Progress
     candidates = Signal(int, object)  # ticket, Candidates
     result = Signal(int, object)  # ticket, Result
+    scores = Signal(int, object)  # ticket, CandidateScores
     failed = Signal(int, str)  # ticket, a user-facing message
     finished = Signal(int, bool)  # ticket, True when cancelled
     preloaded = Signal(object)  # the names loaded ahead of a request ([] when none or on failure)
@@ -61,6 +62,8 @@ class GenerationWorker(QObject):
             self.candidates.emit(ticket, event)
         elif isinstance(event, (Result, DetailResult)):
             self.result.emit(ticket, event)
+        elif isinstance(event, CandidateScores):
+            self.scores.emit(ticket, event)
 
 
 def _describe(error: Exception) -> str:

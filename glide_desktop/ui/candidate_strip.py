@@ -51,9 +51,9 @@ class CandidateStrip(QWidget):
 
     def begin(self, count: int, title: str) -> None:
         """A base run of count candidates started: blank thumbnails until the first preview."""
+        self.scores = {}
         self._make_buttons(count)
         self._final = False
-        self.scores = {}
         self.title.setText(title)
         self.setVisible(True)
         self._update_button()

@@ -55,6 +55,8 @@ class GenerationSettings:
     strength: float = 0.6
     context: float = 0.25  # context on each side of the selection, fraction of its longer side
     by_region: bool = False  # separate selected regions each get their own crop
+    feather: float | None = None  # document px of soft edge inside the selection; None: automatic
+    match_colour: bool = False  # shift the result's colours to match the pixels around the selection
     precision: Precision = Precision.AUTO  # from Edit → Generation Settings, not the panel
 
 

@@ -82,6 +82,7 @@ class GeneratePanel(QWidget):
         buttons.addWidget(self.generate_button, 1)
         buttons.addWidget(self.cancel_button)
         layout.addLayout(buttons)
+        layout.addWidget(self.preview_check)
         for widget in (self.progress_bar, self.time_label, self.status_label, self.strip,
                        self.staging, self.queue):
             layout.addWidget(widget)
@@ -128,6 +129,16 @@ class GeneratePanel(QWidget):
         self.context_spin.setSuffix(" %")
         self.context_spin.setToolTip("Surroundings the model sees on each side of the selection, as a share "
                                      "of its size: more context fits better but costs resolution")
+        self.feather_spin = QSpinBox()
+        self.feather_spin.setRange(-1, 200)
+        self.feather_spin.setSpecialValueText("Auto")
+        self.feather_spin.setValue(-1)
+        self.feather_spin.setSuffix(" px")
+        self.feather_spin.setToolTip("Soft edge inside the selection where the result fades into the picture "
+                                     "(Auto: about one generated pixel); a soft selection stays soft")
+        self.match_check = QCheckBox("Match colours to the surroundings")
+        self.match_check.setToolTip("Shift the result's colours by how the model's picture differs from "
+                                    "yours just outside the selection")
         self.regions_check = QCheckBox("One crop per separate region")
         self.regions_check.setToolTip("A selection of separate areas is generated area by area, each at full "
                                       "resolution, instead of as one crop around all of them")
@@ -159,6 +170,9 @@ class GeneratePanel(QWidget):
         self.context_row = QLabel("Context:")
         form.addRow(self.context_row, self.context_spin)
         form.addRow("", self.regions_check)
+        self.feather_row = QLabel("Feather:")
+        form.addRow(self.feather_row, self.feather_spin)
+        form.addRow("", self.match_check)
         form.addRow("", self.resolution_label)
         return form
 
@@ -183,6 +197,10 @@ class GeneratePanel(QWidget):
         policy.setRetainSizeWhenHidden(True)  # showing it must not make the panel jump
         self.progress_bar.setSizePolicy(policy)
         self.time_label = QLabel()
+        self.preview_check = QCheckBox("Live preview")
+        self.preview_check.setChecked(True)
+        self.preview_check.setToolTip("Show each step's predicted picture in the thumbnails and over the "
+                                      "crop on the canvas (off: nothing is converted or drawn meanwhile)")
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
 
@@ -219,6 +237,8 @@ class GeneratePanel(QWidget):
         self.context_row.setVisible(mode in CROP_MODES)
         self.context_spin.setVisible(mode in CROP_MODES)
         self.regions_check.setVisible(mode in CROP_MODES)
+        for widget in (self.feather_row, self.feather_spin, self.match_check):
+            widget.setVisible(mode in CROP_MODES)
         self.advanced.clip_spin.setEnabled(mode is not Mode.INPAINT)
 
     def roll_seed(self) -> None:
@@ -246,6 +266,8 @@ class GeneratePanel(QWidget):
             strength=self.strength_spin.value(),
             context=self.context_spin.value() / 100.0,
             by_region=self.regions_check.isChecked(),
+            feather=None if self.feather_spin.value() < 0 else float(self.feather_spin.value()),
+            match_colour=self.match_check.isChecked(),
         )
 
     def load_settings(self, values: dict[str, Any]) -> None:
@@ -278,6 +300,11 @@ class GeneratePanel(QWidget):
                 box.setValue(float(values[key]))
         if isinstance(values.get("context"), (int, float)):
             self.context_spin.setValue(round(values["context"] * 100))
+        if "feather" in values:
+            feather = values["feather"]
+            self.feather_spin.setValue(-1 if not isinstance(feather, (int, float)) else round(feather))
+        if isinstance(values.get("match_colour"), bool):
+            self.match_check.setChecked(values["match_colour"])
         if preset == CUSTOM or preset not in [p.value for p in PRESETS]:
             self.preset.combo.setCurrentIndex(self.preset.combo.findData(CUSTOM))
 

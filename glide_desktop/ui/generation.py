@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import secrets
 import time
-from dataclasses import dataclass, field
 from typing import Protocol
 
 from PySide6.QtCore import QObject, QSettings, Slot
@@ -19,31 +18,20 @@ from PySide6.QtWidgets import QMessageBox, QStatusBar
 
 from glide_desktop.document.commands import Command
 from glide_desktop.document.document import Document
-from glide_desktop.engine.types import STAGE_BASE, Candidates, Mode, Progress, Result
-from glide_desktop.jobs.job import UpsampleJob
+from glide_desktop.engine import locations
+from glide_desktop.engine.types import Candidates, Progress, Result
+from glide_desktop.jobs.job import CandidateScores
 from glide_desktop.jobs.queue import GenerationJobs
 from glide_desktop.ui.canvas.generation_overlay import GenerationOverlay, masked_image
 from glide_desktop.ui.generate_options import run_precision
 from glide_desktop.ui.generate_panel import MAX_SEED, GeneratePanel, GenerationSettings
-from glide_desktop.ui.generation_runs import (
-    Run,
-    context_square,
-    prepare_runs,
-    reroll_run,
-    resolution_advice,
-    resolution_note,
-    settings_from_metadata,
-)
+from glide_desktop.ui.generation_frame import show_context_frame, show_estimate
+from glide_desktop.ui.generation_runs import Run, Task, prepare_runs, reroll_run, settings_from_metadata
 from glide_desktop.ui.preferences import precision_setting
 from glide_desktop.ui.staging import StagedDetail, StagedResult, Staging, apply_command
-from glide_desktop.ui.timing import StageClock, StepTimes, format_duration
+from glide_desktop.ui.timing import StageClock, StepTimes
 
 PREVIEW_INTERVAL = 0.2  # seconds between preview refreshes (the last step always shows)
-
-
-def generation_mode(doc: Document | None) -> Mode:
-    """Inpaint when the document has a selection, otherwise text to image."""
-    return Mode.INPAINT if doc is not None and not doc.selection.is_empty() else Mode.TEXT2IM
 
 
 class GenerationHost(Protocol):
@@ -55,26 +43,6 @@ class GenerationHost(Protocol):
     def push(self, command: Command) -> None: ...
 
     def statusBar(self) -> QStatusBar: ...  # noqa: N802 - Qt's name
-
-
-@dataclass
-class Task:
-    """A queued job: the base stage of a run, or the upsampling of some of its candidates."""
-
-    run: Run
-    indices: tuple[int, ...] = ()  # empty: the base stage
-    failure: str = ""
-    results: list[int] = field(default_factory=list)
-
-    @property
-    def upsampling(self) -> bool:
-        return bool(self.indices)
-
-    def describe(self) -> str:
-        what = self.run.describe()
-        if self.upsampling:
-            return f"Upsample #{', #'.join(str(i + 1) for i in self.indices)} of {what}"
-        return what
 
 
 class GenerationController(QObject):
@@ -90,7 +58,6 @@ class GenerationController(QObject):
         self.tasks: dict[int, Task] = {}
         self.staging = Staging()
         self.shown_run: Run | None = None  # the run whose candidates the strip shows
-        self.live_preview = True  # previews are made only while someone looks at them
         self._last_preview = 0.0
         panel.generateRequested.connect(self.start)
         panel.cancelRequested.connect(self.cancel)
@@ -106,6 +73,7 @@ class GenerationController(QObject):
             jobs.progress.connect(self._on_progress)
             jobs.candidates.connect(self._on_candidates)
             jobs.result.connect(self._on_result)
+            jobs.scores.connect(self._on_scores)
             jobs.failed.connect(self._on_failed)
             jobs.finished.connect(self._on_finished)
             jobs.queueChanged.connect(self._show_queue)
@@ -126,10 +94,8 @@ class GenerationController(QObject):
             return False
         if doc is None:
             return False
-        settings = dataclasses.replace(settings, precision=run_precision(settings.preset,
-                                                                         precision_setting(self.host.settings)))
         try:
-            runs = prepare_runs(doc, settings)
+            runs = prepare_runs(doc, self._with_precision(settings))
         except ValueError as error:
             QMessageBox.warning(self.panel, "Generate", str(error))
             return False
@@ -151,12 +117,17 @@ class GenerationController(QObject):
             settings = settings_from_metadata(layer.metadata, self.panel.settings())
             settings = dataclasses.replace(settings, seed=secrets.randbelow(MAX_SEED + 1),
                                            prompt=settings.prompt if prompt is None else prompt.strip())
-            run = reroll_run(doc, layer, settings)
+            run = reroll_run(doc, layer, self._with_precision(settings))
         except (ValueError, KeyError, TypeError) as error:
             QMessageBox.warning(self.panel, "Re-roll", f"This layer cannot be re-rolled: {error}")
             return False
         self._submit(Task(run))
         return True
+
+    def _with_precision(self, settings: GenerationSettings) -> GenerationSettings:
+        """The settings with the run's precision (Edit → Preferences…, unless the preset fixes one)."""
+        chosen = precision_setting(self.host.settings)
+        return dataclasses.replace(settings, precision=run_precision(settings.preset, chosen))
 
     @Slot(list)
     def upsample(self, indices: list[int]) -> bool:
@@ -179,10 +150,13 @@ class GenerationController(QObject):
         self.overlay.show_image(masked_image(run.candidates[index], run.alpha256()), run.placement.rect,
                                 f"Candidate #{index + 1} at 64 px: upsample it for the full picture")
 
+    def clip_ready(self) -> bool:
+        """Whether the noised-CLIP files are in the models folder (candidates can be scored)."""
+        folder = self.panel.models_dir
+        return all(locations.find_file(folder, name) is not None for name in locations.CLIP_FILES)
+
     def _submit(self, task: Task) -> None:
-        job = UpsampleJob(task.run.request, task.run.candidates, task.indices) if task.upsampling else (
-            task.run.request)
-        ticket = self.jobs.submit(job)
+        ticket = self.jobs.submit(task.job())
         if not ticket:
             return
         self.tasks[ticket] = task
@@ -196,7 +170,7 @@ class GenerationController(QObject):
         artist starts preparing one, e.g. a selection with the panel open); False when nothing started."""
         if self.jobs is None or self.busy:
             return False
-        mode = generation_mode(self.host.document)
+        mode = self.panel.mode()
         return self.jobs.preload(mode, precision=precision_setting(self.host.settings))
 
     # --- cancelling, applying ----------------------------------------------------------------------
@@ -247,6 +221,17 @@ class GenerationController(QObject):
         self._show_staged()
         self.panel.show_status("Discarded: the document is unchanged.")
 
+    def document_replaced(self) -> None:
+        """Another document is shown: drop what was staged or shown for the old one (jobs run on)."""
+        doc = self.host.document
+        self.staging.drop_other_documents(doc)
+        if self.shown_run is not None and self.shown_run.document is not doc:
+            self.shown_run = None
+            self.panel.strip.clear()
+        if self.overlay is not None:
+            self.overlay.show_image(None, None)
+        self._show_staged()
+
     def shutdown(self) -> None:
         """Stop the job thread (the window is closing); late events are dropped."""
         self.tasks.clear()
@@ -257,29 +242,8 @@ class GenerationController(QObject):
     @Slot()
     def refresh_frame(self) -> None:
         """Show the context square and its resolution for the current selection, and the time estimate."""
-        self._show_estimate()
-        doc, settings = self.host.document, self.panel
-        mode = settings.mode()
-        square = context_square(doc, settings.context_spin.value() / 100.0, mode) if doc else None
-        if square is None:
-            self.panel.show_resolution("", False)
-        else:
-            self.panel.show_resolution(*resolution_advice(square.w))
-        if self.overlay is not None and not self.staging.results:
-            if square is None or doc.selection.is_empty():
-                self.overlay.show_frame(None)
-            else:
-                self.overlay.show_frame(square, *resolution_note(square.w))
-
-    def _show_estimate(self) -> None:
-        panel = self.panel
-        count = panel.candidates_spin.value()
-        steps, up_steps = panel.advanced.steps_spin.value(), panel.advanced.upsample_steps_spin.value()
-        base = self.times.estimate(count, steps, up_steps, 0)
-        each = self.times.estimate(0, steps, up_steps, 1)
-        guessed = "" if self.times.measured(STAGE_BASE) else " (a first guess until a run is timed here)"
-        panel.show_estimate(f"About {format_duration(base)} for {count} candidate{'s' * (count > 1)}, "
-                            f"then {format_duration(each)} per upsampled one{guessed}")
+        show_estimate(self.panel, self.times)
+        show_context_frame(self.host.document, self.panel, None if self.staging.results else self.overlay)
 
     # --- the job's events, delivered in the GUI thread ---------------------------------------------
     @Slot(int)
@@ -291,7 +255,7 @@ class GenerationController(QObject):
         self.clock.rows = task.run.request.candidates
         self.panel.set_busy(True)
         self.panel.show_status(f"Running: {task.describe()}")
-        if not task.upsampling:
+        if not task.upsampling and not task.ranking:
             self.shown_run = task.run
             self.panel.strip.begin(task.run.request.candidates, f"Candidates of {task.run.describe()}:")
 
@@ -305,8 +269,8 @@ class GenerationController(QObject):
         self.panel.show_progress(event, self.clock.elapsed(), remaining)
         now = time.monotonic()
         final = event.step >= event.total
-        if event.preview is None or not self.live_preview or (now - self._last_preview < PREVIEW_INTERVAL
-                                                              and not final):
+        wanted = self.panel.preview_check.isChecked()  # previews are converted only when someone looks
+        if event.preview is None or not wanted or (now - self._last_preview < PREVIEW_INTERVAL and not final):
             return
         self._last_preview = now
         self._show_preview(task, event)
@@ -341,6 +305,17 @@ class GenerationController(QObject):
         if len(event.images64) == 1:
             self.shown_run = task.run
             self.upsample([0])  # nothing to choose between: go straight on
+        elif self.clip_ready():
+            self._submit(Task(task.run, ranking=True))
+
+    @Slot(int, object)
+    def _on_scores(self, ticket: int, event: CandidateScores) -> None:
+        task = self.tasks.get(ticket)
+        if task is None:
+            return
+        task.run.scores = dict(enumerate(event.scores))
+        if self.shown_run is task.run:
+            self.panel.strip.show_scores(task.run.scores)
 
     @Slot(int, object)
     def _on_result(self, ticket: int, event: Result) -> None:
@@ -376,6 +351,8 @@ class GenerationController(QObject):
             self.panel.show_status(f"Cancelled: {task.describe()}. The document is unchanged.")
         elif task.failure:
             self.panel.show_status(f"Generation failed: {task.failure}")
+        elif task.ranking:
+            pass  # the scores are under the thumbnails; the status keeps saying what to do
         elif task.upsampling:
             self.panel.show_status(f"{len(task.results)} result(s) staged on the canvas (seed "
                                    f"{task.run.request.seed}): flip through them, then Apply or Discard.")
@@ -405,14 +382,11 @@ class GenerationController(QObject):
     def _show_queue(self) -> None:
         if self.jobs is None:
             return
-        order = ([self.jobs.running] if self.jobs.running is not None else []) + self.jobs.waiting()
-        entries = []
-        for ticket in order:
-            task = self.tasks.get(ticket)
-            if task is not None:
-                state = "running" if ticket == self.jobs.running else "waiting"
-                entries.append((ticket, f"{task.describe()} — {state}"))
-        self.panel.queue.show_entries(entries if len(entries) > 1 or self.staging.results else entries)
+        running = self.jobs.running
+        order = ([running] if running is not None else []) + self.jobs.waiting()
+        states = {True: "running", False: "waiting"}
+        self.panel.queue.show_entries([(t, f"{self.tasks[t].describe()} — {states[t == running]}")
+                                       for t in order if t in self.tasks])
 
     def _status(self, text: str) -> None:
         self.panel.show_status(text)

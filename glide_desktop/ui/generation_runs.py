@@ -21,6 +21,7 @@ from glide_desktop.document.inpaint_crop import MIN_CONTEXT, Placement, context_
 from glide_desktop.document.layer import Layer
 from glide_desktop.engine.types import IMAGE_SIZE as SOURCE_SIZE
 from glide_desktop.engine.types import GenerationRequest, Mode, SamplerName
+from glide_desktop.jobs.job import Job, RankJob, UpsampleJob
 from glide_desktop.ui.generate_options import GenerationSettings
 
 MODEL_FILES = {Mode.INPAINT: ["base_inpaint.pt", "upsample_inpaint.pt"]}
@@ -40,6 +41,9 @@ class Run:
     metadata: dict[str, Any] = field(default_factory=dict)
     replaces: int | None = None  # the uid of the generated layer a re-roll replaces
     candidates: np.ndarray | None = None  # N x 64 x 64 x 3 once the base stage is done
+    scores: dict[int, float] = field(default_factory=dict)  # CLIP score per candidate, when ranked
+    # For colour matching: the picture (RGB) and selection under the crop, as they were at submit.
+    surroundings: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
     _alpha256: np.ndarray | None = field(default=None, repr=False)
 
     def describe(self) -> str:
@@ -57,6 +61,38 @@ class Run:
         return self._alpha256
 
 
+@dataclass
+class Task:
+    """A queued job: the base stage of a run, the upsampling of some of its candidates, or their ranking."""
+
+    run: Run
+    indices: tuple[int, ...] = ()  # empty: the base stage
+    ranking: bool = False  # CLIP scores for the run's candidates
+    failure: str = ""
+    results: list[int] = field(default_factory=list)
+
+    @property
+    def upsampling(self) -> bool:
+        return bool(self.indices)
+
+    def job(self) -> Job:
+        """What the job thread runs for this task."""
+        run = self.run
+        if self.ranking:
+            return RankJob(run.request, run.candidates)
+        if self.upsampling:
+            return UpsampleJob(run.request, run.candidates, self.indices)
+        return run.request
+
+    def describe(self) -> str:
+        what = self.run.describe()
+        if self.ranking:
+            return f"CLIP scores for {what}"
+        if self.upsampling:
+            return f"Upsample #{', #'.join(str(i + 1) for i in self.indices)} of {what}"
+        return what
+
+
 def resolution_note(side: int) -> tuple[str, bool]:
     """'700 px → 256 px: 2.7× upscale' and whether it deserves a warning."""
     factor = side / SOURCE_SIZE
@@ -71,7 +107,7 @@ def resolution_advice(side: int) -> tuple[str, bool]:
     if not warning:
         return note, False
     return (f"{note}. GLIDE paints {SOURCE_SIZE} px, so details come out blurry: select a smaller area "
-            f"(under {int(SOURCE_SIZE * WARN_ABOVE * 0.8)} px with its context) for sharper results.", True)
+            f"(a crop under {int(SOURCE_SIZE * WARN_ABOVE)} px with its context) or lower Context.", True)
 
 
 def context_square(doc: Document, context: float, mode: Mode) -> Rect | None:
@@ -111,9 +147,12 @@ def prepare_runs(doc: Document, settings: GenerationSettings) -> list[Run]:
         parts = [_region_coverage(coverage, c.bbox, c.mask) for c in doc.selection.components()] or parts
     runs = []
     for part in parts:
-        crop = glide_crop(pictures, part, settings.context, MIN_CONTEXT)
+        crop = glide_crop(pictures, part, settings.context, MIN_CONTEXT, settings.feather)
         request = request_for(settings, mode, crop.source256, crop.selection64)
-        runs.append(_run(doc, settings, request, crop.placement))
+        run = _run(doc, settings, request, crop.placement)
+        if settings.match_colour:
+            run.surroundings = surroundings(doc.composite(), part, crop.placement.rect)
+        runs.append(run)
     return runs
 
 
@@ -139,7 +178,16 @@ def reroll_run(doc: Document, layer: Layer, settings: GenerationSettings) -> Run
     if crop.rect != rect:
         raise ValueError(f"its area no longer gives the crop it was made from ({crop.rect}, not {rect})")
     request = request_for(settings, mode, crop.source256, crop.selection64)
-    return _run(doc, settings, request, placement, replaces=layer.uid)
+    run = _run(doc, settings, request, placement, replaces=layer.uid)
+    if settings.match_colour:
+        run.surroundings = surroundings(pictures, coverage, rect)
+    return run
+
+
+def surroundings(composite: np.ndarray, coverage: np.ndarray, rect: Rect) -> tuple[np.ndarray, np.ndarray]:
+    """The picture's RGB and the selection under rect's part inside the document (for colour matching)."""
+    inside = rect.clip(coverage.shape[1], coverage.shape[0])
+    return composite[inside.slices()][..., :3].copy(), coverage[inside.slices()].copy()
 
 
 def settings_from_metadata(meta: dict[str, Any], fallback: GenerationSettings) -> GenerationSettings:
@@ -165,6 +213,8 @@ def settings_from_metadata(meta: dict[str, Any], fallback: GenerationSettings) -
         clip_guidance=value("clip_guidance", float, 0.0),
         strength=value("strength", float, fallback.strength),
         context=value("context", float, fallback.context),
+        feather=value("feather", float, None),
+        match_colour=bool(meta.get("match_colour", False)),
     )
 
 
@@ -172,7 +222,8 @@ def _layer_alpha(doc: Document, layer: Layer) -> np.ndarray:
     """The layer's alpha in [0, 1] over the whole document."""
     alpha = np.zeros((doc.height, doc.width), np.float32)
     inside = layer.bounds.clip(doc.width, doc.height)
-    alpha[inside.slices()] = layer.pixels[inside.slices(*layer.offset)][..., 3] / 255.0
+    # What the layer shows: an applied result keeps its feathered selection in its mask.
+    alpha[inside.slices()] = layer.shown_pixels(inside.slices(*layer.offset))[..., 3] / 255.0
     return alpha
 
 
@@ -213,6 +264,8 @@ def layer_metadata(request: GenerationRequest, placement: Placement, settings: G
         "candidates": request.candidates,
         "crop": [rect.x, rect.y, rect.w, rect.h],
         "context": settings.context,
+        "feather": settings.feather,
+        "match_colour": settings.match_colour,
         "model_files": files,
     }
     if request.upsample_sampler is not None:

@@ -23,6 +23,7 @@ from glide_desktop.document import commands
 from glide_desktop.document.document import Change, Document
 from glide_desktop.document.layer import BlendMode, Layer
 from glide_desktop.ui.icons import icon
+from glide_desktop.ui.layer_masks import MaskActions, MaskThumbnailDelegate
 from glide_desktop.ui.layers_model import THUMBNAIL_SIZE, LayersModel
 from glide_desktop.ui.undo import DocumentUndo
 
@@ -49,6 +50,7 @@ class LayersPanel(QWidget):
         self._unsubscribe: Any = None
         self._syncing = False
         self.model = LayersModel(self)
+        self.masks = MaskActions(self)
         self._build_controls()
         self._build_list()
         self._build_buttons()
@@ -106,6 +108,13 @@ class LayersPanel(QWidget):
         # F2 renames in place; a double-click opens Layer Properties (name, and how it was generated).
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
         self.view.doubleClicked.connect(self._on_double_click)
+        self.mask_delegate = MaskThumbnailDelegate(THUMBNAIL_SIZE, self.model.layer_at, lambda: self.document,
+                                                   self.view)
+        self.mask_delegate.maskClicked.connect(lambda uid: self._choose_target(uid, True))
+        self.mask_delegate.pixelsClicked.connect(lambda uid: self._choose_target(uid, False))
+        self.view.setItemDelegate(self.mask_delegate)
+        self.model.dataChanged.connect(self.mask_delegate.forget_thumbnails)  # painted masks refresh too
+        self.model.modelReset.connect(self.mask_delegate.forget_thumbnails)
         self.view.selectionModel().currentChanged.connect(self._on_current_row)
         self.model.modelReset.connect(self._select_active)
 
@@ -123,6 +132,12 @@ class LayersPanel(QWidget):
             "Flatten image: merge every visible layer into one (Undo brings the layers back)", self.flatten)
         self.delete_action, self.delete_button = self._action(
             "delete", "De&lete Layer", "Remove the active layer", self.delete_layer)
+        self.mask_button = QToolButton()
+        self.mask_button.setText("Mask")
+        self.mask_button.setToolTip("Layer mask: add, invert, disable, apply or delete")
+        self.mask_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.mask_button.setMenu(self.masks.menu(self))
+        self._buttons.addWidget(self.mask_button)
         self._buttons.addStretch(1)
 
     def _action(self, icon_name: str, text: str, tip: str, slot: Any) -> tuple[QAction, QToolButton]:
@@ -150,10 +165,17 @@ class LayersPanel(QWidget):
             self._unsubscribe = None
         self.document, self.undo = doc, undo
         self.model.set_document(doc, undo)
+        self.masks.set_document(doc, undo)
         if doc is not None:
             self._unsubscribe = doc.subscribe(self._on_change)
         self._select_active()
         self._sync_controls()
+
+    def _choose_target(self, uid: int, mask: bool) -> None:
+        """A click on a row: its mask thumbnail makes the mask the edit target, elsewhere the pixels."""
+        if self.document is not None and self.document.find_layer(uid) is not None:
+            self.document.set_active(uid)
+            self.document.set_editing_mask(mask)
 
     def _on_change(self, change: Change) -> None:
         if change.structure:

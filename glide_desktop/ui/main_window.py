@@ -29,7 +29,6 @@ from glide_desktop.ui.canvas.generation_overlay import GenerationOverlay
 from glide_desktop.ui.canvas.view import CanvasView
 from glide_desktop.ui.clipboard import ClipboardActions, clipboard_has_image
 from glide_desktop.ui.detail_pass import DetailPassController
-from glide_desktop.ui.edit_actions import EditActions
 from glide_desktop.ui.file_actions import OPENABLE_SUFFIXES, FileActions
 from glide_desktop.ui.generate_panel import GeneratePanel
 from glide_desktop.ui.generation import GenerationController
@@ -39,6 +38,7 @@ from glide_desktop.ui.layers_panel import LayersPanel
 from glide_desktop.ui.menus import build_menus, create_actions
 from glide_desktop.ui.models_dialog import ModelsDialog, chosen_models_dir
 from glide_desktop.ui.preferences import PreferencesDialog
+from glide_desktop.ui.selection_actions import SelectionActions
 from glide_desktop.ui.tools import ToolBox
 from glide_desktop.ui.undo import DocumentUndo
 
@@ -48,8 +48,13 @@ NEW_DOCUMENT_SIZE = (1024, 768)
 MIB = 1024 * 1024
 
 
-class MainWindow(FileActions, EditActions, LayerActions, QMainWindow):
-    """One document at a time; every edit goes through its DocumentUndo."""
+class MainWindow(QMainWindow):
+    """One document at a time; every edit goes through its DocumentUndo.
+
+    The menus' commands live in small controllers behind narrow host protocols (files, selection,
+    clipboard, Image menu, layers, generation); the window keeps a few one-line entry points that
+    the composition root, the self-test and the tests use.
+    """
 
     def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None, *,
                  jobs: GenerationJobs | None = None, models_dir: Path | None = None) -> None:
@@ -84,7 +89,10 @@ class MainWindow(FileActions, EditActions, LayerActions, QMainWindow):
         # jobs come from the composition root; without them Generate says no engine is connected.
         self.generation = GenerationController(self, self.generate_panel, jobs,
                                                GenerationOverlay(self.canvas), self.settings, parent=self)
-        self.layers_panel.propertiesRequested.connect(self.show_layer_properties)
+        self.files = FileActions(self, parent=self)
+        self.selection_actions = SelectionActions(self, parent=self)
+        self.layer_actions = LayerActions(self, self.generate_panel, self.generation, parent=self)
+        self.layers_panel.propertiesRequested.connect(self.layer_actions.show_properties)
         self.detail_pass = DetailPassController(self, jobs, self.canvas, self.generation, self.settings,
                                                 parent=self)
         self._unsubscribe: Any = None
@@ -186,7 +194,7 @@ class MainWindow(FileActions, EditActions, LayerActions, QMainWindow):
         self.update_title()
         self._show_zoom(self.canvas.zoom)
         self.generate_panel.refresh_mode()
-        self.generation.refresh_frame()
+        self.generation.document_replaced()
 
     def _on_document_changed(self, change: Any) -> None:
         if getattr(change, "selection", True):
@@ -204,6 +212,44 @@ class MainWindow(FileActions, EditActions, LayerActions, QMainWindow):
         """Apply a document command as one undo step."""
         if self.undo is not None:
             self.undo.push(command, close=True)
+
+    # --- entry points kept on the window (the controllers do the work) ----------------------------
+    def new_document(self, width: int, height: int,
+                     background: tuple[int, int, int, int] = (255, 255, 255, 255)) -> bool:
+        """Replace the document by a blank one (asks about unsaved changes first)."""
+        return self.files.new_document(width, height, background)
+
+    def open_path(self, path: str | Path) -> bool:
+        """Open an image or .ora; on failure show why and keep the current document."""
+        return self.files.open_path(path)
+
+    def save_to(self, path: str | Path) -> bool:
+        """Write the document as OpenRaster to path."""
+        return self.files.save_to(path)
+
+    def export_to(self, path: str | Path, options: Any = None) -> bool:
+        """Write the flattened image (PNG, JPEG or WebP by suffix)."""
+        return self.files.export_to(path, options)
+
+    def maybe_save(self) -> bool:
+        """True when it is fine to drop the document (unmodified, saved, or Discard chosen)."""
+        return self.files.maybe_save()
+
+    def copy(self) -> bool:
+        """Copy the selected part of the active layer (or all of it) to the clipboard."""
+        return self.clipboard.copy()
+
+    def paste_as_layer(self) -> bool:
+        """Add the clipboard image as a new layer above the active one."""
+        return self.clipboard.paste_as_layer()
+
+    def select_all(self) -> bool:
+        """Select the whole document."""
+        return self.selection_actions.select_all()
+
+    def deselect(self) -> bool:
+        """Select nothing."""
+        return self.selection_actions.deselect()
 
     def document_name(self) -> str:
         """The file's name without folder and suffix, or Untitled."""

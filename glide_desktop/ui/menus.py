@@ -38,27 +38,28 @@ def create_actions(window: MainWindow) -> dict[str, QAction]:
     """Every menu action by name."""
     w = window
     layers = w.layers_panel
+    sel, files = w.selection_actions, w.files
     actions = {
-        "new": _action(w, "&New…", w.new_with_dialog, Key.New, "Start a new image"),
-        "open": _action(w, "&Open…", w.open_with_dialog, Key.Open, "Open an image or OpenRaster file"),
-        "save": _action(w, "&Save", w.save, Key.Save, "Save as OpenRaster (.ora)"),
-        "save_as": _action(w, "Save &As…", w.save_as, (Key.SaveAs, "Ctrl+Shift+S"),
+        "new": _action(w, "&New…", files.new_with_dialog, Key.New, "Start a new image"),
+        "open": _action(w, "&Open…", files.open_with_dialog, Key.Open, "Open an image or OpenRaster file"),
+        "save": _action(w, "&Save", files.save, Key.Save, "Save as OpenRaster (.ora)"),
+        "save_as": _action(w, "Save &As…", files.save_as, (Key.SaveAs, "Ctrl+Shift+S"),
                            "Save as OpenRaster under a new name"),
-        "export": _action(w, "&Export…", w.export_with_dialog, "Ctrl+Shift+E",
+        "export": _action(w, "&Export…", files.export_with_dialog, "Ctrl+Shift+E",
                           "Save a flat PNG, JPEG or WebP"),
         "close": _action(w, "&Quit", w.close, (Key.Quit, "Ctrl+Q"), "Quit GLIDE Desktop"),
         "copy": _action(w, "&Copy", w.copy, Key.Copy, "Copy the selection of the active layer"),
         "paste": _action(w, "&Paste as New Layer", w.paste_as_layer, Key.Paste,
                          "Add the clipboard's image as a new layer"),
-        "select_all": _action(w, "Select &All", w.select_all, Key.SelectAll, "Select the whole image"),
-        "deselect": _action(w, "&Deselect", w.deselect, (Key.Deselect, "Ctrl+Shift+A"), "Select nothing"),
-        "invert_selection": _action(w, "&Invert Selection", w.invert_selection, "Ctrl+Shift+I",
+        "select_all": _action(w, "Select &All", sel.select_all, Key.SelectAll, "Select the whole image"),
+        "deselect": _action(w, "&Deselect", sel.deselect, (Key.Deselect, "Ctrl+Shift+A"), "Select nothing"),
+        "invert_selection": _action(w, "&Invert Selection", sel.invert_selection, "Ctrl+Shift+I",
                                     "Select what is not selected"),
-        "grow_selection": _action(w, "&Grow…", w.grow_with_dialog, None,
+        "grow_selection": _action(w, "&Grow…", sel.grow_with_dialog, None,
                                   "Widen the selection by some pixels"),
-        "shrink_selection": _action(w, "&Shrink…", w.shrink_with_dialog, None,
+        "shrink_selection": _action(w, "&Shrink…", sel.shrink_with_dialog, None,
                                     "Narrow the selection by some pixels"),
-        "feather_selection": _action(w, "&Feather…", w.feather_with_dialog, "Shift+F6",
+        "feather_selection": _action(w, "&Feather…", sel.feather_with_dialog, "Shift+F6",
                                      "Soften the selection's edge"),
         "zoom_in": _action(w, "Zoom &In", w.canvas.zoom_in, (Key.ZoomIn, "Ctrl+="), "Magnify the canvas"),
         "zoom_out": _action(w, "Zoom &Out", w.canvas.zoom_out, Key.ZoomOut, "Shrink the canvas"),
@@ -70,9 +71,9 @@ def create_actions(window: MainWindow) -> dict[str, QAction]:
         "delete_layer": layers.delete_action,
         "merge_down": _set_shortcuts(layers.merge_action, "Ctrl+E"),
         "flatten": layers.flatten_action,
-        "layer_properties": _action(w, "Layer &Properties…", w.show_layer_properties, None,
+        "layer_properties": _action(w, "Layer &Properties…", w.layer_actions.show_properties, None,
                                     "Name, and how a generated layer was made"),
-        "reroll": _action(w, "&Re-roll Generated Layer", w.reroll_active_layer, "Ctrl+R",
+        "reroll": _action(w, "&Re-roll Generated Layer", w.layer_actions.reroll_active, "Ctrl+R",
                           "Generate the active layer again with a new seed; it is replaced when you apply"),
         "detail_pass": w.detail_pass.action,
         "models": _action(w, "&Model Files…", w.show_models_dialog, None,
@@ -122,6 +123,8 @@ def build_menus(window: MainWindow, actions: dict[str, QAction]) -> QMenu:
     layer_menu.addSeparator()
     layer_menu.addActions([actions["merge_down"], actions["flatten"]])
     layer_menu.addSeparator()
+    layer_menu.addMenu(window.layers_panel.masks.menu(layer_menu))
+    layer_menu.addSeparator()
     layer_menu.addActions([actions["layer_properties"], actions["reroll"]])
     layer_menu.addAction(actions["detail_pass"])
     layer_menu.aboutToShow.connect(window.detail_pass.refresh)
@@ -139,7 +142,7 @@ def build_menus(window: MainWindow, actions: dict[str, QAction]) -> QMenu:
 def fill_recent_menu(window: MainWindow, menu: QMenu) -> None:
     """List the recent files in menu, with Clear at the end."""
     menu.clear()
-    recent = window.recent_files()
+    recent = window.files.recent_files()
     for number, name in enumerate(recent, start=1):
         action = menu.addAction(f"&{number % 10} {Path(name).name}")
         action.setStatusTip(name)
@@ -147,4 +150,4 @@ def fill_recent_menu(window: MainWindow, menu: QMenu) -> None:
     if not recent:
         menu.addAction("(no recent files)").setEnabled(False)
     menu.addSeparator()
-    menu.addAction("&Clear Recent Files", window.clear_recent)
+    menu.addAction("&Clear Recent Files", window.files.clear_recent)

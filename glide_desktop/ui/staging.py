@@ -16,8 +16,10 @@ from glide_desktop.document.detail_layer import DetailApplied, detail_preview
 from glide_desktop.document.detail_plan import DetailOutput
 from glide_desktop.document.document import Document
 from glide_desktop.document.geometry import Rect
+from glide_desktop.document.inpaint_composite import colour_offset, feather_radius, scaled_result
 from glide_desktop.document.inpaint_crop import place_result
 from glide_desktop.document.layer import Layer
+from glide_desktop.document.mask_commands import alpha_as_mask
 from glide_desktop.ui.canvas.generation_overlay import masked_image
 from glide_desktop.ui.generation_runs import Run
 from glide_desktop.ui.images import array_to_qimage
@@ -78,13 +80,29 @@ def apply_command(staged: StagedResult | StagedDetail) -> Command:
     if isinstance(staged, StagedDetail):
         return DetailApplied(staged.document, staged.uid, staged.output, staged.note)
     run = staged.run
-    pixels = place_result(staged.image256, run.placement, *run.size)
+    # The feathered selection becomes the layer's mask, so the blend can be repainted, not regenerated.
+    placed = place_result(colour_matched(staged.image256, run), run.placement, *run.size)
+    pixels, mask = alpha_as_mask(placed, run.placement.rect)
     metadata = dict(run.metadata, candidate=staged.candidate)
-    layer = Layer(pixels, name=layer_name(run.request.prompt), metadata=metadata)
+    layer = Layer(pixels, name=layer_name(run.request.prompt), metadata=metadata, mask=mask)
     name = layer.name.removeprefix("GLIDE: ")
     if run.replaces is not None and run.document.find_layer(run.replaces) is not None:
         return ReplaceLayer(run.replaces, layer, text=f"Re-roll “{name}”")
     return AddLayer(layer, text=f"Generate “{name}”")
+
+
+def colour_matched(image256: np.ndarray, run: Run) -> np.ndarray:
+    """The result shifted by the mean difference from the picture just outside the selection (if asked)."""
+    if run.surroundings is None:
+        return image256
+    picture, coverage = run.surroundings
+    rect = run.placement.rect
+    inside = rect.clip(*run.size)
+    generated = scaled_result(image256, rect)[inside.translate(-rect.x, -rect.y).slices()]
+    feather = run.metadata.get("feather")
+    ring = 4.0 * (feather if isinstance(feather, (int, float)) else feather_radius(rect.w))  # as blend_into
+    offset = colour_offset(generated, picture, coverage, ring)  # 3: a constant shift, so it scales
+    return np.clip(np.rint(image256.astype(np.float32) + offset), 0, 255).astype(np.uint8)
 
 
 class Staging:
@@ -115,6 +133,11 @@ class Staging:
     def clear(self) -> None:
         """Drop every staged result."""
         self.results, self.index = [], 0
+
+    def drop_other_documents(self, document: Document | None) -> None:
+        """Forget what was staged for any document but this one."""
+        self.results = [r for r in self.results if r.document is document]
+        self.index = min(self.index, max(0, len(self.results) - 1))
 
     def drop_run(self, run: Run) -> None:
         """Forget the results of one run."""

@@ -21,6 +21,14 @@ from glide_desktop.document.document import Document
 from glide_desktop.document.geometry import Rect
 from glide_desktop.document.history import History
 from glide_desktop.document.layer import BlendMode, Layer
+from glide_desktop.document.mask_commands import (
+    MaskEdit,
+    add_mask,
+    apply_mask_step,
+    delete_mask,
+    invert_mask,
+    toggle_mask,
+)
 from glide_desktop.document.selection import SelectionOp, ellipse_coverage, rect_coverage
 from tests.document.conftest import gradient_layer, snapshot
 
@@ -40,7 +48,23 @@ edit = st.one_of(
     st.tuples(st.just("grow"), st.integers(1, 3), st.booleans()),
     st.tuples(st.just("merge"), st.integers(0, 5)),
     st.tuples(st.just("flatten"),),
+    st.tuples(st.just("mask"), st.integers(0, 5), st.sampled_from(
+        ["white", "black", "selection", "invert", "toggle", "apply", "delete", "paint"])),
 )
+_MASK_STEPS = {"invert": invert_mask, "toggle": toggle_mask, "apply": apply_mask_step, "delete": delete_mask}
+
+
+def _mask_command(doc: Document, layer: Layer, action: str):
+    """A mask step on layer: add one (white, black, from the selection), change, or paint it."""
+    if action in ("white", "black", "selection"):
+        return add_mask(doc, layer.uid, action)
+    if layer.mask is None:
+        return None
+    if action == "paint":
+        rect = Rect(1, 1, min(5, layer.width - 1), min(4, layer.height - 1))
+        before = layer.mask[rect.slices()].copy()
+        return MaskEdit(layer.uid, rect, before, 255 - before)
+    return _MASK_STEPS[action](doc, layer.uid)
 
 
 def _command(doc: Document, op: tuple):
@@ -70,6 +94,8 @@ def _command(doc: Document, op: tuple):
         return MergeDown(doc.layers[1 + op[1] % (n - 1)].uid)
     if kind == "flatten" and n:
         return Flatten()
+    if kind == "mask" and n:
+        return _mask_command(doc, pick(op[1]), op[2])
     return None
 
 

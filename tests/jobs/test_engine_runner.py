@@ -12,7 +12,7 @@ from glide_desktop.engine.models import MissingModelError
 from glide_desktop.engine.tiny_models import write_tiny_models
 from glide_desktop.engine.types import Candidates, GenerationRequest, Mode, Progress, Result
 from glide_desktop.jobs.engine_runner import EngineRunner
-from glide_desktop.jobs.job import UpsampleJob
+from glide_desktop.jobs.job import CandidateScores, RankJob, UpsampleJob
 from glide_desktop.jobs.queue import GenerationJobs
 
 
@@ -100,3 +100,19 @@ def test_the_thread_count_is_set_in_the_running_thread_from_the_first_request(tm
     worker.start()
     worker.join()
     assert seen and seen["after"] == seen["wanted"]
+
+
+def test_a_rank_job_scores_each_candidate_with_the_noised_clip(tmp_path):
+    pytest.importorskip("glide_desktop.engine.pipelines.ranking", reason="ranking comes with gen-engine")
+    from glide_desktop.engine.tiny_models import write_tiny_clip
+
+    runner = EngineRunner(write_tiny_clip(tmp_path / "models"), threads=1)
+    images = np.zeros((3, 64, 64, 3), np.uint8)
+    images[1] = 255
+    images[2, :, :32] = (200, 30, 20)
+    request = GenerationRequest(mode=Mode.TEXT2IM, prompt="a red square")
+    events = list(runner(RankJob(request, images), threading.Event()))
+    assert len(events) == 1 and isinstance(events[0], CandidateScores)
+    scores = events[0].scores
+    assert len(scores) == 3 and all(-1.0 <= score <= 1.0 for score in scores)
+    assert len(set(scores)) == 3, "different pictures score differently"

@@ -56,3 +56,28 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if here in Path(str(item.path)).parents:
             item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_ONLY_WARNING))
+
+
+@pytest.fixture
+def make_window(qtbot, settings, tmp_path):
+    """A main window whose Generate runs the given runner on a real job thread (model files faked)."""
+    from glide_desktop.engine.locations import CLIP_FILES, INPAINT_FILES, TEXT2IM_FILES
+    from glide_desktop.jobs.queue import GenerationJobs
+    from glide_desktop.ui.main_window import MainWindow
+
+    models = tmp_path / "models"
+    models.mkdir()
+    for name in INPAINT_FILES + TEXT2IM_FILES + CLIP_FILES:
+        (models / name).write_bytes(b"only checked for presence")
+
+    def make(runner, models_dir=models, size=(96, 80)) -> MainWindow:
+        jobs = GenerationJobs(runner)
+        win = MainWindow(settings=settings, jobs=jobs, models_dir=models_dir)
+        jobs.setParent(win)
+        qtbot.addWidget(win, before_close_func=_forget_changes)
+        win.new_document(*size)
+        win.show()
+        qtbot.waitExposed(win)
+        return win
+
+    return make

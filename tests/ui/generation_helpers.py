@@ -5,13 +5,14 @@ from __future__ import annotations
 import threading
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QCheckBox
 
 from glide_desktop.document.commands import SetSelection
 from glide_desktop.document.geometry import Rect
 from glide_desktop.document.selection import SelectionOp, rect_coverage
-from glide_desktop.engine.types import Candidates, Progress, Result
-from glide_desktop.jobs.job import UpsampleJob
+from glide_desktop.engine.types import Candidates, GenerationRequest, Progress, Result
+from glide_desktop.jobs.job import CandidateScores, RankJob, UpsampleJob
 
 COLOURS = [(200, 30, 20), (20, 40, 220), (30, 180, 60), (230, 200, 40), (150, 60, 160), (20, 200, 200),
            (90, 90, 90), (250, 250, 250)]
@@ -38,10 +39,14 @@ class ScriptedRunner:
 
     @property
     def requests(self):
-        return [job for job in self.jobs if not isinstance(job, UpsampleJob)]
+        return [job for job in self.jobs if isinstance(job, GenerationRequest)]
 
     def __call__(self, job, cancel):
         self.jobs.append(job)
+        if isinstance(job, RankJob):
+            # A made-up score that tells the candidates apart: the mean red of each image.
+            yield CandidateScores(tuple(float(image[..., 0].mean()) / 255.0 for image in job.images))
+            return
         if isinstance(job, UpsampleJob):
             yield from self._upsample(job, cancel)
             return
@@ -80,7 +85,10 @@ def select(win, rect: Rect) -> None:
 
 
 def click(qtbot, widget) -> None:
-    """A left click in the middle of a widget."""
+    """A left click in the middle of a widget (on a check box: on its box, which is what takes clicks)."""
+    if isinstance(widget, QCheckBox):
+        qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=QPoint(8, widget.height() // 2))
+        return
     qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 

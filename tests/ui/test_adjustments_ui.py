@@ -83,7 +83,7 @@ def test_levels_per_channel_inside_a_soft_selection(qtbot, window):
     doc = picture_document(window, 160, 120)
     coverage = ellipse_coverage(doc.size, (20, 10, 120, 100))
     window.push(commands.SetSelection(doc.selection.coverage, coverage))
-    window.feather_selection(8)
+    window.selection_actions.feather_selection(8)
     soft = doc.selection.coverage.copy()
     original = doc.layers[0].pixels.copy()
     dialog, session = _open(window, "levels")

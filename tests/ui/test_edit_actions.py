@@ -11,8 +11,8 @@ from glide_desktop.ui.images import array_to_qimage, qimage_to_array
 
 
 def _select_rect(window, x, y, w, h) -> None:
-    window.change_selection(lambda s: s.combine("replace", rect_coverage(window.document.size, (x, y, w, h))),
-                            "Select")
+    cover = rect_coverage(window.document.size, (x, y, w, h))
+    window.selection_actions.change_selection(lambda s: s.combine("replace", cover), "Select")
 
 
 def test_qimage_round_trip_keeps_straight_alpha():
@@ -67,7 +67,7 @@ def test_select_all_deselect_invert_are_undoable(window):
     assert window.deselect()
     assert selection.is_empty()
     _select_rect(window, 0, 0, 32, 48)
-    assert window.invert_selection()
+    assert window.selection_actions.invert_selection()
     assert selection.coverage[0, 0] == 0.0 and selection.coverage[0, 40] == 1.0
     window.undo.undo()
     assert selection.coverage[0, 0] == 1.0 and selection.coverage[0, 40] == 0.0
@@ -82,11 +82,11 @@ def test_unchanged_selection_is_not_a_step(window):
 def test_grow_shrink_feather(window):
     selection = window.document.selection
     _select_rect(window, 20, 20, 10, 10)
-    assert window.grow_selection(3)
+    assert window.selection_actions.grow_selection(3)
     assert selection.coverage[20, 17] == 1.0 and selection.coverage[20, 15] == 0.0
-    assert window.shrink_selection(5)
+    assert window.selection_actions.shrink_selection(5)
     assert selection.coverage[20, 20] == 0.0 and selection.coverage[25, 25] == 1.0
-    assert window.feather_selection(4)
+    assert window.selection_actions.feather_selection(4)
     soft = selection.coverage[(selection.coverage > 0) & (selection.coverage < 1)]
     assert soft.size > 0
     for _ in range(3):

@@ -33,7 +33,7 @@ def test_jpeg_export_asks_quality_and_flattens_onto_the_chosen_colour(qtbot, win
     _half_transparent(window)
     _choose_file(monkeypatch, tmp_path / "out.jpg", "JPEG image (*.jpg *.jpeg)")
     window.actions_by_name["export"].trigger()
-    dialog = window.export_dialog
+    dialog = window.files.export_dialog
     assert dialog.isVisible()
     assert "flattened onto white" in " ".join(label.text() for label in dialog.findChildren(QLabel))
     dialog.quality.box.selectAll()
@@ -65,14 +65,14 @@ def test_webp_keeps_transparency_unless_flattened(qtbot, window, tmp_path, monke
     _half_transparent(window)
     _choose_file(monkeypatch, tmp_path / "keep.webp", "WebP image (*.webp)")
     window.actions_by_name["export"].trigger()
-    dialog = window.export_dialog
+    dialog = window.files.export_dialog
     assert not dialog.colour.isEnabled()
     dialog.accept()
     with Image.open(tmp_path / "keep.webp") as image:
         assert np.asarray(image.convert("RGBA"))[15, 35, 3] == 0
     _choose_file(monkeypatch, tmp_path / "flat.webp", "WebP image (*.webp)")
     window.actions_by_name["export"].trigger()
-    dialog = window.export_dialog
+    dialog = window.files.export_dialog
     qtbot.mouseClick(dialog.flatten, Qt.MouseButton.LeftButton, pos=dialog.flatten.rect().center())
     assert dialog.flatten.isChecked() and dialog.colour.isEnabled()
     SHOTS.mkdir(exist_ok=True)
@@ -86,7 +86,7 @@ def test_png_export_asks_nothing_and_keeps_generation_text_chunks(window, tmp_pa
     _half_transparent(window)
     _choose_file(monkeypatch, tmp_path / "out.png", "PNG image (*.png)")
     window.actions_by_name["export"].trigger()
-    assert window.export_dialog is None
+    assert window.files.export_dialog is None
     with Image.open(tmp_path / "out.png") as image:
         assert image.text["prompt"] == "a fox" and image.text["seed"] == "7"
         assert json.loads(image.text["glide:generation"])[0]["crop"] == [0, 0, 40, 30]
@@ -97,11 +97,12 @@ def test_the_last_quality_and_colour_are_remembered(window, tmp_path, monkeypatc
     _half_transparent(window)
     _choose_file(monkeypatch, tmp_path / "a.jpg", "JPEG image (*.jpg *.jpeg)")
     window.actions_by_name["export"].trigger()
-    window.export_dialog.quality.setValue(55)
-    window.export_dialog.colour.set_colour((10, 20, 30))
-    window.export_dialog.accept()
+    window.files.export_dialog.quality.setValue(55)
+    window.files.export_dialog.colour.set_colour((10, 20, 30))
+    window.files.export_dialog.accept()
     _choose_file(monkeypatch, tmp_path / "b.jpg", "JPEG image (*.jpg *.jpeg)")
     window.actions_by_name["export"].trigger()
-    assert window.export_dialog.quality.value() == 55 and window.export_dialog.colour.rgb == (10, 20, 30)
-    window.export_dialog.reject()
+    dialog = window.files.export_dialog
+    assert dialog.quality.value() == 55 and dialog.colour.rgb == (10, 20, 30)
+    window.files.export_dialog.reject()
     assert not (tmp_path / "b.jpg").exists()

@@ -10,11 +10,9 @@ from PySide6.QtWidgets import QMessageBox
 
 from glide_desktop.document.commands import PixelEdit
 from glide_desktop.document.geometry import Rect
-from glide_desktop.engine.locations import INPAINT_FILES, TEXT2IM_FILES
-from glide_desktop.engine.types import Mode, SamplerName
-from glide_desktop.jobs.job import UpsampleJob
-from glide_desktop.jobs.queue import GenerationJobs
-from glide_desktop.ui.main_window import MainWindow
+from glide_desktop.engine.presets import PRESETS, Preset
+from glide_desktop.engine.types import Mode
+from glide_desktop.jobs.job import RankJob, UpsampleJob
 from tests.ui.generation_helpers import COLOURS, ScriptedRunner, click, document_state, select, type_prompt
 
 SIZE = (96, 80)
@@ -22,32 +20,6 @@ SELECTED = Rect(30, 20, 36, 30)
 # The selection's context square: 36 px padded to 54, raised to the 128 px minimum, capped at the
 # document's longer side (96); centred on the document along y, which is only 80 px tall.
 CROP = [0, -8, 96, 96]
-
-
-def _forget_changes(win) -> None:
-    if win.undo is not None:
-        win.undo.mark_saved()
-
-
-@pytest.fixture
-def make_window(qtbot, settings, tmp_path):
-    """A main window whose Generate runs the given runner on a real job thread."""
-    models = tmp_path / "models"
-    models.mkdir()
-    for name in INPAINT_FILES + TEXT2IM_FILES:
-        (models / name).write_bytes(b"only checked for presence")
-
-    def make(runner, models_dir=models) -> MainWindow:
-        jobs = GenerationJobs(runner)
-        win = MainWindow(settings=settings, jobs=jobs, models_dir=models_dir)
-        jobs.setParent(win)
-        qtbot.addWidget(win, before_close_func=_forget_changes)
-        win.new_document(*SIZE)
-        win.show()
-        qtbot.waitExposed(win)
-        return win
-
-    return make
 
 
 def _generate(win, qtbot, prompt: str = "a red ball", seed: int = 7, candidates: int = 4) -> None:
@@ -75,7 +47,8 @@ def test_candidates_are_picked_upsampled_staged_and_applied_as_one_step(make_win
     request = runner.requests[0]
     assert request.mode is Mode.INPAINT and request.prompt == "a red ball" and request.candidates == 4
     assert request.negative_prompt == "blurry" and request.seed == 7 and not request.upsample
-    assert request.sampler is SamplerName.DPMPP_2M and request.steps == 25  # Balanced, the default
+    balanced = PRESETS[Preset.BALANCED]  # the default
+    assert (request.sampler, request.steps) == (balanced.sampler, balanced.steps)
     assert len(panel.strip.buttons) == 4 and panel.strip.isVisible()
     assert document_state(win) == before, "the base stage must not touch the document"
 
@@ -103,7 +76,7 @@ def test_candidates_are_picked_upsampled_staged_and_applied_as_one_step(make_win
     assert (meta["prompt"], meta["negative_prompt"], meta["seed"], meta["mode"], meta["candidate"]) == (
         "a red ball", "blurry", 7, "inpaint", 1)
     assert (meta["preset"], meta["sampler"], meta["steps"], meta["guidance"]) == (
-        "balanced", "dpm++2m", 25, 5.0)
+        "balanced", "dpm++2m", PRESETS[Preset.BALANCED].steps, 5.0)
     assert meta["crop"] == CROP and meta["model_files"] == ["base_inpaint.pt", "upsample_inpaint.pt"]
     inner = SELECTED.expand(-5)
     assert (layer.pixels[inner.slices()][..., :3] == COLOURS[1]).all()
@@ -111,6 +84,8 @@ def test_candidates_are_picked_upsampled_staged_and_applied_as_one_step(make_win
     outside = np.ones(SIZE[::-1], bool)
     outside[SELECTED.slices()] = False
     assert np.array_equal(after[outside], composite_before[outside]), "outside pixels must be bit-identical"
+    assert layer.mask is not None and layer.mask[inner.slices()].min() == 255  # the blend, repaintable
+    assert layer.mask[outside].max() == 0 and layer.pixels[inner.slices()][..., 3].min() == 255
     assert not panel.staging.isVisible() and overlay.image is None
 
     win.undo.undo()
@@ -250,7 +225,8 @@ def test_edits_during_the_job_do_not_move_where_the_result_lands(make_window, qt
     gate.set()
     qtbot.waitUntil(lambda: len(win.generation.staging) == 1, timeout=10_000)
     click(qtbot, win.generate_panel.staging.apply_button)
-    alpha = win.document.layers[-1].pixels[..., 3]
+    # What the layer shows: its mask (the feathered selection at submit time) applied.
+    alpha = win.document.layers[-1].shown_pixels((slice(None), slice(None)))[..., 3]
     assert alpha[SELECTED.expand(-5).slices()].min() == 255
     assert alpha[:10, :10].max() == 0
     assert win.document.layers[-1].metadata["crop"] == CROP
@@ -262,7 +238,7 @@ def test_a_result_for_a_closed_document_is_dropped(make_window, qtbot):
     select(win, SELECTED)
     _generate(win, qtbot, candidates=1)
     qtbot.waitUntil(lambda: win.generate_panel.progress_bar.maximum() == 3, timeout=5000)
-    _forget_changes(win)  # no "save changes?" prompt
+    win.undo.mark_saved()  # no "save changes?" prompt
     assert win.new_document(40, 30)
     fresh = document_state(win)
     gate.set()
@@ -279,3 +255,56 @@ def test_closing_the_window_mid_job_stops_the_thread(make_window, qtbot):
     thread = win.generation.jobs._thread
     assert win.close()
     assert thread.isFinished()
+
+
+def test_candidates_get_clip_scores_when_the_clip_files_are_there(make_window, qtbot, tmp_path):
+    runner = ScriptedRunner()
+    win = make_window(runner)
+    select(win, SELECTED)
+    _generate(win, qtbot, candidates=2)
+    _wait_idle(win, qtbot)
+    ranks = [job for job in runner.jobs if isinstance(job, RankJob)]
+    assert len(ranks) == 1 and ranks[0].images.shape == (2, 64, 64, 3)
+    # The scripted score is the mean red: candidate 1 is red (200), candidate 2 blue (20).
+    labels = [button.text() for button in win.generate_panel.strip.buttons]
+    assert labels == ["#1\nCLIP 0.78", "#2\nCLIP 0.08"]
+
+    no_clip = tmp_path / "no-clip"
+    no_clip.mkdir()
+    for path in (tmp_path / "models").iterdir():
+        if not path.name.startswith("clip_"):
+            (no_clip / path.name).write_bytes(path.read_bytes())
+    win.set_models_dir(no_clip)
+    _generate(win, qtbot, candidates=2)
+    _wait_idle(win, qtbot)
+    assert len([job for job in runner.jobs if isinstance(job, RankJob)]) == 1, "no CLIP files, no ranking"
+    assert [button.text() for button in win.generate_panel.strip.buttons] == ["#1", "#2"]
+
+
+def test_live_preview_off_draws_nothing_while_sampling(make_window, qtbot):
+    gate = threading.Event()
+    win = make_window(ScriptedRunner(gate=gate))
+    panel = win.generate_panel
+    select(win, SELECTED)
+    click(qtbot, panel.preview_check)
+    assert not panel.preview_check.isChecked()
+    _generate(win, qtbot)
+    qtbot.waitUntil(lambda: panel.progress_bar.maximum() == 3, timeout=5000)
+    assert win.generation.overlay.image is None
+    assert all(button.icon().isNull() for button in panel.strip.buttons)
+    click(qtbot, panel.preview_check)
+    gate.set()
+    qtbot.waitUntil(lambda: win.generation.overlay.image is not None or not win.generation.busy, timeout=5000)
+    _wait_idle(win, qtbot)
+    assert all(not button.icon().isNull() for button in panel.strip.buttons)
+
+
+def test_opening_another_document_drops_what_was_staged_for_the_old_one(make_window, qtbot):
+    win = make_window(ScriptedRunner())
+    select(win, SELECTED)
+    _generate(win, qtbot, candidates=1)
+    qtbot.waitUntil(lambda: len(win.generation.staging) == 1 and not win.generation.busy, timeout=10_000)
+    win.undo.mark_saved()
+    assert win.new_document(50, 40)
+    assert len(win.generation.staging) == 0 and win.generation.overlay.image is None
+    assert not win.generate_panel.staging.isVisible() and not win.generate_panel.strip.isVisible()

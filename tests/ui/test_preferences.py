@@ -9,7 +9,7 @@ from glide_desktop.engine import cpu_features
 from glide_desktop.engine.types import Precision
 from glide_desktop.ui.preferences import PRECISION_KEY, PreferencesDialog, precision_setting
 from tests.ui.generation_helpers import ScriptedRunner, select
-from tests.ui.test_generate import SELECTED, _generate, make_window  # noqa: F401 - fixture
+from tests.ui.test_generate import SELECTED, _generate
 
 
 def _choose(dialog: PreferencesDialog, precision: Precision) -> None:
@@ -46,7 +46,7 @@ def test_bf16_is_offered_only_where_the_cpu_has_it(qtbot, settings, monkeypatch,
         cpu_features.cpu_model.cache_clear()
 
 
-def test_the_window_menu_opens_it_and_generate_sends_the_setting(make_window, qtbot):  # noqa: F811
+def test_the_window_menu_opens_it_and_generate_sends_the_setting(make_window, qtbot):
     runner = ScriptedRunner()
     win = make_window(runner)
     action = next(a for a in win.menuBar().actions() if a.text() == "&Edit").menu().actions()

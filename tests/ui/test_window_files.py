@@ -46,7 +46,7 @@ def test_open_png_then_save_ora_and_reopen_keeps_layers(window, tmp_path):
     names = [layer.name for layer in window.document.layers]
     assert names == ["red", "Ink"]
     assert window.document.layers[0].pixels[0, 0].tolist() == [200, 0, 0, 255]
-    assert window.recent_files()[0] == str((tmp_path / "work.ora").resolve())
+    assert window.files.recent_files()[0] == str((tmp_path / "work.ora").resolve())
 
 
 def test_failed_open_shows_the_error_and_keeps_the_document(window, tmp_path, monkeypatch):
@@ -166,6 +166,6 @@ def test_export_dialog_adds_the_chosen_format_suffix(window, tmp_path, monkeypat
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         lambda *a: (str(tmp_path / "flat"), "JPEG image (*.jpg *.jpeg)"))
     window.actions_by_name["export"].trigger()
-    window.export_dialog.accept()  # JPEG asks its quality and background first
+    window.files.export_dialog.accept()  # JPEG asks its quality and background first
     with Image.open(tmp_path / "flat.jpg") as image:
         assert image.format == "JPEG"

@@ -48,8 +48,36 @@ def _stack_xml(doc, sources: list[str]) -> bytes:
         }
         if layer.metadata:
             attrs[f"{{{GLIDE_NS}}}metadata"] = json.dumps(layer.metadata, default=str)
+        if layer.mask is not None:
+            attrs |= _mask_attributes(layer, src)
         ET.SubElement(stack, "layer", attrs)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def _mask_attributes(layer: Layer, src: str) -> dict[str, str]:
+    """Where our mask (and, under an active mask, the unmasked pixels) lie: other readers see src only."""
+    stem = src.removesuffix(".png")
+    attrs = {f"{{{GLIDE_NS}}}mask-src": f"{stem}-mask.png",
+             f"{{{GLIDE_NS}}}mask-enabled": "true" if layer.mask_enabled else "false"}
+    if layer.masked:
+        attrs[f"{{{GLIDE_NS}}}unmasked-src"] = f"{stem}-unmasked.png"
+    return attrs
+
+
+def _layer_members(layer: Layer, src: str) -> list[tuple[str, Image.Image]]:
+    """The PNGs of one layer: src holds what it shows (the mask applied), so any reader sees it right.
+
+    This is what Krita itself writes: its OpenRaster export saves each layer's projection (masks
+    applied) and no mask elements, so Krita reads our layers exactly as it reads its own.
+    """
+    everything = (slice(None), slice(None))
+    members = [(src, Image.fromarray(layer.shown_pixels(everything), "RGBA"))]
+    if layer.mask is not None:
+        stem = src.removesuffix(".png")
+        members.append((f"{stem}-mask.png", Image.fromarray(layer.mask, "L")))
+        if layer.masked:
+            members.append((f"{stem}-unmasked.png", Image.fromarray(layer.pixels, "RGBA")))
+    return members
 
 
 def _member(name: str, compress_type: int = zipfile.ZIP_STORED) -> zipfile.ZipInfo:
@@ -75,7 +103,8 @@ def write_ora(doc, handle: BinaryIO) -> None:
         sources = [f"data/layer{index:03d}.png" for index in range(len(doc.layers))]
         archive.writestr(_member("stack.xml", zipfile.ZIP_DEFLATED), _stack_xml(doc, sources))
         for layer, src in zip(doc.layers, sources):
-            archive.writestr(_member(src), _png_bytes(Image.fromarray(layer.pixels, "RGBA")))
+            for name, image in _layer_members(layer, src):
+                archive.writestr(_member(name), _png_bytes(image))
         merged = Image.fromarray(doc.composite_uncached(), "RGBA")
         archive.writestr(_member("mergedimage.png"), _png_bytes(merged))
         merged.thumbnail((THUMBNAIL_MAX, THUMBNAIL_MAX))
@@ -136,13 +165,32 @@ def _parse_layers(nodes: list[ET.Element], archive: safety.SafeArchive, canvas: 
         if foreign:
             notes.append(f"Layer “{name[:80]}” uses the blend mode “{foreign[:80]}”, which GLIDE Desktop "
                          "cannot show; it is shown as Normal and saved with its own mode.")
+        pixels, mask, enabled = _read_masked(node, archive, src, size, max_pixels)
         layers.append(Layer(
-            _decode_layer(archive, src, size, max_pixels), name=name,
+            pixels, name=name,
             visible=node.get("visibility", "visible") != "hidden", opacity=opacity,
             blend=BLEND_BY_OP.get(op, BlendMode.NORMAL), offset=(x, y), metadata=_metadata(node),
-            foreign_op=foreign,
+            foreign_op=foreign, mask=mask, mask_enabled=enabled,
         ))
     return layers
+
+
+def _read_masked(node: ET.Element, archive: safety.SafeArchive, src: str, size: tuple[int, int],
+                 max_pixels: int):
+    """The layer's own pixels, its mask (None without one) and whether the mask is on."""
+    mask_src = node.get(f"{{{GLIDE_NS}}}mask-src")
+    unmasked_src = node.get(f"{{{GLIDE_NS}}}unmasked-src")
+    if not mask_src:
+        return _decode_layer(archive, src, size, max_pixels), None, True
+    # The unmasked pixels stand in for src: src holds them with the mask applied, for other readers.
+    pixels_src = safety.member_name(unmasked_src) if unmasked_src else src
+    mask_src = safety.member_name(mask_src)
+    for extra in {pixels_src, mask_src} - {src}:  # headers first: a mismatch costs no decoding
+        if safety.png_size(archive.head(extra, 24), extra) != size:
+            raise DocumentFileError(f"The mask image {extra} does not match its layer's size.")
+    pixels = _decode_layer(archive, pixels_src, size, max_pixels)
+    mask = _decode_layer(archive, mask_src, size, max_pixels)[..., 0].copy()
+    return pixels, mask, node.get(f"{{{GLIDE_NS}}}mask-enabled", "true") != "false"
 
 
 def _read(source: str | os.PathLike | BinaryIO, max_pixels: int, label: str, notes: list[str]):

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Generator
 
 import torch
 
 from glide_desktop.engine.clip import ClipGuidance
 from glide_desktop.engine.diffusion import CondFn, ModelFn, respaced_diffusion
+from glide_desktop.engine.estimate import sdedit_start
 from glide_desktop.engine.guidance import classifier_free_model_fn
 from glide_desktop.engine.models import ClipEncoders
 from glide_desktop.engine.noise import NoiseSource
@@ -26,11 +26,6 @@ BASE_SIZE = IMAGE_SIZE_BASE
 def base_model_name(mode: Mode) -> str:
     """Inpainting uses the inpaint-trained base; SDEdit and text2im use the plain one."""
     return "base_inpaint.pt" if mode is Mode.INPAINT else "base.pt"
-
-
-def sdedit_start(strength: float, steps: int) -> int:
-    """The respaced index SDEdit starts from: strength 1 is pure noise, small strengths stay close."""
-    return min(steps - 1, max(0, math.ceil(strength * steps) - 1))
 
 
 def uses_clip(session: Session) -> bool:

@@ -18,7 +18,7 @@ from glide_desktop.ui.canvas.viewport import Viewport
 
 BAND_ROWS = 256  # refresh big areas in bands so temporaries stay small
 MAX_PENDING = 32  # more waiting rectangles than this merge into their bounding box
-CATCH_UP_TILES = 2  # document tiles per catch-up piece: the tile cache composites them on two threads
+CATCH_UP_TILES = 1  # document tiles per catch-up piece: a few milliseconds each
 QUICK_MASK_RGB = (230, 30, 30)
 QUICK_MASK_ALPHA = 0.5
 

@@ -50,9 +50,9 @@ BLEND_MODES = {
 def qt_mode(blend: BlendMode) -> Mode:
     """The QPainter composition mode that draws `blend` (normal where Qt has none)."""
     return BLEND_MODES.get(blend, Mode.CompositionMode_SourceOver)
-# Full-size pixels composited per step (rows a multiple of 2**level): two of the compositor's chunks
-# one above the other, which it hands to two threads, so both cores share each step.
-PIECE_ROWS, PIECE_COLS = 512, 256
+# Full-size pixels composited per step (rows a multiple of 2**level): one of the compositor's chunks,
+# so that even on a busy machine a step stays well inside a turn of the event loop.
+PIECE_ROWS, PIECE_COLS = 256, 256
 SCREEN_BAND_ROWS = 128  # widget rows scaled per step
 _PREMULTIPLIED = QImage.Format.Format_RGBA8888_Premultiplied
 _STRAIGHT = QImage.Format.Format_RGBA8888
@@ -180,7 +180,8 @@ class _MovingLayer:
         self.clears_outside = layer.blend.clears_outside  # the backdrop changes where it is clear
         self.opacity = layer.opacity
         self.shown = layer.visible and layer.opacity > 0.0
-        self.pixels = layer.pixels  # the drag never writes them: no copy
+        # The drag never writes them: no copy (but a copy with the mask applied when the layer has one).
+        self.pixels = layer.shown_pixels((slice(None), slice(None)))
         self.level = level
         self.zoom = viewport.zoom
         self.image = _wrap(self.pixels, _STRAIGHT)  # zoomed in: Qt premultiplies as it draws

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from glide_desktop.document.brush import BrushSettings, Stroke, dab_mask
 from glide_desktop.document.commands import SetSelection
 from glide_desktop.document.geometry import Rect
+from glide_desktop.document.mask_brush import MaskStroke
 from glide_desktop.ui.canvas.events import CanvasPointerEvent
 from glide_desktop.ui.tools.base import Tool, push
 
@@ -52,7 +53,9 @@ class BrushTool(_SizedTool):
         doc = canvas.document
         if event.button != _LEFT or doc.active_layer is None:
             return
-        self._stroke = Stroke(doc, doc.active_layer.uid, self.settings())
+        # The layer's mask when it is the edit target (its thumbnail was clicked), else its pixels.
+        kind = MaskStroke if doc.edits_mask else Stroke
+        self._stroke = kind(doc, doc.active_layer.uid, self.settings())
         self._stroke.dab(event.x, event.y, event.pressure)
 
     def move(self, canvas: Any, event: CanvasPointerEvent) -> None:
