@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from functools import lru_cache
 
 import torch
 
 from glide_desktop.engine.config import UNetConfig
+from glide_desktop.engine.device import matmul_seconds
 from glide_desktop.engine.nn import TextConditioning, build_unet
 
 MATMUL_SIZE = 2048
@@ -15,15 +15,7 @@ MATMUL_SIZE = 2048
 
 def matmul_gflops(dtype: torch.dtype, size: int = MATMUL_SIZE, repeats: int = 3) -> float:
     """Best GFLOP/s of a size^3 matmul in dtype, after one warm-up call."""
-    a = torch.randn(size, size).to(dtype)
-    b = torch.randn(size, size).to(dtype)
-    torch.mm(a, b)
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        torch.mm(a, b)
-        best = min(best, time.perf_counter() - start)
-    return 2 * size**3 / best / 1e9
+    return 2 * size**3 / matmul_seconds(dtype, size, repeats) / 1e9
 
 
 @lru_cache(maxsize=8)

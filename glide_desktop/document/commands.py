@@ -47,11 +47,14 @@ class Command:
 class PixelEdit(Command):
     """Before/after pixels of rectangles of one layer (layer coordinates); merged edits keep every piece."""
 
+    VALUE_SHAPE: tuple[int, ...] = (4,)  # RGBA per pixel
+    KIND = "pixel"
+
     def __init__(self, layer_uid: int, rect: Rect, before: np.ndarray, after: np.ndarray,
                  text: str = "Paint", merge_key: Any = None):
         super().__init__()
-        if before.shape != (rect.h, rect.w, 4) or after.shape != before.shape:
-            raise ValueError(f"pixel shapes {before.shape}/{after.shape} do not match {rect}")
+        if before.shape != (rect.h, rect.w, *self.VALUE_SHAPE) or after.shape != before.shape:
+            raise ValueError(f"{self.KIND} shapes {before.shape}/{after.shape} do not match {rect}")
         self.layer_uid, self.text, self.merge_key = layer_uid, text, merge_key
         self.pieces: list[tuple[Rect, np.ndarray, np.ndarray]] = [(rect, before, after)]
 
@@ -63,16 +66,19 @@ class PixelEdit(Command):
             out = out.union(rect)
         return out
 
+    def _write(self, doc: Document, rect: Rect, values: np.ndarray) -> None:
+        doc.write_pixels(self.layer_uid, rect, values)
+
     def redo(self, doc: Document) -> None:
         for rect, _, after in self.pieces:
-            doc.write_pixels(self.layer_uid, rect, after)
+            self._write(doc, rect, after)
 
     def undo(self, doc: Document) -> None:
         for rect, before, _ in reversed(self.pieces):
-            doc.write_pixels(self.layer_uid, rect, before)
+            self._write(doc, rect, before)
 
     def try_merge(self, other: Command) -> bool:
-        if (self.sealed or self.merge_key is None or not isinstance(other, PixelEdit)
+        if (self.sealed or self.merge_key is None or type(other) is not type(self)
                 or other.merge_key != self.merge_key or other.layer_uid != self.layer_uid):
             return False
         self.pieces.extend(other.pieces)

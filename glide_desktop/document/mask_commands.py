@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from glide_desktop.document.commands import _STRUCT_BYTES, Command
+from glide_desktop.document.commands import _STRUCT_BYTES, Command, PixelEdit
 from glide_desktop.document.document import Document
 from glide_desktop.document.geometry import Rect
 from glide_desktop.document.layer import Layer
@@ -117,32 +117,15 @@ def delete_mask(doc: Document, uid: int) -> ChangeMask:
     return ChangeMask(uid, None, True, "Delete mask")
 
 
-class MaskEdit(Command):
+class MaskEdit(PixelEdit):
     """Before/after mask values of rectangles of one layer (layer coordinates); strokes merge by key."""
+
+    VALUE_SHAPE = ()  # one grey level per pixel
+    KIND = "mask"
 
     def __init__(self, layer_uid: int, rect: Rect, before: np.ndarray, after: np.ndarray,
                  text: str = "Paint mask", merge_key: Any = None):
-        super().__init__()
-        if before.shape != (rect.h, rect.w) or after.shape != before.shape:
-            raise ValueError(f"mask shapes {before.shape}/{after.shape} do not match {rect}")
-        self.layer_uid, self.text, self.merge_key = layer_uid, text, merge_key
-        self.pieces: list[tuple[Rect, np.ndarray, np.ndarray]] = [(rect, before, after)]
+        super().__init__(layer_uid, rect, before, after, text, merge_key)
 
-    def redo(self, doc: Document) -> None:
-        for rect, _, after in self.pieces:
-            doc.write_mask(self.layer_uid, rect, after)
-
-    def undo(self, doc: Document) -> None:
-        for rect, before, _ in reversed(self.pieces):
-            doc.write_mask(self.layer_uid, rect, before)
-
-    def try_merge(self, other: Command) -> bool:
-        if (self.sealed or self.merge_key is None or not isinstance(other, MaskEdit)
-                or other.merge_key != self.merge_key or other.layer_uid != self.layer_uid):
-            return False
-        self.pieces.extend(other.pieces)
-        return True
-
-    @property
-    def nbytes(self) -> int:
-        return _STRUCT_BYTES + sum(b.nbytes + a.nbytes for _, b, a in self.pieces)
+    def _write(self, doc: Document, rect: Rect, values: np.ndarray) -> None:
+        doc.write_mask(self.layer_uid, rect, values)

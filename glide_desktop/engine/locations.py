@@ -123,16 +123,7 @@ def save_models_dir(folder: str | Path | None) -> Path:
         settings[MODELS_DIR_KEY] = str(Path(folder).expanduser())
     path = settings_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, partial = tempfile.mkstemp(prefix=".settings-", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(settings, out, indent=2)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(partial, path)
-    finally:
-        if os.path.exists(partial):
-            os.unlink(partial)
+    write_text_atomically(path, json.dumps(settings, indent=2))
     return path
 
 
@@ -180,3 +171,17 @@ def _join_names(names: list[str]) -> str:
     if len(names) == 1:
         return names[0]
     return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    """Write text to path through a temporary file and a rename: readers see the old or the new file."""
+    handle, partial = tempfile.mkstemp(prefix=f".{path.name}-", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(partial, path)
+    finally:
+        if os.path.exists(partial):
+            os.unlink(partial)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import threading
 from enum import StrEnum
 from pathlib import Path
+
+from glide_desktop.engine.locations import write_text_atomically
 
 CHECKSUMS_NAME = "checksums.json"
 CHUNK = 4 * 1024 * 1024
@@ -54,7 +54,7 @@ def record(folder: Path, name: str, path: Path, sha256: str | None = None) -> st
     with _LOCK:
         records = recorded(folder)
         records[name] = {"sha256": digest, "bytes": Path(path).stat().st_size}
-        _write_atomically(Path(folder) / CHECKSUMS_NAME, json.dumps(records, indent=2, sort_keys=True))
+        write_text_atomically(Path(folder) / CHECKSUMS_NAME, json.dumps(records, indent=2, sort_keys=True))
     return digest
 
 
@@ -80,16 +80,3 @@ def verify_folder(folder: Path, cancel: threading.Event | None = None) -> dict[s
         if path is not None:
             results[name] = verify(folder, name, path, cancel)
     return results
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    handle, partial = tempfile.mkstemp(prefix=f".{path.name}-", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(partial, path)
-    finally:
-        if os.path.exists(partial):
-            os.unlink(partial)
