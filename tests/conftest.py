@@ -66,5 +66,5 @@ def pytest_sessionfinish(session, exitstatus):
     from PySide6.QtGui import QGuiApplication
 
     app = QGuiApplication.instance()
-    if app is not None:
+    if isinstance(app, QGuiApplication):  # a bench test may have made a plain QCoreApplication
         app.clipboard().clear()

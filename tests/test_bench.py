@@ -14,7 +14,9 @@ from tests.tiny_models import write_tiny_models
 pytestmark = pytest.mark.slow
 
 
-def test_quick_bench_prints_the_table_and_writes_the_same_figures(tmp_path: Path, capsys) -> None:
+def test_quick_bench_prints_the_table_and_writes_the_same_figures(qapp, tmp_path: Path, capsys) -> None:
+    # qapp first: the bench makes a plain QCoreApplication when none exists, which would stay for
+    # the rest of the session and starve later widget tests of their QApplication.
     models = write_tiny_models(tmp_path / "models", ("base_inpaint.pt", "upsample_inpaint.pt"))
     code = cli.main(["bench", "--models", str(models), "--quick", "--threads", "1",
                      "--json", str(tmp_path / "bench.json")])
