@@ -74,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     steps = PRESETS[Preset(args.preset)].upsample_steps
     per_step = args.per_step
     if per_step is None:
-        from glide_desktop.cli_bench import RandomWeightsStore
+        from glide_desktop.bench.stores import RandomWeightsStore
         from glide_desktop.engine.models import ModelStore
 
         store = RandomWeightsStore() if args.models is None else ModelStore(args.models)

@@ -138,3 +138,12 @@ def test_the_bench_table_counts_tiles_per_selection_size() -> None:
     assert square_plan(1024).rounds == 2  # 6x: two rounds
     table = report([512], per_step=2.0, steps=12).splitlines()
     assert table[-1] == "| 512 px | 3.0× | 1 | 9 | 108 | 216 |"
+
+
+def test_the_detail_bench_measures_a_step_with_tiny_models(tmp_path, capsys) -> None:
+    from glide_desktop.detail_bench import main
+
+    models = write_tiny_models(tmp_path / "models", ("upsample_inpaint.pt",))
+    assert main(["--models", str(models), "--device", "cpu", "--preset", "draft", "--sizes", "512"]) == 0
+    printed = capsys.readouterr().out
+    assert "s per 256 px upsample-inpaint step" in printed and "| 512 px |" in printed
