@@ -22,15 +22,15 @@ class NewImageDialog(QDialog):
     def __init__(self, width: int = 1024, height: int = 768, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("New Image")
-        self.width_box = _pixel_box(width, 1, MAX_SIDE)
-        self.height_box = _pixel_box(height, 1, MAX_SIDE)
+        self.width_box = pixel_box(width, 1, MAX_SIDE)
+        self.height_box = pixel_box(height, 1, MAX_SIDE)
         self.background_box = QComboBox()
         self.background_box.addItems(list(BACKGROUNDS))
         form = QFormLayout(self)
         form.addRow("&Width:", self.width_box)
         form.addRow("&Height:", self.height_box)
         form.addRow("&Background:", self.background_box)
-        form.addRow(_ok_cancel(self))
+        form.addRow(ok_cancel(self))
 
     def image_size(self) -> tuple[int, int]:
         """The chosen (width, height) in pixels."""
@@ -47,25 +47,27 @@ class AmountDialog(QDialog):
     def __init__(self, title: str, label: str, value: int = 4, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.amount_box = _pixel_box(value, 1, 500)
+        self.amount_box = pixel_box(value, 1, 500)
         form = QFormLayout(self)
         form.addRow(label, self.amount_box)
-        form.addRow(_ok_cancel(self))
+        form.addRow(ok_cancel(self))
 
     def amount(self) -> int:
         """The chosen amount in pixels."""
         return self.amount_box.value()
 
 
-def _pixel_box(value: int, low: int, high: int) -> QSpinBox:
+def pixel_box(value: int, low: int, high: int) -> QSpinBox:
+    """A spin box of whole pixels between low and high."""
     box = QSpinBox()
     box.setRange(low, high)
-    box.setValue(value)
+    box.setValue(int(value))
     box.setSuffix(" px")
     return box
 
 
-def _ok_cancel(dialog: QDialog) -> QDialogButtonBox:
+def ok_cancel(dialog: QDialog) -> QDialogButtonBox:
+    """OK and Cancel buttons that accept or reject dialog."""
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
     buttons.accepted.connect(dialog.accept)
     buttons.rejected.connect(dialog.reject)

@@ -7,7 +7,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGridLayout,
     QLabel,
@@ -17,27 +16,12 @@ from PySide6.QtWidgets import (
 )
 
 from glide_desktop.document.transform_ops import ANCHORS
-from glide_desktop.ui.dialogs import MAX_SIDE
+from glide_desktop.ui.dialogs import MAX_SIDE, ok_cancel, pixel_box
 
 ARROWS = {  # what each anchor cell shows: the old image's dot, arrows pointing where the canvas grows
     (-1, -1): "↖", (0, -1): "↑", (1, -1): "↗", (-1, 0): "←", (1, 0): "→",
     (-1, 1): "↙", (0, 1): "↓", (1, 1): "↘",
 }
-
-
-def _size_box(value: int) -> QSpinBox:
-    box = QSpinBox()
-    box.setRange(1, MAX_SIDE)
-    box.setValue(int(value))
-    box.setSuffix(" px")
-    return box
-
-
-def _buttons(dialog: QDialog) -> QDialogButtonBox:
-    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-    buttons.accepted.connect(dialog.accept)
-    buttons.rejected.connect(dialog.reject)
-    return buttons
 
 
 class CanvasSizeDialog(QDialog):
@@ -48,7 +32,7 @@ class CanvasSizeDialog(QDialog):
         self.setWindowTitle("Canvas Size")
         self.setObjectName("CanvasSizeDialog")
         self.old_size = (width, height)
-        self.width_box, self.height_box = _size_box(width), _size_box(height)
+        self.width_box, self.height_box = pixel_box(width, 1, MAX_SIDE), pixel_box(height, 1, MAX_SIDE)
         self.anchor_buttons: dict[str, QToolButton] = {}
         self.group = QButtonGroup(self)
         grid = QGridLayout()
@@ -71,7 +55,7 @@ class CanvasSizeDialog(QDialog):
         form.addRow("&Width:", self.width_box)
         form.addRow("&Height:", self.height_box)
         form.addRow("&Anchor:", anchor)
-        form.addRow(_buttons(self))
+        form.addRow(ok_cancel(self))
 
     def anchor(self) -> str:
         """The chosen anchor's name (a key of transform_ops.ANCHORS)."""
@@ -104,7 +88,7 @@ class ImageSizeDialog(QDialog):
         self.setWindowTitle("Image Size")
         self.setObjectName("ImageSizeDialog")
         self.old_size = (width, height)
-        self.width_box, self.height_box = _size_box(width), _size_box(height)
+        self.width_box, self.height_box = pixel_box(width, 1, MAX_SIDE), pixel_box(height, 1, MAX_SIDE)
         self.keep_aspect = QCheckBox("&Keep aspect ratio")
         self.keep_aspect.setChecked(True)
         self.width_box.valueChanged.connect(self._width_changed)
@@ -117,7 +101,7 @@ class ImageSizeDialog(QDialog):
         form.addRow("&Height:", self.height_box)
         form.addRow(self.keep_aspect)
         form.addRow(note)
-        form.addRow(_buttons(self))
+        form.addRow(ok_cancel(self))
         self._syncing = False
 
     def image_size(self) -> tuple[int, int]:
