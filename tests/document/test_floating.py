@@ -255,3 +255,15 @@ def test_undo_while_floating_puts_back_exactly(spec):
         step.move_to(doc, d)
     history.undo(doc)
     assert snapshot(doc) == before
+
+
+def test_the_benchmark_row_moves_and_puts_back():
+    from glide_desktop.document.bench_edits import move_selection_rows
+
+    doc = _doc()
+    before = snapshot(doc)
+    rows = move_selection_rows(doc)
+    names = [name.split(",")[0] for name, _, _ in rows]
+    assert names == ["Move selection lift", "Move selection land (apply)"]
+    assert all(value.endswith(")") and " s (CPU " in value for _, value, _ in rows)
+    assert snapshot(doc)[0] == before[0] and doc.selection.is_empty()  # undone; the selection cleared
