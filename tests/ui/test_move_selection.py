@@ -234,3 +234,92 @@ def test_saving_lands_the_piece_first(qtbot, window, tmp_path):
     assert len(saved.layers) == 1
     assert tuple(saved.layers[0].pixels[8, 28]) == RED and tuple(saved.layers[0].pixels[8, 8][3:]) == (0,)
 
+
+
+def _floating_in_window(qtbot, window):
+    """A red block on a paint layer above the white background, lifted and moved 20 px right."""
+    from glide_desktop.document.layer import Layer
+
+    document = window.document
+    paint = Layer.blank(document.width, document.height, name="Paint")
+    paint.pixels[4:14, 4:14] = RED
+    window.push(_add(paint))
+    document.selection.combine("replace", rect_coverage(document.size, (4, 4, 10, 10)))
+    document.notify(None, repaint=False)
+    window.toolbox.set_tool("move")
+    window.activateWindow()
+    window.canvas.setFocus()
+    qtbot.waitUntil(window.canvas.hasFocus, timeout=3000)
+    drag(qtbot, window.canvas, [(8, 8), (28, 8)])
+    assert document.active_layer.name == "Floating selection"
+    return paint
+
+
+def _add(layer):
+    from glide_desktop.document.commands import AddLayer
+
+    return AddLayer(layer)
+
+
+def test_choosing_a_row_in_the_layers_panel_lands_the_piece(qtbot, window):
+    document = window.document
+    paint = _floating_in_window(qtbot, window)
+    background = document.layers[0]
+    view = window.layers_panel.view
+    row = window.layers_panel.model.row_of(background.uid)
+    qtbot.mouseClick(view.viewport(), LEFT, pos=view.visualRect(view.model().index(row)).center())
+    qtbot.waitUntil(lambda: len(document.layers) == 2, timeout=WAIT_MS)
+    assert document.active_uid == background.uid  # the row clicked, not the one that moved under it
+    assert (paint.pixels[4:14, 24:34] == RED).all() and window.undo.stack.count() == 2
+
+
+def test_hiding_the_floating_layer_lands_it(qtbot, window):
+    document = window.document
+    paint = _floating_in_window(qtbot, window)
+    model = window.layers_panel.model
+    piece = document.active_layer
+    assert model.set_property(piece.uid, "visible", False) is not None  # its eye in the Layers panel
+    assert [layer.name for layer in document.layers] == ["Background", "Paint"] and paint.visible
+    assert (paint.pixels[4:14, 24:34] == RED).all() and window.undo.stack.undoText() == "Move selection"
+
+
+def test_the_opacity_slider_lands_the_piece_before_it_changes_the_layer(qtbot, window):
+    document = window.document
+    paint = _floating_in_window(qtbot, window)
+    box = window.layers_panel.opacity_box
+    qtbot.mouseClick(box, LEFT)
+    assert len(document.layers) == 2 and document.active_uid == paint.uid  # landed on the press
+    box.setValue(40)
+    assert paint.opacity == pytest.approx(0.4) and (paint.pixels[4:14, 24:34] == RED).all()
+
+
+def test_a_shortcut_lands_the_piece_before_it_acts(qtbot, window):
+    document = window.document
+    paint = _floating_in_window(qtbot, window)
+    qtbot.keyClick(window.canvas, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier | SHIFT)  # Deselect
+    assert len(document.layers) == 2 and (paint.pixels[4:14, 24:34] == RED).all()
+    assert document.selection.is_empty()
+    stack = window.undo.stack
+    assert [stack.text(i) for i in range(stack.count())][-2] == "Move selection"
+    stack.undo()  # the deselect
+    assert (document.selection.coverage[4:14, 24:34] == 1).all()  # the selection where the piece landed
+
+
+def test_the_undo_shortcut_cancels_a_floating_piece(qtbot, window):
+    document = window.document
+    paint = _floating_in_window(qtbot, window)
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert len(document.layers) == 2 and (paint.pixels[4:14, 4:14] == RED).all()
+    assert not paint.pixels[4:14, 24:34, 3].any() and not window.undo.stack.canRedo()
+    assert window.undo.stack.count() == 1  # the paint layer's step is still there
+
+
+def test_cut_while_floating_cuts_what_landed(qtbot, window):
+    document = window.document
+    paint = _floating_in_window(qtbot, window)
+    qtbot.keyClick(window.canvas, Qt.Key.Key_X, Qt.KeyboardModifier.ControlModifier)
+    assert len(document.layers) == 2 and not paint.pixels[4:14, 24:34, 3].any()  # the piece, cut
+    stack = window.undo.stack
+    assert [stack.text(i) for i in range(stack.count())][-2:] == ["Move selection", "Cut"]
+    stack.undo()
+    assert (paint.pixels[4:14, 24:34] == RED).all()  # the landed piece comes back: nothing lost

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QPointF, Qt, QTimer
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcutEvent
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QWidget
 
 from glide_desktop.document.floating_command import FloatingSelection
 from glide_desktop.document.geometry import Rect
@@ -19,6 +20,44 @@ HINT = "Floating selection — drag or nudge it with the arrow keys; Enter to me
 NOTHING = "The selection holds no pixels of the active layer to move"
 _LEFT = Qt.MouseButton.LeftButton
 _LAND_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+_PRESSES = (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick)
+_HISTORY = (QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo)
+
+
+def _history_key(sequence: QKeySequence) -> bool:
+    """Undo cancels the floating piece itself (it leaves history); redo has nothing to redo meanwhile."""
+    return any(sequence.matches(binding) == QKeySequence.SequenceMatch.ExactMatch
+               for key in _HISTORY for binding in QKeySequence.keyBindings(key))
+
+
+class _LandFirst(QObject):
+    """While a piece floats: a click anywhere else in the app, or a shortcut, lands it before that acts,
+    so that every other command (menus, panels, dialogs) starts from the landed layer."""
+
+    def __init__(self, canvas: QWidget, land: Any) -> None:
+        super().__init__(canvas)
+        self.canvas, self.land = canvas, land
+        QApplication.instance().installEventFilter(self)
+
+    def stop(self) -> None:
+        QApplication.instance().removeEventFilter(self)
+        self.deleteLater()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        kind = event.type()
+        if isinstance(event, QShortcutEvent):
+            if not _history_key(event.key()):
+                self.land()
+        elif kind in _PRESSES and isinstance(watched, QWidget) and self._elsewhere(watched):
+            self.land()
+        return False
+
+    def _elsewhere(self, widget: QWidget) -> bool:
+        """True for a widget outside the canvas, but not a list's rows (the Layers panel): landing would
+        shift its rows under the click (choosing a row lands it afterwards, as any other active layer)."""
+        if widget is self.canvas or self.canvas.isAncestorOf(widget):
+            return False
+        return not isinstance(widget.parentWidget(), QAbstractItemView)
 
 
 class SelectionMove:
@@ -30,6 +69,7 @@ class SelectionMove:
         self._start_delta = self._delta = (0, 0)
         self._content = Rect(0, 0, 0, 0)  # the piece layer's visible pixels (layer coordinates)
         self._unsubscribe: Any = None
+        self._land_first: _LandFirst | None = None
         self._check_queued = False
 
     @property
@@ -125,6 +165,7 @@ class SelectionMove:
         # Hole and piece are read in slices after the press; the piece's drag preview shows meanwhile.
         canvas.layer_drags.apply(lambda: push(canvas, command))
         self._unsubscribe = canvas.document.subscribe(lambda _change: self._queue_check(canvas))
+        self._land_first = _LandFirst(canvas, lambda: self.land(canvas))
         canvas.set_hint(HINT)
         return True
 
@@ -156,7 +197,9 @@ class SelectionMove:
     def _finish(self, canvas: Any) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
-        self._unsubscribe, self.command, self._start = None, None, None
+        if self._land_first is not None:
+            self._land_first.stop()
+        self._unsubscribe, self.command, self._start, self._land_first = None, None, None, None
         if canvas.ants.shift != (0, 0):
             canvas.ants.set_shift(0, 0)
         canvas.set_hint("")
