@@ -120,7 +120,7 @@ class FloatingSelection(Command):
     def move_to(self, doc: Document, delta: tuple[int, int], content: Rect | None = None) -> None:
         """Move the floating piece so that it lies delta from where it was lifted; content: the piece
         layer's visible pixels (layer coordinates) when known, so only there is recomposited."""
-        if not self.floating or delta == self.delta:
+        if not self.floating or not self.applied or delta == self.delta:
             return
         old, self.delta = self.delta, (int(delta[0]), int(delta[1]))
         if self.piece is None:

@@ -112,6 +112,10 @@ def test_escape_puts_everything_back_and_leaves_no_history(qtbot, canvas, doc, t
     assert [layer.name for layer in doc.layers] == ["Background", "Paint"] and doc.active_uid == paint.uid
     assert np.array_equal(paint.pixels, before) and np.array_equal(doc.selection.coverage, coverage)
     assert canvas.undo.stack.count() == 0 and not canvas.undo.stack.canRedo() and canvas.hint == ""
+    _settled(qtbot, canvas)
+    screen = canvas.grab().toImage()  # the block is back on screen, nothing where it had been dragged
+    assert screen.pixelColor(at(canvas, 15, 25)).getRgb()[:3] == RED[:3]
+    assert screen.pixelColor(at(canvas, 30, 41)).getRgb()[:3] == (255, 255, 255)
 
 
 def test_undo_while_floating_cancels_the_move(qtbot, canvas, doc, tools):  # noqa: F811

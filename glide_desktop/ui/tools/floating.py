@@ -75,7 +75,7 @@ class SelectionMove:
     @property
     def floating(self) -> bool:
         """True while a lifted piece waits to land."""
-        return self.command is not None and self.command.floating
+        return self.command is not None and self.command.floating and self.command.applied
 
     def takes(self, canvas: Any) -> bool:
         """True when the Move tool's input is for the selection's contents rather than the whole layer."""
@@ -143,8 +143,10 @@ class SelectionMove:
             self.land(canvas) if key in _LAND_KEYS else self.cancel(canvas)
             return True
         step = NUDGE.get(key)
-        if step is None or self._start is not None or not self.takes(canvas):
+        if step is None or not self.takes(canvas):
             return False
+        if self._start is not None:
+            return True  # the mouse moves the piece now
         if not self.floating and not self._lift(canvas, False):
             return True
         command = self.command
@@ -172,7 +174,7 @@ class SelectionMove:
     def land(self, canvas: Any) -> None:
         """Put the floating piece down where it is (one undo step); one that never moved is dropped."""
         command = self.command
-        if command is not None and command.floating:
+        if self.floating:
             if self._start is not None:
                 self._end_drag(canvas)
             if canvas.undo is not None:
@@ -184,14 +186,12 @@ class SelectionMove:
     def cancel(self, canvas: Any) -> None:
         """Put everything back as it was before the lift (nothing enters history)."""
         command = self.command
-        if command is not None and command.floating and command.applied:
+        if self.floating:
             if self._start is not None:
                 self._start = None
                 canvas.layer_drags.end(lambda: None)
-            if canvas.undo is not None:
-                canvas.undo.undo()
-            else:
-                command.undo(canvas.document)
+            undo = canvas.undo.undo if canvas.undo is not None else lambda: command.undo(canvas.document)
+            canvas.layer_drags.apply(undo)
         self._finish(canvas)
 
     def _finish(self, canvas: Any) -> None:
