@@ -109,9 +109,16 @@ def _read(values: np.ndarray, bounds: Rect, area: Rect, fill: int) -> np.ndarray
 
 def over(piece: np.ndarray, backdrop: np.ndarray) -> np.ndarray:
     """Straight RGBA8 piece over backdrop (same shape), as the compositor draws a normal layer."""
-    out = to_premultiplied(backdrop)
-    blend_into(out, to_premultiplied(piece), BlendMode.NORMAL)
-    return to_straight_uint8(out)
+    alpha = piece[..., 3]
+    solid = alpha == 255
+    out = backdrop.copy()
+    np.copyto(out, piece, where=solid[..., None])  # what over gives there, without the float round trip
+    soft = (alpha > 0) & ~solid  # a feathered piece's rim: the only pixels that really mix
+    if soft.any():
+        mixed = to_premultiplied(backdrop[soft])  # N, 4
+        blend_into(mixed, to_premultiplied(piece[soft]), BlendMode.NORMAL)
+        out[soft] = to_straight_uint8(mixed)
+    return out
 
 
 def _blend_mask(backdrop: np.ndarray, piece: np.ndarray, amount: np.ndarray) -> np.ndarray:

@@ -7,8 +7,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from glide_desktop.document.compositing import composite_rect
 from glide_desktop.document.document import Document
-from glide_desktop.document.floating import MASK_GROWN, Target, land, lift
+from glide_desktop.document.floating import MASK_GROWN, Target, land, lift, over
 from glide_desktop.document.floating_command import FloatingSelection
 from glide_desktop.document.geometry import Rect
 from glide_desktop.document.history import History
@@ -67,6 +68,18 @@ def test_landing_composites_the_piece_over_the_layer_where_it_lands():
     r, g, b, a = after[0, 5]  # half-transparent red over blue: the compositor's "normal"
     assert a == 255 and abs(int(r) - 128) <= 1 and abs(int(b) - 127) <= 1 and g == 0
     assert land(layer, lifted, (0, 0)) is None  # nothing moved, nothing to change
+
+
+def test_over_matches_the_compositor():
+    rng = np.random.default_rng(2)
+    piece, backdrop = (rng.integers(0, 256, (40, 50, 4), dtype=np.uint8) for _ in range(2))
+    piece[:10, :, 3], piece[10:20, :, 3] = 0, 255  # clear and solid rows take the short ways
+    backdrop[:, :5, 3] = 0
+    expected = composite_rect([Layer(backdrop), Layer(piece)], Rect(0, 0, 50, 40)).astype(int)
+    got = over(piece, backdrop).astype(int)
+    shown = expected[..., 3] > 0
+    assert np.array_equal(got[..., 3], expected[..., 3])
+    assert np.abs(got[shown] - expected[shown]).max() <= 1
 
 
 def test_a_piece_moved_past_the_layer_grows_it_and_keeps_pixels_off_the_canvas():
