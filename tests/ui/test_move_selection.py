@@ -327,3 +327,14 @@ def test_cut_while_floating_cuts_what_landed(qtbot, window):
     assert [stack.text(i) for i in range(stack.count())][-2:] == ["Move selection", "Cut"]
     stack.undo()
     assert (paint.pixels[4:14, 24:34] == RED).all()  # the landed piece comes back: nothing lost
+
+
+def test_zooming_with_the_keyboard_keeps_the_piece_floating(qtbot, window):
+    document = window.document
+    _floating_in_window(qtbot, window)
+    zoom = window.canvas.zoom
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)  # View ▸ Zoom In
+    assert window.canvas.zoom > zoom
+    assert document.active_layer.name == "Floating selection" and "Enter to merge" in window.hint_label.text()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Return)
+    assert len(document.layers) == 2

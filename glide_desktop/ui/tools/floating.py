@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcutEvent
+from PySide6.QtGui import QKeyEvent, QShortcutEvent
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QWidget
 
 from glide_desktop.document.floating_command import FloatingSelection
@@ -21,13 +21,7 @@ NOTHING = "The selection holds no pixels of the active layer to move"
 _LEFT = Qt.MouseButton.LeftButton
 _LAND_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _PRESSES = (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick)
-_HISTORY = (QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo)
-
-
-def _history_key(sequence: QKeySequence) -> bool:
-    """Undo cancels the floating piece itself (it leaves history); redo has nothing to redo meanwhile."""
-    return any(sequence.matches(binding) == QKeySequence.SequenceMatch.ExactMatch
-               for key in _HISTORY for binding in QKeySequence.keyBindings(key))
+KEEPS_FLOATING = "keepsFloatingSelection"  # an action property: its shortcut does not land a floating piece
 
 
 class _LandFirst(QObject):
@@ -46,7 +40,7 @@ class _LandFirst(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         kind = event.type()
         if isinstance(event, QShortcutEvent):
-            if not _history_key(event.key()):
+            if not watched.property(KEEPS_FLOATING):
                 self.land()
         elif kind in _PRESSES and isinstance(watched, QWidget) and self._elsewhere(watched):
             self.land()
