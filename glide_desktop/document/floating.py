@@ -93,8 +93,10 @@ def lift(layer: Layer, coverage: np.ndarray, target: Target, copy: bool = False)
 
 def floating_layer(layer: Layer, lifted: Lifted, delta: tuple[int, int]) -> Layer:
     """The piece as a layer shown right above its own (GIMP's floating selection), moved by delta."""
+    # Blends like "source in" would erase everything around a piece composited alone: show it as normal.
+    blend = BlendMode.NORMAL if layer.blend.clears_outside else layer.blend
     return Layer(lifted.piece.copy(), name="Floating selection", visible=layer.visible, opacity=layer.opacity,
-                 blend=layer.blend, offset=(lifted.rect.x + delta[0], lifted.rect.y + delta[1]),
+                 blend=blend, offset=(lifted.rect.x + delta[0], lifted.rect.y + delta[1]),
                  mask=None if lifted.mask is None else lifted.mask.copy(), mask_enabled=layer.mask_enabled)
 
 

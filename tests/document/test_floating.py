@@ -13,7 +13,7 @@ from glide_desktop.document.floating import MASK_GROWN, Target, land, lift, over
 from glide_desktop.document.floating_command import FloatingSelection
 from glide_desktop.document.geometry import Rect
 from glide_desktop.document.history import History
-from glide_desktop.document.layer import Layer
+from glide_desktop.document.layer import BlendMode, Layer
 from glide_desktop.document.selection import ellipse_coverage, rect_coverage
 from tests.document.conftest import gradient_layer, snapshot
 
@@ -172,6 +172,17 @@ def test_what_floats_is_what_lands(feather):
     step.land(doc)
     landed = doc.composite_uncached().astype(int)
     assert np.abs(floating - landed).max() <= 2
+
+
+def test_the_floating_layer_shows_with_its_layers_look_but_never_erases_around_it():
+    doc = _doc()
+    layer = doc.layers[1]
+    _select(doc, rect_coverage(doc.size, (2, 2, 5, 5)))
+    for blend, shown in ((BlendMode.MULTIPLY, BlendMode.MULTIPLY), (BlendMode.SRC_IN, BlendMode.NORMAL)):
+        doc.set_layer_property(layer.uid, "blend", blend)
+        doc.set_layer_property(layer.uid, "opacity", 0.6)
+        step = FloatingSelection.start(doc)
+        assert (step.piece.blend, step.piece.opacity, step.piece.name) == (shown, 0.6, "Floating selection")
 
 
 # ----- undo, property-based ---------------------------------------------------------------------------
