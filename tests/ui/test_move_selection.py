@@ -201,8 +201,11 @@ def test_editing_the_mask_moves_mask_values(qtbot, canvas, doc, tools):  # noqa:
     doc.set_editing_mask(True)
     doc.selection.combine("replace", rect_coverage(doc.size, (10, 20, 10, 10)))
     pixels = paint.pixels.copy()
-    drag(qtbot, canvas, [(15, 25), (35, 25)])
-    assert len(doc.layers) == 2 and (paint.mask[20:30, 30:40] == 0).all()  # live: no piece layer
+    qtbot.mousePress(canvas, LEFT, Qt.KeyboardModifier.NoModifier, at(canvas, 15, 25))
+    send_move(canvas, at(canvas, 35, 25), LEFT)
+    assert np.array_equal(paint.mask, mask) and canvas.ants.shift == (20, 0)  # the outline moves first
+    qtbot.mouseRelease(canvas, LEFT, Qt.KeyboardModifier.NoModifier, at(canvas, 35, 25))
+    assert len(doc.layers) == 2 and (paint.mask[20:30, 30:40] == 0).all()  # no piece layer: the mask
     qtbot.keyClick(canvas, Qt.Key.Key_Return)
     assert (paint.mask[20:30, 30:40] == 0).all() and (paint.mask[20:30, 10:20] == 0).all()  # the hole: black
     assert (paint.mask[:20] == 255).all() and np.array_equal(paint.pixels, pixels)

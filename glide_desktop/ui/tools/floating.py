@@ -100,11 +100,11 @@ class SelectionMove:
         if delta != self._delta:
             self._delta = delta
             command = self.command
-            if command.piece is None:
-                command.move_to(canvas.document, delta)
-            else:  # the document changes once, on release; the outline is drawn moved meanwhile
+            # The document changes once, on release; the outline is drawn moved meanwhile (and, for
+            # pixels, the piece: moved mask values show on release, as landing them rereads the region).
+            if command.piece is not None:
                 canvas.layer_drags.move_to((command.rect.x + delta[0], command.rect.y + delta[1]))
-                canvas.ants.set_shift(delta[0] - command.delta[0], delta[1] - command.delta[1])
+            canvas.ants.set_shift(delta[0] - command.delta[0], delta[1] - command.delta[1])
         return True
 
     def release(self, canvas: Any, event: CanvasPointerEvent) -> bool:
@@ -120,8 +120,12 @@ class SelectionMove:
     def _end_drag(self, canvas: Any) -> None:
         self._start = None
         command = self.command
-        if command is not None and command.piece is not None:
+        if command is None:
+            return
+        if command.piece is not None:
             canvas.layer_drags.end(lambda: self._moved(canvas, command, self._delta))
+        else:
+            canvas.layer_drags.apply(lambda: self._moved(canvas, command, self._delta))
 
     def _moved(self, canvas: Any, command: FloatingSelection, delta: tuple[int, int]) -> None:
         command.move_to(canvas.document, delta, self._content)
