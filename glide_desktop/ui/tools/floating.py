@@ -92,7 +92,7 @@ class SelectionMove:
         return True
 
     def move(self, canvas: Any, event: CanvasPointerEvent) -> bool:
-        """Follow the mouse: the piece layer's drag preview, or the mask landed afresh."""
+        """Follow the mouse: the outline, and the piece layer's drag preview."""
         if self._start is None or not self.floating:
             return self._start is not None
         delta = (self._start_delta[0] + round(event.pos.x() - self._start.x()),
