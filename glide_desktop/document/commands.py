@@ -335,5 +335,5 @@ class Flatten(Command):
     def nbytes(self) -> int:
         if self._old is None:
             return _STRUCT_BYTES
-        old = sum(layer.pixels.nbytes for layer in self._old[0])
+        old = sum(layer.pixels.nbytes for layer in self._old[0] if not layer.is_group)
         return _STRUCT_BYTES + old + self._flat.pixels.nbytes

@@ -10,8 +10,8 @@ from typing import TypeVar
 
 import numpy as np
 
-from glide_desktop.document.blend_modes import blend_planes
 from glide_desktop.document import group_compositing as groups
+from glide_desktop.document.blend_modes import blend_planes
 from glide_desktop.document.geometry import Rect
 from glide_desktop.document.layer import BlendMode, Layer
 from glide_desktop.document.planar import chunks, composite_chunk

@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from glide_desktop.document.compositing import TileCache, composite
 from glide_desktop.document import group as tree
+from glide_desktop.document.compositing import TileCache, composite
 from glide_desktop.document.geometry import Rect
 from glide_desktop.document.group import LayerGroup, Node
 from glide_desktop.document.layer import BlendMode, Layer
@@ -20,6 +20,11 @@ LAYER_PROPERTIES = ("name", "visible", "opacity", "blend", "offset", "metadata",
 GROUP_ONLY = ("pass_through",)
 LAYER_ONLY = ("offset",)
 _EVERYWHERE = Rect(-(1 << 40), -(1 << 40), 1 << 41, 1 << 41)
+
+
+def _reach(node: Node) -> Rect:
+    """A layer's reach; a lone group node (its contents elsewhere) may touch anything."""
+    return _EVERYWHERE if node.is_group else node.reach
 
 
 @dataclass(frozen=True)
@@ -217,7 +222,7 @@ class Document:
         self.layers.insert(index, layer)
         self._fit_parent(layer, index)
         self.active_uid = layer.uid
-        self.notify(layer.reach.clip(self.width, self.height), structure=True, selection=False)
+        self.notify(_reach(layer).clip(self.width, self.height), structure=True, selection=False)
 
     def _fit_parent(self, layer: Node, index: int) -> None:
         """Keep a raster layer's group when it fits where it was put; otherwise join the layer below
@@ -248,7 +253,7 @@ class Document:
         if self.active_uid == uid:
             below = self.layers[min(index, len(self.layers) - 1)] if self.layers else None
             self.active_uid = below.uid if below else None
-        self.notify(layer.reach.clip(self.width, self.height), structure=True, selection=False)
+        self.notify(_reach(layer).clip(self.width, self.height), structure=True, selection=False)
         return layer, index
 
     def move_layer(self, uid: int, index: int) -> None:
@@ -257,9 +262,16 @@ class Document:
         index = max(0, min(index, len(self.layers) - 1))
         if self.layers.index(layer) == index:
             return
+        old = list(self.layers)
         self.layers.remove(layer)
         self.layers.insert(index, layer)
-        self.notify(layer.reach.clip(self.width, self.height), structure=True, selection=False)
+        if self.has_groups:
+            try:
+                tree.check_structure(self.layers)
+            except ValueError:
+                self.layers = old
+                raise ValueError("a flat move cannot cross a group's edge: use MoveNode") from None
+        self.notify(self.node_reach(uid).clip(self.width, self.height), structure=True, selection=False)
 
     def set_layer_property(self, uid: int, name: str, value: Any, content: Rect | None = None) -> None:
         """Set name, visible, opacity, blend, offset or metadata of a layer (pass_through of a group).
@@ -364,7 +376,7 @@ class Document:
         if mask is not None and mask.shape != layer.pixels.shape[:2]:
             raise ValueError(f"mask {mask.shape} does not fit layer {layer.pixels.shape[:2]}")
         layer.mask, layer.mask_enabled = mask, bool(enabled)
-        self.notify(layer.reach.clip(self.width, self.height), structure=True, selection=False)
+        self.notify(_reach(layer).clip(self.width, self.height), structure=True, selection=False)
 
     def replace_layer_pixels(self, uid: int, pixels: np.ndarray, offset: tuple[int, int]) -> None:
         """Swap a layer's whole pixel array and offset (used by merge operations)."""

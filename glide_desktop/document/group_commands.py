@@ -278,7 +278,8 @@ class OffsetLayers(Command):
         self._done = False
 
     @classmethod
-    def for_node(cls, doc: Document, uid: int, delta: tuple[int, int], text: str = "Move layer") -> OffsetLayers:
+    def for_node(cls, doc: Document, uid: int, delta: tuple[int, int],
+                 text: str = "Move layer") -> OffsetLayers:
         """The step moving a layer, or every layer inside a group."""
         node = doc.layer_by_uid(uid)
         layers = [n for n in doc.descendants(uid) if not n.is_group] if node.is_group else [node]
