@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 from glide_desktop.document.layer import BlendMode, Layer, _next_uid
 
-MAX_GROUP_DEPTH = 32  # nesting deeper than this is refused (OpenRaster reads allow the same)
+MAX_GROUP_DEPTH = 64  # nesting deeper than this is refused (OpenRaster reads refuse 64 levels)
 
 
 @dataclass(eq=False)
