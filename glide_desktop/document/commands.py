@@ -262,6 +262,15 @@ class SetSelection(Command):
         return _STRUCT_BYTES + self.before.nbytes + self.after.nbytes
 
 
+def can_merge_down(doc: Document, uid: int) -> bool:
+    """True when the layer has a raster layer directly below it in the same group."""
+    index = doc.index_of(uid)
+    if index == 0:
+        return False
+    upper, lower = doc.layers[index], doc.layers[index - 1]
+    return not upper.is_group and not lower.is_group and lower.parent == upper.parent
+
+
 class MergeDown(Command):
     """Composite a layer onto the one below; the result keeps the lower layer's properties."""
 
@@ -274,10 +283,10 @@ class MergeDown(Command):
         index = doc.index_of(self.uid)
         if index == 0:
             raise ValueError("the bottom layer has nothing below to merge into")
-        upper, lower = doc.layers[index], doc.layers[index - 1]
         # The node just below in the stack is the sibling below, its group's top, or outside the group.
-        if upper.is_group or lower.is_group or lower.parent != upper.parent:
+        if not can_merge_down(doc, self.uid):
             raise ValueError("Merge Down needs a layer directly below in the same group")
+        upper, lower = doc.layers[index], doc.layers[index - 1]
         area = lower.bounds.union(upper.bounds) if upper.visible else lower.bounds
         # The lower layer's mask is baked into the result, which has no mask (its size changes).
         base = dataclasses.replace(lower, visible=True, opacity=1.0, blend=BlendMode.NORMAL, mask=None,

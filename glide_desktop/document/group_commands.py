@@ -30,10 +30,16 @@ class Restructure(Command):
         """The new arrangement and the uids whose place changes (ValueError when it cannot be done)."""
         raise NotImplementedError
 
-    def redo(self, doc: Document) -> None:
+    def prepare(self, doc: Document) -> Restructure:
+        """Work out the change without applying it: ValueError (a message for the user) when it cannot
+        be done. Call before pushing onto a Qt undo stack, which cannot pass exceptions on."""
         if self._after is None:
-            self._before = doc.arrangement()
             self._after, self._touched = self.arrange(doc)
+            self._before = doc.arrangement()
+        return self
+
+    def redo(self, doc: Document) -> None:
+        self.prepare(doc)
         if doc.arrangement() != self._after:
             doc.set_arrangement(self._after, self._touched)
 
@@ -272,10 +278,12 @@ class MergeGroup(Restructure):
 class OffsetLayers(Command):
     """Shift several layers by one delta as one step (the Move tool on a group moves all its layers)."""
 
-    def __init__(self, uids: Iterable[int], delta: tuple[int, int], text: str = "Move layer"):
+    def __init__(self, uids: Iterable[int], delta: tuple[int, int], text: str = "Move layer",
+                 moved: bool = False):
+        """moved: the layers already stand moved (a live drag did it), so the first redo is done."""
         super().__init__()
         self.uids, self.delta, self.text = list(uids), (int(delta[0]), int(delta[1])), text
-        self._done = False
+        self._done = moved
 
     @classmethod
     def for_node(cls, doc: Document, uid: int, delta: tuple[int, int],

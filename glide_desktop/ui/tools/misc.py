@@ -12,6 +12,7 @@ from glide_desktop.document.commands import SetLayerProperty
 from glide_desktop.document.geometry import Rect
 from glide_desktop.ui.canvas.events import CanvasPointerEvent
 from glide_desktop.ui.tools.base import Tool, push
+from glide_desktop.ui.tools.group_move import GroupMove
 
 _LEFT = Qt.MouseButton.LeftButton
 _NUDGE = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1), Qt.Key.Key_Down: (0, 1)}
@@ -31,6 +32,7 @@ class MoveTool(Tool):
         self._start_pos = QPointF()
         self._offset = (0, 0)  # where the drag shows the layer now
         self._content = Rect(0, 0, 0, 0)  # the dragged layer's visible pixels, layer coordinates
+        self._group = GroupMove()  # an active group moves all its layers
 
     def activate(self, canvas: Any) -> None:
         # Start composing what lies below and above the active layer now: the press finds it ready.
@@ -41,6 +43,8 @@ class MoveTool(Tool):
         canvas.layer_drags.keep_ready(False)
 
     def press(self, canvas: Any, event: CanvasPointerEvent) -> None:
+        if self._group.press(canvas, event):
+            return
         layer = canvas.document.active_layer
         if event.button != _LEFT or layer is None:
             return
@@ -51,7 +55,7 @@ class MoveTool(Tool):
         canvas.layer_drags.begin(layer.uid, self._content)
 
     def move(self, canvas: Any, event: CanvasPointerEvent) -> None:
-        if self._uid is None:
+        if self._group.move(canvas, event) or self._uid is None:
             return
         offset = self._offset_at(event.pos)
         if offset != self._offset:
@@ -59,12 +63,14 @@ class MoveTool(Tool):
             canvas.layer_drags.move_to(offset)  # the document changes once, on release
 
     def release(self, canvas: Any, event: CanvasPointerEvent) -> None:
-        if self._uid is None or event.button != _LEFT:
+        if self._group.release(canvas, event) or self._uid is None or event.button != _LEFT:
             return
         self.move(canvas, event)
         canvas.layer_drags.end(lambda: self._commit(canvas))
 
     def cancel(self, canvas: Any) -> None:
+        if self._group.dragging:
+            self._group.finish(canvas)
         if self._uid is not None:
             canvas.layer_drags.end(lambda: self._commit(canvas))
 
@@ -84,6 +90,8 @@ class MoveTool(Tool):
         command.sealed = True  # the next drag is its own step, never merged into this one
 
     def key_press(self, canvas: Any, event: QKeyEvent) -> bool:
+        if self._group.key_press(canvas, event):
+            return True
         step = _NUDGE.get(event.key())
         layer = canvas.document.active_layer
         if step is None or layer is None or self._uid is not None:
