@@ -69,6 +69,13 @@ def is_flat(items: list) -> bool:
     return not any(isinstance(item, GroupPlan) for item in items)
 
 
+def flattened(nodes: Sequence) -> list[Layer] | None:
+    """The raster layers that composite exactly as nodes do, as one flat list (hidden groups' layers
+    left out); None when some group needs its own pass (isolated, or pass-through under 100 %)."""
+    items = plan(nodes)
+    return items if is_flat(items) else None
+
+
 def render(items: list, rect: Rect, flat: Flat) -> np.ndarray:
     """Composite a plan over exactly rect with flat doing every flat stack."""
     layers: list[Layer] = []

@@ -190,6 +190,7 @@ class LayersModel(QAbstractItemModel):
         if found is None:
             if layer.is_group:
                 found = self._thumbnails[layer.uid] = icon("folder")
+                found.addPixmap(found.pixmap(THUMBNAIL_SIZE), QIcon.Mode.Selected)  # untinted when active
                 return found
             pixmap = thumbnail(layer.pixels, THUMBNAIL_SIZE)
             found = self._thumbnails[layer.uid] = QIcon(pixmap)

@@ -116,8 +116,11 @@ class LayersPanel(QWidget):
         self.view.setUniformRowHeights(True)
         # Click chooses one; Ctrl/Shift-click picks several for Group Layers.
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.view.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        # Drag and drop reorders and nests: the model takes only its own rows' uids (LAYER_MIME) and turns
+        # a drop into one MoveNode step (DragDrop, not InternalMove, so the view never removes rows itself).
+        self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
         self.view.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.view.setDropIndicatorShown(True)
         self.view.setDragDropOverwriteMode(False)
         self.view.setExpandsOnDoubleClick(False)  # a double-click opens Layer Properties
         # F2 renames in place; a double-click opens Layer Properties (name, and how it was generated).
@@ -172,6 +175,11 @@ class LayersPanel(QWidget):
             "Flatten image: merge every visible layer into one (Undo brings the layers back)", self.flatten)
         self.delete_action, self.delete_button = self._action(
             "delete", "De&lete Layer", "Remove the active layer", self.delete_layer)
+        group_button = QToolButton()
+        group_button.setDefaultAction(self.groups.new_group)
+        group_button.setIconSize(QSize(18, 18))
+        group_button.setAutoRaise(True)
+        self._buttons.insertWidget(1, group_button)
         self.mask_button = QToolButton()
         self.mask_button.setText("Mask")
         self.mask_button.setToolTip("Layer mask: add, invert, disable, apply or delete")
