@@ -25,6 +25,8 @@ from glide_desktop.document.group_commands import (
 )
 from glide_desktop.document.history import History
 from glide_desktop.document.layer import BlendMode, Layer
+from glide_desktop.document.transform_commands import TransformImage
+from glide_desktop.document.transform_ops import Crop, Rotate
 from tests.document.conftest import gradient_layer
 
 W, H = 40, 30
@@ -269,3 +271,17 @@ def test_new_group_goes_above_the_active_node_in_its_group():
     History().push(doc, command)
     assert _names(doc)[1:3] == [("L1", "Group"), ("inner", "Group")]
     assert doc.depth(command.group.uid) == 1 and group.uid == command.group.parent
+
+
+def test_image_transforms_carry_every_layer_inside_groups_and_undo_exactly():
+    doc, history = _doc(), History()
+    group = _group(doc, 1, 2)
+    History().push(doc, SetGroupMode(group.uid, False, BlendMode.MULTIPLY))
+    before = [node.state() for node in doc.layers]
+    history.push(doc, TransformImage(Crop(Rect(5, 4, 30, 20)), "Crop"))
+    history.push(doc, TransformImage(Rotate(1), "Rotate"))
+    assert doc.size == (20, 30) and doc.layers[3] is group and group.blend is BlendMode.MULTIPLY
+    assert np.array_equal(doc.composite(), doc.composite_uncached())
+    history.undo(doc)
+    history.undo(doc)
+    assert [node.state() for node in doc.layers] == before
