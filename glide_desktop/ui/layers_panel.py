@@ -55,6 +55,7 @@ class LayersPanel(QWidget):
         self.undo: DocumentUndo | None = None
         self._unsubscribe: Any = None
         self._syncing = False
+        self._folding = False  # the panel itself opens or folds rows to match the document
         self.model = LayersModel(self)
         self.masks = MaskActions(self)
         self.groups = GroupActions(self.selected_uids, self)
@@ -143,17 +144,18 @@ class LayersPanel(QWidget):
         """Open every group the document does not keep folded (after the tree was rebuilt)."""
         if self.document is None:
             return
-        self._syncing = True
+        self._folding = True
         try:
             for uid in self.model.group_uids():
                 group = self.document.find_layer(uid)
                 self.view.setExpanded(self.model.index_of(uid), not group.collapsed)
         finally:
-            self._syncing = False
+            self._folding = False
 
     def _fold(self, index: Any, collapsed: bool) -> None:
         node = self.model.node_at(index)
-        if not self._syncing and node is not None and node.is_group and self.document is not None:
+        # Also when showing the active layer opens its folded group: the document keeps what is shown.
+        if not self._folding and node is not None and node.is_group and self.document is not None:
             self.document.set_collapsed(node.uid, collapsed)  # a view state: saved, never an undo step
 
     def selected_uids(self) -> list[int]:

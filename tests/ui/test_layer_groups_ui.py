@@ -170,3 +170,35 @@ def test_move_tool_drags_a_whole_group_as_one_step(window, qtbot):
     assert doc.raster_layers()[1].offset == (offsets[1][0] + 10, offsets[1][1])
     SHOTS.mkdir(parents=True, exist_ok=True)
     window.grab().save(str(SHOTS / "main_window_groups.png"))
+
+
+def test_move_layer_up_and_down_keys_step_into_and_out_of_a_group(window, qtbot):
+    doc = _document(window)
+    _click_row(qtbot, window, doc.layers[1].uid)  # Blue into a group of its own
+    qtbot.keyClick(window, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+    red = doc.layers[-1]
+    _click_row(qtbot, window, red.uid)
+    qtbot.keyClick(window, Qt.Key.Key_BracketLeft, Qt.KeyboardModifier.ControlModifier)  # down: into it
+    assert _tree(window) == [(0, "Group 1"), (1, "Red"), (1, "Blue"), (0, "Photo")]
+    qtbot.keyClick(window, Qt.Key.Key_BracketLeft, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window, Qt.Key.Key_BracketLeft, Qt.KeyboardModifier.ControlModifier)  # out at the bottom
+    assert _tree(window) == [(0, "Group 1"), (1, "Blue"), (0, "Red"), (0, "Photo")]
+    qtbot.keyClick(window, Qt.Key.Key_BracketRight, Qt.KeyboardModifier.ControlModifier)  # up: back in
+    assert _tree(window) == [(0, "Group 1"), (1, "Blue"), (1, "Red"), (0, "Photo")]
+    assert window.layers_panel.view.currentIndex().data() == "Red"  # the moved layer stays chosen
+
+
+def test_duplicate_and_delete_a_group_with_its_layers(window, qtbot):
+    doc = _document(window)
+    _click_row(qtbot, window, doc.layers[2].uid)
+    _click_row(qtbot, window, doc.layers[1].uid, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window, Qt.Key.Key_J, Qt.KeyboardModifier.ControlModifier)
+    assert _tree(window) == [(0, "Group 1 copy"), (1, "Red"), (1, "Blue"), (0, "Group 1"), (1, "Red"),
+                             (1, "Blue"), (0, "Photo")]
+    assert window.undo.stack.undoText() == "Duplicate group"
+    window.layers_panel.delete_action.trigger()
+    assert _tree(window) == [(0, "Group 1"), (1, "Red"), (1, "Blue"), (0, "Photo")]
+    assert window.undo.stack.undoText() == "Delete group"
+    window.undo.undo()
+    assert len(doc.layers) == 7
