@@ -285,3 +285,24 @@ def test_image_transforms_carry_every_layer_inside_groups_and_undo_exactly():
     history.undo(doc)
     history.undo(doc)
     assert [node.state() for node in doc.layers] == before
+
+
+def test_a_rerolled_layer_takes_the_old_ones_place_in_its_group():
+    from glide_desktop.document.commands import ReplaceLayer
+
+    doc, history = _doc(), History()
+    group = _group(doc, 1, 2)
+    old = doc.layers[1]  # the group's bottom layer: the node below it lies outside the group
+    history.push(doc, ReplaceLayer(old.uid, gradient_layer(10, 10, "reroll", seed=9)))
+    assert doc.layers[1].name == "reroll" and doc.layers[1].parent == group.uid
+    check_structure(doc.layers)
+    history.undo(doc)
+    assert doc.layers[1] is old and old.parent == group.uid
+
+
+def test_a_layer_added_above_a_group_stays_outside_it():
+    doc = _doc()
+    group = _group(doc, 1, 2)
+    doc.insert_layer(doc.new_layer("above"), doc.index_of(group.uid) + 1)
+    assert doc.active_layer.parent is None and doc.children(None)[-2].name == "above"
+    check_structure(doc.layers)
