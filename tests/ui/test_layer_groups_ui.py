@@ -202,3 +202,19 @@ def test_duplicate_and_delete_a_group_with_its_layers(window, qtbot):
     assert window.undo.stack.undoText() == "Delete group"
     window.undo.undo()
     assert len(doc.layers) == 7
+
+
+def test_dropping_between_rows_takes_a_layer_out_of_its_group(window, qtbot):
+    doc = _document(window)
+    _click_row(qtbot, window, doc.layers[2].uid)
+    _click_row(qtbot, window, doc.layers[1].uid, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+    red = doc.children(doc.active_uid)[-1]
+    view, model = window.layers_panel.view, window.layers_panel.model
+    photo_row = view.visualRect(model.index_of(doc.layers[0].uid))
+    mime = model.mimeData([model.index_of(red.uid)])
+    drop = QDropEvent(QPointF(photo_row.center().x(), photo_row.top() + 1), Qt.DropAction.MoveAction, mime,
+                      Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    view.dropEvent(drop)  # on the line above Photo: out of the group, just above Photo
+    assert _tree(window) == [(0, "Group 1"), (1, "Blue"), (0, "Red"), (0, "Photo")]
+    assert red.parent is None
