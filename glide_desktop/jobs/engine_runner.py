@@ -25,8 +25,9 @@ class EngineRunner:
         self.threads = threads
         self._store: Any = None  # a ModelCache over a ModelStore, made on first use
 
-    def __call__(self, job: Job, cancel: threading.Event,
+    def __call__(self, job: Job, cancel: threading.Event, previews: threading.Event | None = None,
                  ) -> Iterator[Event | DetailResult | CandidateScores]:
+        """The job's events; previews (None: the request's field) is read at every step."""
         from glide_desktop.engine.pipelines import generate, upsample
 
         store = self._open()
@@ -36,13 +37,14 @@ class EngineRunner:
             scores = rank_candidates(job.request.prompt, job.images, store, job.request.device)
             yield CandidateScores(tuple(scores))
         elif isinstance(job, UpsampleJob):
-            yield from upsample(job.request, store, job.candidates64, job.indices, cancel=cancel)
+            yield from upsample(job.request, store, job.candidates64, job.indices, cancel=cancel,
+                                previews=previews)
         elif isinstance(job, DetailRequest):
             from glide_desktop.engine.pipelines.detail import detail
 
-            yield from detail(job, store, cancel=cancel)
+            yield from detail(job, store, cancel=cancel, previews=previews)
         else:
-            yield from generate(job, store, cancel=cancel)
+            yield from generate(job, store, cancel=cancel, previews=previews)
 
     def preload(self, mode: Mode, device: str = "auto", precision: Precision = Precision.AUTO) -> list[str]:
         """Load the mode's diffusion networks whose files are present, as a request would; returns the names.

@@ -14,7 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from glide_desktop.engine.types import Mode, Precision
-from glide_desktop.jobs.job import Job, Runner
+from glide_desktop.jobs.job import Job, Runner, wants_previews, with_previews
 from glide_desktop.jobs.worker import GenerationWorker
 
 
@@ -107,6 +107,13 @@ class GenerationJobs(QObject):
         if hasattr(self.runner, "models_dir"):
             self.runner.models_dir = Path(folder)  # one attribute swap: the worker reads it per request
 
+    def set_previews(self, wanted: bool) -> None:
+        """Whether jobs' steps come with preview images: the running job from its next step, and the
+        waiting ones when they start (their requests are changed to say so)."""
+        self._waiting = deque((ticket, with_previews(job, wanted)) for ticket, job in self._waiting)
+        if self._running is not None:
+            self._set_previews_flag(wanted)
+
     def cancel(self, ticket: int | None = None) -> None:
         """Stop a job: the running one (default) at its next step, or a waiting one before it starts."""
         if ticket is None or ticket == self.running:
@@ -144,8 +151,15 @@ class GenerationJobs(QObject):
         self._running = self._waiting.popleft()
         # Cleared here, in the GUI thread, before the job is sent, so a cancel right after is never lost.
         self._worker.cancel_flag.clear()
+        self._set_previews_flag(wants_previews(self._running[1]))
         self.started.emit(self._running[0])
         self._run.emit(*self._running)
+
+    def _set_previews_flag(self, wanted: bool) -> None:
+        if wanted:
+            self._worker.previews_flag.set()
+        else:
+            self._worker.previews_flag.clear()
 
     @Slot(int, object)
     def _on_progress(self, ticket: int, event: object) -> None:

@@ -20,7 +20,7 @@ from glide_desktop.document.commands import Command
 from glide_desktop.document.document import Document
 from glide_desktop.engine import locations
 from glide_desktop.engine.types import Candidates, Progress, Result
-from glide_desktop.jobs.job import CandidateScores
+from glide_desktop.jobs.job import CandidateScores, with_previews
 from glide_desktop.jobs.queue import GenerationJobs
 from glide_desktop.ui.canvas.generation_overlay import GenerationOverlay, masked_image
 from glide_desktop.ui.generate_options import run_precision
@@ -68,6 +68,7 @@ class GenerationController(QObject):
         panel.staging.applyRequested.connect(self.apply)
         panel.staging.discardRequested.connect(self.discard)
         panel.queue.cancelRequested.connect(self.cancel_job)
+        panel.preview_check.toggled.connect(self.set_previews)
         if jobs is not None:
             jobs.started.connect(self._on_started)
             jobs.progress.connect(self._on_progress)
@@ -155,8 +156,15 @@ class GenerationController(QObject):
         folder = self.panel.models_dir
         return all(locations.find_file(folder, name) is not None for name in locations.CLIP_FILES)
 
+    @Slot(bool)
+    def set_previews(self, wanted: bool) -> None:
+        """Live preview switched: the engine makes previews, or skips them, from the job's next step."""
+        if self.jobs is not None:
+            self.jobs.set_previews(wanted)
+
     def _submit(self, task: Task) -> None:
-        ticket = self.jobs.submit(task.job())
+        # The engine computes previews only when the panel shows them.
+        ticket = self.jobs.submit(with_previews(task.job(), self.panel.preview_check.isChecked()))
         if not ticket:
             return
         self.tasks[ticket] = task
@@ -269,7 +277,7 @@ class GenerationController(QObject):
         self.panel.show_progress(event, self.clock.elapsed(), remaining)
         now = time.monotonic()
         final = event.step >= event.total
-        wanted = self.panel.preview_check.isChecked()  # previews are converted only when someone looks
+        wanted = self.panel.preview_check.isChecked()  # one made just before the switch went off may arrive
         if event.preview is None or not wanted or (now - self._last_preview < PREVIEW_INTERVAL and not final):
             return
         self._last_preview = now

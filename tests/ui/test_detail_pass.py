@@ -35,7 +35,7 @@ class PaintingRunner:
         self.gate, self.requests = gate, []
         self.steps_per_tile = steps_per_tile
 
-    def __call__(self, request: DetailRequest, cancel):
+    def __call__(self, request: DetailRequest, cancel, previews=None):
         self.requests.append(request)
         plan, done = request.plan, 0
         total = plan.total_tiles * self.steps_per_tile

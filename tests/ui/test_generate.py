@@ -283,7 +283,8 @@ def test_candidates_get_clip_scores_when_the_clip_files_are_there(make_window, q
 
 def test_live_preview_off_draws_nothing_while_sampling(make_window, qtbot):
     gate = threading.Event()
-    win = make_window(ScriptedRunner(gate=gate))
+    runner = ScriptedRunner(gate=gate)
+    win = make_window(runner)
     panel = win.generate_panel
     select(win, SELECTED)
     click(qtbot, panel.preview_check)
@@ -292,10 +293,12 @@ def test_live_preview_off_draws_nothing_while_sampling(make_window, qtbot):
     qtbot.waitUntil(lambda: panel.progress_bar.maximum() == 3, timeout=5000)
     assert win.generation.overlay.image is None
     assert all(button.icon().isNull() for button in panel.strip.buttons)
-    click(qtbot, panel.preview_check)
+    assert runner.requests[0].previews is False and runner.previews == [False], "the engine made no preview"
+    click(qtbot, panel.preview_check)  # on again while the run waits after its first step
     gate.set()
     qtbot.waitUntil(lambda: win.generation.overlay.image is not None or not win.generation.busy, timeout=5000)
     _wait_idle(win, qtbot)
+    assert runner.previews == [False, True, True], "the running job makes previews from its next step"
     assert all(not button.icon().isNull() for button in panel.strip.buttons)
 
 

@@ -100,4 +100,5 @@ def run_base(session: Session) -> Generator[Progress, None, torch.Tensor | None]
         if session.cancelled:
             return None
         plan = _sdedit_start(session, plan, noise)
-    return (yield from run_stage(plan, noise, session.device, session.cancel))
+    return (yield from run_stage(plan, noise, session.device, session.cancel,
+                                 previews=session.previews_wanted))

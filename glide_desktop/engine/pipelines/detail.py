@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from glide_desktop.engine.cancel import PreviewFlag, flag_is_set
 from glide_desktop.engine.detail_types import (
     DETAIL_MODEL,
     STAGE_DETAIL,
@@ -143,11 +144,13 @@ def _as_detail(run: StageRun, done: int, chunk: Sequence[DetailTile], steps: int
 
 
 def detail(request: DetailRequest, store: Any, *, cancel: CancelFlag | None = None,
-           noise: NoiseSource | None = None) -> Iterator[Event]:
+           noise: NoiseSource | None = None, previews: PreviewFlag | None = None) -> Iterator[Event]:
     """Run a detail pass: DetailProgress per step of each batch of tiles, then one DetailResult.
 
-    store loads the upsample-inpaint model (ModelStore.load_unet); noise replaces the seeded noise.
+    store loads the upsample-inpaint model (ModelStore.load_unet); noise replaces the seeded noise;
+    previews (read at every step; None: always) says whether the events carry the tiles' previews.
     """
+    wanted = None if previews is None else (lambda: flag_is_set(previews))
     validate_detail(request)
     device = resolve_device(request.device)
     model = store.load_unet(DETAIL_MODEL, device, compute_dtype(device, request.precision))
@@ -163,7 +166,7 @@ def detail(request: DetailRequest, store: Any, *, cancel: CancelFlag | None = No
                 return
             chunk = tiles[first: first + batch]
             source = noise or TorchNoise(tile_seed(request.seed, index, first), device)
-            run = run_stage(painter.plan(chunk, source), source, device, cancel)
+            run = run_stage(painter.plan(chunk, source), source, device, cancel, previews=wanted)
             images = yield from _as_detail(run, done, chunk, painter.steps, total)
             if images is None:
                 return

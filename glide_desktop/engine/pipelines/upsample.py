@@ -89,7 +89,8 @@ def run_upsample(session: Session, candidates64: np.ndarray, indices: Sequence[i
         plan = _plan(session, model, candidates64[index], known, text, x_T)
         per_candidate = plan.steps
         image = yield from run_stage(plan, noise, session.device, session.cancel,
-                                     step_offset=position * per_candidate, total=len(indices) * per_candidate)
+                                     step_offset=position * per_candidate, total=len(indices) * per_candidate,
+                                     previews=session.previews_wanted)
         if image is None:
             return
         yield Result(image256=to_uint8(image)[0], candidate=index)
