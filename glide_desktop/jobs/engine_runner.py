@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,14 +16,21 @@ from glide_desktop.jobs.thread_setup import prepare_worker_thread
 class EngineRunner:
     """Callable runner over a models folder; torch is imported on the first request only.
 
+    models is the folder, or a function that names it (engine.locations.default_models_dir: the
+    folder's owner), asked at every request so a folder chosen meanwhile is used by the next one.
     threads, when given, is torch's thread count, set at the start of every request inside the
     thread that runs it (torch's OpenMP count belongs to the calling thread), first request included.
     """
 
-    def __init__(self, models_dir: Path, threads: int | None = None) -> None:
-        self.models_dir = Path(models_dir)
+    def __init__(self, models: Path | Callable[[], Path], threads: int | None = None) -> None:
+        self._models = models if callable(models) else (lambda folder=Path(models): folder)
         self.threads = threads
         self._store: Any = None  # a ModelCache over a ModelStore, made on first use
+
+    @property
+    def models_dir(self) -> Path:
+        """The models folder now."""
+        return Path(self._models())
 
     def __call__(self, job: Job, cancel: threading.Event, previews: threading.Event | None = None,
                  ) -> Iterator[Event | DetailResult | CandidateScores]:
@@ -74,7 +81,8 @@ class EngineRunner:
 
         if self.threads is not None:
             torch.set_num_threads(self.threads)
-        if self._store is None or Path(self._store.folder) != self.models_dir:
+        folder = self.models_dir
+        if self._store is None or Path(self._store.folder) != folder:
             # Cached across requests: each checkpoint is read once, not once per generation.
-            self._store = ModelCache(ModelStore(self.models_dir))
+            self._store = ModelCache(ModelStore(folder))
         return self._store

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import deque
 from itertools import count
-from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
@@ -101,11 +100,6 @@ class GenerationJobs(QObject):
         self._preloading = order
         self._preload.emit(order)
         return True
-
-    def set_models_dir(self, folder: Path) -> None:
-        """Point a runner that reads a models folder (EngineRunner) at folder; it reloads on its next job."""
-        if hasattr(self.runner, "models_dir"):
-            self.runner.models_dir = Path(folder)  # one attribute swap: the worker reads it per request
 
     def set_previews(self, wanted: bool) -> None:
         """Whether jobs' steps come with preview images: the running job from its next step, and the

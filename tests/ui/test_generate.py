@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from glide_desktop.document.commands import PixelEdit
 from glide_desktop.document.geometry import Rect
+from glide_desktop.engine import locations
 from glide_desktop.engine.presets import PRESETS, Preset
 from glide_desktop.engine.types import Mode
 from glide_desktop.jobs.job import RankJob, UpsampleJob
@@ -274,7 +275,7 @@ def test_candidates_get_clip_scores_when_the_clip_files_are_there(make_window, q
     for path in (tmp_path / "models").iterdir():
         if not path.name.startswith("clip_"):
             (no_clip / path.name).write_bytes(path.read_bytes())
-    win.set_models_dir(no_clip)
+    locations.save_models_dir(no_clip)  # as Model Files does: Generate asks the owner each time
     _generate(win, qtbot, candidates=2)
     _wait_idle(win, qtbot)
     assert len([job for job in runner.jobs if isinstance(job, RankJob)]) == 1, "no CLIP files, no ranking"
