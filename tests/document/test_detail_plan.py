@@ -110,6 +110,20 @@ def test_a_tile_with_no_selection_is_skipped() -> None:
         assert np.any(tile.selection > 0)
 
 
+def test_a_tile_whose_selection_earlier_tiles_painted_deep_inside_is_skipped() -> None:
+    coverage = np.zeros((900, 1200), np.float32)
+    coverage[100:110, 100:500] = 1.0  # the top edge and the left edge of a 400 x 400 box ...
+    coverage[100:500, 100:110] = 1.0
+    coverage[290:310, 290:310] = 1.0  # ... and a blob the top left tile paints, far from any seam
+    image = np.zeros((900, 1200, 3), np.uint8)
+    plan = DetailPlan.from_document(image, image, coverage, upscale=2.0)
+    assert plan.region == Rect(100, 100, 400, 400)  # 2 x 2 tiles, 144 px apart
+    working, seen = _paint_tiles(plan, (7, 7, 7))
+    assert plan.total_tiles == 3  # the bottom right tile would only repaint what is kept
+    assert [tile.rect[:2] for tile in seen[0]] == [(100, 100), (244, 100), (100, 244)]
+    assert np.all(plan.finish(working).rgb[190:210, 190:210] == 7)  # painted all the same
+
+
 def test_a_large_gap_is_closed_in_rounds() -> None:
     original, current, coverage = _document(2400, 1800, Rect(400, 300, 1200, 1000))
     plan = DetailPlan.from_document(original, current, coverage, upscale=6.0)
