@@ -28,7 +28,7 @@ from glide_desktop.engine.detail_types import (
 from glide_desktop.engine.device import compute_dtype, resolve_device
 from glide_desktop.engine.diffusion import respaced_diffusion
 from glide_desktop.engine.noise import NoiseSource, TorchNoise
-from glide_desktop.engine.pipelines.conditioning import KnownImage, bind_model, prompt_rows
+from glide_desktop.engine.pipelines.conditioning import KnownImage, bind_model, encode_prompt
 from glide_desktop.engine.pipelines.images import (
     selection_to_keep_mask,
     to_model_image,
@@ -98,9 +98,7 @@ class _Painter:
 
     def _encoded(self, rows: int) -> Any:
         if rows not in self._text:
-            tokens, mask = prompt_rows(self.request.prompt, rows, self.model.config.text_ctx, self.device)
-            with torch.no_grad():
-                self._text[rows] = self.model.encode_text(tokens, mask)
+            self._text[rows] = encode_prompt(self.model, self.request.prompt, rows, self.device)
         return self._text[rows]
 
     def plan(self, tiles: Sequence[DetailTile], noise: NoiseSource) -> StagePlan:
