@@ -13,6 +13,7 @@ import secrets
 import time
 from typing import Protocol
 
+import numpy as np
 from PySide6.QtCore import QObject, QSettings, Slot
 from PySide6.QtWidgets import QMessageBox, QStatusBar
 
@@ -132,11 +133,19 @@ class GenerationController(QObject):
 
     @Slot(list)
     def upsample(self, indices: list[int]) -> bool:
-        """Queue the upsampling of the chosen candidates of the run the strip shows."""
+        """Queue the upsampling of the chosen candidates of the run the strip shows; those upsampled
+        before are staged again at once (the same seed gives the same picture)."""
         run = self.shown_run
         if self.jobs is None or run is None or run.candidates is None or not indices:
             return False
-        self._submit(Task(run, tuple(indices)))
+        for index in (i for i in indices if i in run.upsampled):
+            self._stage_result(run, index, run.upsampled[index])
+        waiting = tuple(i for i in indices if i not in run.upsampled)
+        if waiting:
+            self._submit(Task(run, waiting))
+        else:
+            self.panel.show_status(f"Staged again without upsampling: {len(indices)} result(s) of seed "
+                                   f"{run.request.seed}. Apply or Discard.")
         self.panel.strip.set_chosen([])
         return True
 
@@ -153,8 +162,7 @@ class GenerationController(QObject):
 
     def clip_ready(self) -> bool:
         """Whether the noised-CLIP files are in the models folder (candidates can be scored)."""
-        folder = self.panel.models_dir
-        return all(locations.find_file(folder, name) is not None for name in locations.CLIP_FILES)
+        return locations.clip_available(self.panel.models_dir)
 
     @Slot(bool)
     def set_previews(self, wanted: bool) -> None:
@@ -331,13 +339,18 @@ class GenerationController(QObject):
         if task is None:
             return
         task.results.append(event.candidate)
-        if task.run.document is not self.host.document:
+        task.run.upsampled[event.candidate] = event.image256
+        self._stage_result(task.run, event.candidate, event.image256)
+
+    def _stage_result(self, run: Run, candidate: int, image256: np.ndarray) -> None:
+        """Show an upsampled candidate on the canvas (once: staged already, it is shown again)."""
+        if run.document is not self.host.document:
             self._status("The generated picture was for a document that is no longer open.")
             return
-        self.staging.add(StagedResult(task.run, event.candidate, event.image256))
-        if self.shown_run is task.run:
-            self.panel.strip.show_previews(event.image256[None], first=event.candidate)
-            self.panel.strip.mark(event.candidate, "staged")
+        self.staging.show_or_add(StagedResult(run, candidate, image256))
+        if self.shown_run is run:
+            self.panel.strip.show_previews(image256[None], first=candidate)
+            self.panel.strip.mark(candidate, "staged")
         self._show_staged()
 
     @Slot(int, str)

@@ -312,3 +312,31 @@ def test_opening_another_document_drops_what_was_staged_for_the_old_one(make_win
     assert win.new_document(50, 40)
     assert len(win.generation.staging) == 0 and win.generation.overlay.image is None
     assert not win.generate_panel.staging.isVisible() and not win.generate_panel.strip.isVisible()
+
+
+def test_a_candidate_upsampled_before_is_staged_again_without_running_the_upsampler(make_window, qtbot):
+    runner = ScriptedRunner()
+    win = make_window(runner)
+    panel = win.generate_panel
+    select(win, SELECTED)
+    _generate(win, qtbot)
+    _wait_idle(win, qtbot)
+    click(qtbot, panel.strip.buttons[1])
+    click(qtbot, panel.strip.upsample_button)
+    _wait_idle(win, qtbot)
+    first = win.generation.staging.current.image256
+    click(qtbot, panel.staging.discard_button)
+    assert len(win.generation.staging) == 0
+    jobs_before = len(runner.jobs)
+
+    click(qtbot, panel.strip.buttons[1])
+    click(qtbot, panel.strip.upsample_button)  # changed their mind: the same candidate again
+    assert len(runner.jobs) == jobs_before and not win.generation.busy, "no job: staged at once"
+    staged = win.generation.staging.current
+    assert staged.candidate == 1 and staged.image256 is first and "Staged again" in panel.status_label.text()
+    click(qtbot, panel.strip.buttons[1])
+    click(qtbot, panel.strip.buttons[2])
+    click(qtbot, panel.strip.upsample_button)  # one known, one new: only the new one is upsampled
+    _wait_idle(win, qtbot)
+    assert runner.jobs[-1].indices == (2,) and len(runner.jobs) == jobs_before + 1
+    assert [r.candidate for r in win.generation.staging.results] == [1, 2], "no second copy of #2"
