@@ -13,7 +13,7 @@ from itertools import count
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from glide_desktop.engine.types import Mode, Precision
-from glide_desktop.jobs.job import Job, Runner, wants_previews, with_previews
+from glide_desktop.jobs.job import Job, Runner, job_request, wants_previews, with_previews
 from glide_desktop.jobs.worker import GenerationWorker
 
 
@@ -102,10 +102,11 @@ class GenerationJobs(QObject):
         return True
 
     def set_previews(self, wanted: bool) -> None:
-        """Whether jobs' steps come with preview images: the running job from its next step, and the
-        waiting ones when they start (their requests are changed to say so)."""
+        """Whether generation jobs' steps come with preview images: the running one from its next step,
+        and the waiting ones when they start (their requests are changed to say so). A detail pass
+        always shows its tiles."""
         self._waiting = deque((ticket, with_previews(job, wanted)) for ticket, job in self._waiting)
-        if self._running is not None:
+        if self._running is not None and job_request(self._running[1]) is not None:
             self._set_previews_flag(wanted)
 
     def cancel(self, ticket: int | None = None) -> None:
