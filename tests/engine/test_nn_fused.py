@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F
 
 from glide_desktop.engine.nn.blocks import SpatialAttention
+from glide_desktop.engine.nn.layers import GroupNorm32
 
 BF16_RTOL = 2e-2  # a few bf16 roundings of each value, relative to the contribution's size
 
@@ -77,3 +78,23 @@ def test_the_tolerance_tells_a_wrong_head_split() -> None:
         got = layer(x, text)
     layer.heads = 2
     assert _relative(got - x.float(), _plain_attention(layer, x, text) - x.float()) > 10 * BF16_RTOL
+
+
+@pytest.mark.parametrize("rows", [1, 2])
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float32])
+def test_the_scale_shift_norm_matches_norm_then_multiply_add(rows: int, dtype: torch.dtype) -> None:
+    torch.manual_seed(5)
+    norm = GroupNorm32(64)
+    with torch.no_grad():
+        norm.weight.normal_(1.0, 0.3)
+        norm.bias.normal_(0.0, 0.3)
+    x = (torch.randn(rows, 64, 5, 3) * 4 + 2).to(dtype).contiguous(memory_format=torch.channels_last)
+    scale, shift = torch.randn(rows, 64, 1, 1), torch.randn(rows, 64, 1, 1)
+    with torch.inference_mode():
+        got = norm.modulated(x, scale, shift)
+    plain = F.group_norm(x.float(), 32, norm.weight, norm.bias, 1e-5) * (1 + scale) + shift
+    assert got.dtype == dtype and got.shape == x.shape
+    if dtype == torch.float32:  # the reference's order of operations, bit for bit
+        torch.testing.assert_close(got, torch.addcmul(shift, norm(x), 1 + scale), rtol=0, atol=0)
+    assert _relative(got, plain) < (BF16_RTOL / 4 if dtype == torch.bfloat16 else 1e-6)
+    assert _relative(got, plain - shift) > 10 * BF16_RTOL  # leaving out the shift would show

@@ -63,14 +63,14 @@ class ResBlock(nn.Module):
         if check is not None:
             check()
         x = self._resample(x)
-        emb_out = self.emb_layers(emb).to(h.dtype)[..., None, None]  # N, 2*C_out or C_out, 1, 1
+        emb_out = self.emb_layers(emb)[..., None, None]  # N, 2*C_out or C_out, 1, 1 (fp32)
         if self.scale_shift:
             scale, shift = emb_out.chunk(2, dim=1)  # N, C_out, 1, 1 each
             # shift + norm(h) * (1 + scale) in one pass; the SiLU then works in place.
-            h = torch.addcmul(shift, self.out_layers[0](h), 1 + scale)
+            h = self.out_layers[0].modulated(h, scale, shift)
             h = self.out_layers[3](self.out_layers[2](F.silu(h, inplace=True)))  # SiLU, dropout, conv
         else:
-            h = self.out_layers(h + emb_out)
+            h = self.out_layers(h + emb_out.to(h.dtype))
         return h.add_(self.skip_connection(x))  # h is this block's own tensor
 
 
