@@ -12,7 +12,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from glide_desktop.engine.nn.blocks import SpatialAttention
+from glide_desktop.engine.nn.blocks import BlockSequence, ResBlock, SpatialAttention
 from glide_desktop.engine.nn.layers import GroupNorm32
 
 BF16_RTOL = 2e-2  # a few bf16 roundings of each value, relative to the contribution's size
@@ -98,3 +98,26 @@ def test_the_scale_shift_norm_matches_norm_then_multiply_add(rows: int, dtype: t
         torch.testing.assert_close(got, torch.addcmul(shift, norm(x), 1 + scale), rtol=0, atol=0)
     assert _relative(got, plain) < (BF16_RTOL / 4 if dtype == torch.bfloat16 else 1e-6)
     assert _relative(got, plain - shift) > 10 * BF16_RTOL  # leaving out the shift would show
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+@pytest.mark.parametrize("channels_last", [True, False])
+def test_a_block_with_room_for_the_skip_gives_the_same_channels_first(dtype: torch.dtype,
+                                                                      channels_last: bool) -> None:
+    """The decoder's widened outputs hold exactly the values a plain call returns, in the same layout."""
+    torch.manual_seed(7)
+    block = BlockSequence([ResBlock(64, 16, 32, dropout=0.0, scale_shift=True), SpatialAttention(32, 2, 8)])
+    for conv in block.modules():
+        if isinstance(conv, torch.nn.Conv1d | torch.nn.Conv2d):
+            conv.to(dtype)
+    x, emb = torch.randn(2, 64, 4, 4).to(dtype), torch.randn(2, 16)
+    if channels_last:
+        x = x.contiguous(memory_format=torch.channels_last)
+    text = torch.randn(2, 8, 3).to(dtype)
+    with torch.inference_mode():
+        plain = block.eval()(x, emb, text)
+        wide = block(x, emb, text, room=24)
+    assert wide.shape == (2, 56, 4, 4)
+    assert torch.equal(wide[:, :32], plain)
+    assert wide.is_contiguous(memory_format=torch.channels_last) == plain.is_contiguous(
+        memory_format=torch.channels_last)
