@@ -1,0 +1,217 @@
+"""Free Transform in the document: lift the selected pixels (or the whole layer's content), map them by an
+affine with high-quality resampling, put them back into a layer grown to hold them; one undo step.
+
+The piece is the active layer's pixels with alpha x the selection's coverage; what stays behind keeps
+the rest of the alpha, so a soft selection lifts softly. With no selection the whole layer moves, and its
+mask with it. The selection moves with the piece (as in Photoshop and Krita).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from glide_desktop.document.affine import Affine
+from glide_desktop.document.commands import Command
+from glide_desktop.document.document import Document
+from glide_desktop.document.geometry import Rect
+from glide_desktop.document.layer import Layer
+from glide_desktop.document.resample import COVERAGE, GREY, RGBA, warp
+from glide_desktop.document.transform_ops import map_metadata
+
+MAX_LAYER_PIXELS = 100_000_000  # the ceiling on opening a file, for a grown layer too
+_STRUCT_BYTES = 256
+
+
+@dataclass
+class Lift:
+    """What a Free Transform moves: the piece (straight RGBA8) at rect (document pixels) and what stays."""
+
+    rect: Rect
+    piece: np.ndarray
+    remainder: np.ndarray | None  # the whole layer's pixels without the piece; None: nothing stays
+    mask: np.ndarray | None  # the piece's mask (whole-layer transforms carry the mask along)
+    selection: bool
+
+
+def alpha_bounds(alpha: np.ndarray) -> Rect:
+    """The smallest rect holding every non-zero value of a 2-D array (empty when none)."""
+    rows = np.flatnonzero(alpha.any(axis=1))
+    if rows.size == 0:
+        return Rect(0, 0, 0, 0)
+    cols = np.flatnonzero(alpha[rows[0]: rows[-1] + 1].any(axis=0))
+    return Rect.from_edges(int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)
+
+
+def lift(layer: Layer, coverage: np.ndarray | None) -> Lift:
+    """The piece a Free Transform takes from layer: under coverage (document-sized, [0, 1]), or all of it."""
+    if coverage is None:
+        content = alpha_bounds(layer.pixels[..., 3])
+        mask = None if layer.mask is None else layer.mask[content.slices()]
+        return Lift(content.translate(*layer.offset), layer.pixels[content.slices()], None, mask, False)
+    height, width = coverage.shape
+    area = alpha_bounds(coverage > 0).intersect(layer.bounds).clip(width, height)
+    local = area.translate(-layer.offset[0], -layer.offset[1])
+    pixels = layer.pixels[local.slices()]
+    taken = np.rint(pixels[..., 3] * coverage[area.slices()]).astype(np.uint8)  # alpha x coverage
+    piece = pixels.copy()
+    piece[..., 3] = taken
+    piece[taken == 0] = 0
+    remainder = layer.pixels.copy()
+    kept = remainder[local.slices()]
+    kept[..., 3] -= taken
+    kept[kept[..., 3] == 0] = 0
+    content = alpha_bounds(taken)  # only the pixels that really move
+    return Lift(content.translate(area.x, area.y), piece[content.slices()], remainder, None, True)
+
+
+@dataclass
+class Transformed:
+    """A layer's new pixels, offset and mask, and the new selection coverage (None: unchanged)."""
+
+    pixels: np.ndarray
+    offset: tuple[int, int]
+    mask: np.ndarray | None
+    coverage: np.ndarray | None
+
+
+def placed_rect(lifted: Lift, affine: Affine) -> Rect:
+    """Where the transformed piece lands (document pixels)."""
+    return affine.bounds(lifted.rect)
+
+
+def apply_free_transform(layer: Layer, lifted: Lift, affine: Affine,
+                         coverage: np.ndarray | None = None) -> Transformed:
+    """The layer after moving lifted's piece by affine (document coordinates); coverage moves along."""
+    to_doc = Affine.translation(lifted.rect.x, lifted.rect.y).then(affine)  # piece pixel -> document
+    target = placed_rect(lifted, affine)
+    piece = warp(lifted.piece, RGBA, to_doc, target) if not target.is_empty() else None
+    bounds = layer.bounds.union(target)
+    if bounds.area > MAX_LAYER_PIXELS:
+        raise ValueError(f"the layer would grow to {bounds.w} × {bounds.h} px, more than "
+                         f"{MAX_LAYER_PIXELS // 1_000_000} megapixels")
+    pixels = np.zeros((bounds.h, bounds.w, 4), np.uint8)
+    if lifted.remainder is not None:
+        pixels[layer.bounds.slices(bounds.x, bounds.y)] = lifted.remainder
+    if piece is not None:
+        where = pixels[target.slices(bounds.x, bounds.y)]
+        where[...] = over(piece, where)
+    return Transformed(pixels, (bounds.x, bounds.y), _moved_mask(layer, lifted, to_doc, target, bounds),
+                       None if coverage is None else warp_coverage(coverage, affine))
+
+
+def _moved_mask(layer: Layer, lifted: Lift, to_doc: Affine, target: Rect, bounds: Rect) -> np.ndarray | None:
+    """The mask in the new bounds: it stays where it was under a selection (grown with white), and moves
+    with the piece when the whole layer moves (white around it)."""
+    if layer.mask is None:
+        return None
+    mask = np.full((bounds.h, bounds.w), 255, np.uint8)
+    if lifted.mask is None:
+        mask[layer.bounds.slices(bounds.x, bounds.y)] = layer.mask
+    elif not target.is_empty():
+        mask[target.slices(bounds.x, bounds.y)] = warp(lifted.mask, GREY, to_doc, target)
+    return mask
+
+
+def warp_coverage(coverage: np.ndarray, affine: Affine) -> np.ndarray:
+    """A selection coverage (document-sized) moved by affine, resampled the same way as the pixels."""
+    height, width = coverage.shape
+    area = alpha_bounds(coverage > 0)
+    out = np.zeros_like(coverage)
+    if area.is_empty():
+        return out
+    target = affine.bounds(area).clip(width, height)
+    if not target.is_empty():
+        to_doc = Affine.translation(area.x, area.y).then(affine)
+        out[target.slices()] = warp(coverage[area.slices()], COVERAGE, to_doc, target)
+    return out
+
+
+def over(top: np.ndarray, below: np.ndarray) -> np.ndarray:
+    """Straight-alpha RGBA8 `top` composited over `below` (same shapes), rounded."""
+    ta = top[..., 3:4].astype(np.float32) * np.float32(1 / 255)
+    if not below[..., 3].any():
+        return top.copy()  # over nothing: exactly the piece
+    ba = below[..., 3:4].astype(np.float32) * np.float32(1 / 255)
+    alpha = ta + ba * (1 - ta)
+    colour = top[..., :3] * ta + below[..., :3] * (ba * (1 - ta))
+    np.divide(colour, alpha, out=colour, where=alpha > 0)
+    out = np.empty_like(top)
+    out[..., :3] = np.rint(np.clip(colour, 0, 255))
+    out[..., 3] = np.rint(alpha[..., 0] * 255)
+    out[out[..., 3] == 0] = 0
+    return out
+
+
+class FreeTransform(Command):
+    """One Free Transform of a layer (and the selection when it moved the selected pixels): one undo step.
+
+    The layer's arrays are replaced, never written into, so the step keeps the old ones by reference.
+    """
+
+    text = "Free Transform"
+
+    def __init__(self, uid: int, affine: Affine, use_selection: bool):
+        super().__init__()
+        self.uid, self.affine, self.use_selection = uid, affine, use_selection
+        self._old: tuple[np.ndarray, tuple[int, int], np.ndarray | None, dict] | None = None
+        self._new: tuple[Transformed, dict] | None = None
+        self._coverage: tuple[Rect, np.ndarray, np.ndarray] | None = None  # changed rect, before, after
+        self._applied = False
+
+    def prepare(self, doc: Document, lifted: Lift | None = None) -> None:
+        """Compute the result now (the caller may time it or report an error before pushing the step)."""
+        if self._new is not None:
+            return
+        layer = doc.layer_by_uid(self.uid)
+        coverage = doc.selection.coverage if self.use_selection else None
+        lifted = lifted or lift(layer, coverage)
+        result = apply_free_transform(layer, lifted, self.affine, coverage)
+        metadata = layer.metadata if self.use_selection else map_metadata(layer.metadata, self.affine.bounds)
+        self._old = (layer.pixels, layer.offset, layer.mask, dict(layer.metadata))
+        self._new = (result, metadata)
+        if result.coverage is not None:
+            self._coverage = _changed(coverage, result.coverage)
+
+    def redo(self, doc: Document) -> None:
+        if self._applied:
+            return
+        self.prepare(doc)
+        result, metadata = self._new
+        self._put(doc, result.pixels, result.offset, result.mask, metadata, after=True)
+        self._applied = True
+
+    def undo(self, doc: Document) -> None:
+        if not self._applied:
+            return
+        pixels, offset, mask, metadata = self._old
+        self._put(doc, pixels, offset, mask, metadata, after=False)
+        self._applied = False
+
+    def _put(self, doc: Document, pixels: np.ndarray, offset: tuple[int, int], mask: np.ndarray | None,
+             metadata: dict, after: bool) -> None:
+        layer = doc.layer_by_uid(self.uid)
+        # Mask and pixels change together (the mask fits the new size): one notification for both.
+        layer.mask, layer.metadata = mask, dict(metadata)
+        doc.replace_layer_pixels(self.uid, pixels, offset)
+        if self._coverage is not None:
+            rect, before, later = self._coverage
+            doc.write_selection(rect, later if after else before)
+
+    @property
+    def nbytes(self) -> int:
+        total = _STRUCT_BYTES
+        if self._old is not None:
+            total += self._old[0].nbytes + self._new[0].pixels.nbytes
+        if self._coverage is not None:
+            total += self._coverage[1].nbytes * 2
+        return total
+
+
+def _changed(before: np.ndarray, after: np.ndarray) -> tuple[Rect, np.ndarray, np.ndarray] | None:
+    """The rectangle where two coverages differ, with both sides' values there (None when equal)."""
+    rect = alpha_bounds(before != after)
+    if rect.is_empty():
+        return None
+    return rect, before[rect.slices()].copy(), after[rect.slices()].copy()

@@ -1,0 +1,156 @@
+"""Free Transform's box: the lifted piece's bounds scaled, turned and moved, and what dragging it does.
+
+Pure geometry in document pixels (no Qt), so the handles' behaviour is tested without a window.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from glide_desktop.document.affine import Affine
+from glide_desktop.document.geometry import Rect
+
+SNAP_DEGREES = 15.0  # Shift while turning
+MIN_SIDE = 1.0  # the box never shrinks below one pixel across (it would lose its piece)
+
+
+class Part(StrEnum):
+    """What lies under the pointer: one of the eight handles, the inside (move) or the outside (turn)."""
+
+    TOP_LEFT = "top-left"
+    TOP = "top"
+    TOP_RIGHT = "top-right"
+    RIGHT = "right"
+    BOTTOM_RIGHT = "bottom-right"
+    BOTTOM = "bottom"
+    BOTTOM_LEFT = "bottom-left"
+    LEFT = "left"
+    INSIDE = "inside"
+    OUTSIDE = "outside"
+
+    @property
+    def signs(self) -> tuple[int, int]:
+        """The handle's place on the box: -1 left/top, 0 middle, 1 right/bottom."""
+        return _SIGNS[self]
+
+    @property
+    def is_handle(self) -> bool:
+        return self in _SIGNS
+
+    @property
+    def is_corner(self) -> bool:
+        return self.is_handle and 0 not in self.signs
+
+
+_SIGNS = {Part.TOP_LEFT: (-1, -1), Part.TOP: (0, -1), Part.TOP_RIGHT: (1, -1), Part.RIGHT: (1, 0),
+          Part.BOTTOM_RIGHT: (1, 1), Part.BOTTOM: (0, 1), Part.BOTTOM_LEFT: (-1, 1), Part.LEFT: (-1, 0)}
+HANDLES = tuple(_SIGNS)
+
+
+@dataclass(frozen=True)
+class TransformBox:
+    """source (the piece's bounds) scaled by (sx, sy) about its centre, turned clockwise by angle degrees,
+    its centre put at (cx, cy)."""
+
+    source: Rect
+    cx: float
+    cy: float
+    sx: float = 1.0
+    sy: float = 1.0
+    angle: float = 0.0
+
+    @classmethod
+    def around(cls, rect: Rect) -> TransformBox:
+        """The untransformed box of rect."""
+        return cls(rect, rect.x + rect.w / 2, rect.y + rect.h / 2)
+
+    def affine(self) -> Affine:
+        """The map from the piece's place to where the box shows it."""
+        centre = (self.source.x + self.source.w / 2, self.source.y + self.source.h / 2)
+        return (Affine.translation(-centre[0], -centre[1]).then(Affine.scaling(self.sx, self.sy))
+                .then(Affine.rotation(self.angle)).then(Affine.translation(self.cx, self.cy)))
+
+    @property
+    def width(self) -> float:
+        """The box's signed width along its own x axis (negative when flipped)."""
+        return self.source.w * self.sx
+
+    @property
+    def height(self) -> float:
+        return self.source.h * self.sy
+
+    def point(self, u: float, v: float) -> tuple[float, float]:
+        """The document point at (u, v) on the box: -1 left/top edge, 0 centre, 1 right/bottom edge."""
+        dx, dy = _turn(u * self.width / 2, v * self.height / 2, self.angle)
+        return self.cx + dx, self.cy + dy
+
+    def handles(self) -> dict[Part, tuple[float, float]]:
+        """The eight handles' document points."""
+        return {part: self.point(*part.signs) for part in HANDLES}
+
+    def corners(self) -> list[tuple[float, float]]:
+        """The four corners clockwise from the top-left."""
+        return [self.point(u, v) for u, v in ((-1, -1), (1, -1), (1, 1), (-1, 1))]
+
+    def part_at(self, x: float, y: float, reach: float) -> Part:
+        """The handle within reach (document pixels) of (x, y), else inside or outside the box."""
+        near = [(math.dist((x, y), p), part) for part, p in self.handles().items()]
+        distance, part = min(near, key=lambda item: (item[0], not item[1].is_corner))
+        if distance <= reach:
+            return part
+        lx, ly = _turn(x - self.cx, y - self.cy, -self.angle)
+        inside = abs(lx) <= abs(self.width) / 2 and abs(ly) <= abs(self.height) / 2
+        return Part.INSIDE if inside else Part.OUTSIDE
+
+    def moved(self, dx: float, dy: float) -> TransformBox:
+        """The box moved by (dx, dy)."""
+        return replace(self, cx=self.cx + dx, cy=self.cy + dy)
+
+    def turned(self, start: tuple[float, float], now: tuple[float, float], snap: bool) -> TransformBox:
+        """The box turned about its centre by the angle the pointer swept from start to now."""
+        before = math.atan2(start[1] - self.cy, start[0] - self.cx)
+        after = math.atan2(now[1] - self.cy, now[0] - self.cx)
+        angle = self.angle + math.degrees(after - before)
+        if snap:
+            angle = round(angle / SNAP_DEGREES) * SNAP_DEGREES
+        return replace(self, angle=(angle + 180.0) % 360.0 - 180.0)
+
+    def dragged(self, part: Part, x: float, y: float, keep_aspect: bool, from_centre: bool) -> TransformBox:
+        """The box with handle `part` at (x, y): the opposite handle (or the centre) stays where it is."""
+        hu, hv = part.signs
+        au, av = (0, 0) if from_centre else (-hu, -hv)
+        anchor = self.point(au, av)
+        lx, ly = _turn(x - anchor[0], y - anchor[1], -self.angle)
+        sx = lx * 2 / ((hu - au) * self.source.w) if hu else self.sx
+        sy = ly * 2 / ((hv - av) * self.source.h) if hv else self.sy
+        if keep_aspect:
+            sx, sy = _keep_aspect(self, part, sx, sy)
+        sx = _at_least(sx, MIN_SIDE / self.source.w)
+        sy = _at_least(sy, MIN_SIDE / self.source.h)
+        box = replace(self, sx=sx, sy=sy)
+        ox, oy = _turn(au * box.width / 2, av * box.height / 2, self.angle)  # anchor from the new centre
+        return replace(box, cx=anchor[0] - ox, cy=anchor[1] - oy)
+
+
+def _keep_aspect(box: TransformBox, part: Part, sx: float, sy: float) -> tuple[float, float]:
+    """Both factors changed alike: the larger change at a corner, the dragged side's at an edge."""
+    fx, fy = sx / box.sx, sy / box.sy
+    if part.is_corner:
+        factor = fx if abs(fx) >= abs(fy) else fy
+        return box.sx * factor, box.sy * factor
+    if part.signs[0]:
+        return sx, box.sy * abs(fx)
+    return box.sx * abs(fy), sy
+
+
+def _at_least(scale: float, smallest: float) -> float:
+    return math.copysign(max(abs(scale), smallest), scale)
+
+
+def _turn(x: float, y: float, degrees: float) -> tuple[float, float]:
+    """(x, y) turned clockwise on screen by degrees."""
+    radians = math.radians(degrees)
+    cos, sin = math.cos(radians), math.sin(radians)
+    return cos * x - sin * y, sin * x + cos * y
