@@ -8,12 +8,13 @@ mask with it. The selection moves with the piece (as in Photoshop and Krita).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from glide_desktop.document.affine import Affine
 from glide_desktop.document.commands import Command
+from glide_desktop.document.compositing import composite_rect
 from glide_desktop.document.document import Document
 from glide_desktop.document.geometry import Rect
 from glide_desktop.document.layer import Layer
@@ -215,3 +216,15 @@ def _changed(before: np.ndarray, after: np.ndarray) -> tuple[Rect, np.ndarray, n
     if rect.is_empty():
         return None
     return rect, before[rect.slices()].copy(), after[rect.slices()].copy()
+
+
+def lifted_picture(doc: Document, uid: int, lifted: Lift) -> tuple[Rect, np.ndarray]:
+    """The composite over the piece's place (clipped to the document) with the piece taken out: what
+    the canvas shows under a Free Transform's preview."""
+    layers = doc.layers
+    area = lifted.rect.clip(doc.width, doc.height)
+    if lifted.remainder is None:
+        stack = [layer for layer in layers if layer.uid != uid]
+    else:
+        stack = [replace(layer, pixels=lifted.remainder) if layer.uid == uid else layer for layer in layers]
+    return area, composite_rect(stack, area)

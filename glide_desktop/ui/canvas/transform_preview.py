@@ -1,0 +1,75 @@
+"""Free Transform's live preview: the picture with the piece lifted out, and the piece drawn through the
+box's transform by QPainter at the zoom's pyramid level. Nothing here touches the document, so a drag
+costs one repaint; the exact resampling happens once, on apply.
+
+The piece is drawn over the whole picture with its layer's opacity (normal blending): layers above it
+and its blend mode show in the result after Enter.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtGui import QImage, QPainter, QTransform
+
+from glide_desktop.document.affine import Affine
+from glide_desktop.document.geometry import Rect
+from glide_desktop.ui.canvas.pyramid import downsample, premultiply
+from glide_desktop.ui.canvas.render import checker_brush, draw_checkerboard
+from glide_desktop.ui.canvas.viewport import Viewport
+
+MAX_LEVEL = 6
+_PREMULTIPLIED = QImage.Format.Format_RGBA8888_Premultiplied
+
+
+def qt_transform(affine: Affine) -> QTransform:
+    """The same map as a QTransform (Qt keeps the matrix transposed)."""
+    return QTransform(affine.a, affine.d, affine.b, affine.e, affine.c, affine.f)
+
+
+class _Levels:
+    """A premultiplied image and its box-filtered reductions, made when first drawn at a level."""
+
+    def __init__(self, straight: np.ndarray) -> None:
+        self._full = premultiply(np.ascontiguousarray(straight))
+        self._images: dict[int, tuple[QImage, np.ndarray]] = {}
+
+    def image(self, level: int) -> QImage:
+        if level not in self._images:
+            pixels = np.ascontiguousarray(downsample(self._full, level))
+            height, width = pixels.shape[:2]
+            # The QImage shares the array's memory: keep both together.
+            self._images = {level: (QImage(pixels.data, width, height, width * 4, _PREMULTIPLIED), pixels)}
+        return self._images[level][0]
+
+
+class TransformPreview:
+    """Paints the hole the lift left at hole_rect, then the piece (its pixels at piece_rect) mapped."""
+
+    def __init__(self, hole: np.ndarray | None, hole_rect: Rect, piece: np.ndarray, piece_rect: Rect,
+                 opacity: float) -> None:
+        self.hole_rect, self.piece_rect, self.opacity = hole_rect, piece_rect, opacity
+        self._hole = _Levels(hole) if hole is not None and not hole_rect.is_empty() else None
+        self._piece = _Levels(piece)
+        self._checker = checker_brush()
+
+    def paint(self, painter: QPainter, viewport: Viewport, affine: Affine) -> None:
+        """Draw the preview with the piece moved by affine (document coordinates)."""
+        level = viewport.pyramid_level(MAX_LEVEL)
+        view = viewport.transform()
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, viewport.zoom < 1.0)
+        if self._hole is not None:
+            r = QRectF(self.hole_rect.x, self.hole_rect.y, self.hole_rect.w, self.hole_rect.h)
+            # Where the hole is see-through, the canvas's checkerboard shows, not the lifted pixels.
+            draw_checkerboard(painter, self._checker, viewport.doc_rect_to_widget(r),
+                              viewport.to_widget(QPointF(0, 0)))
+            painter.setTransform(view)
+            painter.drawImage(r, self._hole.image(level))
+        r = self.piece_rect
+        to_doc = Affine.translation(r.x, r.y).then(affine)
+        painter.setTransform(qt_transform(to_doc) * view)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+        painter.setOpacity(self.opacity)
+        painter.drawImage(QRectF(0, 0, r.w, r.h), self._piece.image(level))
+        painter.restore()

@@ -1,0 +1,167 @@
+"""Free Transform on the canvas: a box with eight handles over the lifted piece.
+
+Drag a handle to scale (Shift keeps the aspect, Alt scales about the centre), drag inside to move
+(whole pixels), drag outside to turn about the centre (Shift: 15° steps). Arrow keys nudge (Shift: 10 px),
+Enter applies, Esc cancels. The tool is not in the tool box: Edit ▸ Free Transform puts it on the canvas
+for one transform, and choosing any tool applies it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Protocol
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QCursor, QKeyEvent, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
+
+from glide_desktop.document.transform_box import Part, TransformBox
+from glide_desktop.ui.canvas.events import CanvasPointerEvent
+from glide_desktop.ui.canvas.transform_preview import TransformPreview
+from glide_desktop.ui.tools.base import Tool
+
+HANDLE_SIZE = 8  # screen pixels across a handle square
+REACH = 7  # screen pixels from a handle's centre that still grab it
+_LEFT = Qt.MouseButton.LeftButton
+_SHIFT, _ALT = Qt.KeyboardModifier.ShiftModifier, Qt.KeyboardModifier.AltModifier
+_NUDGE = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1), Qt.Key.Key_Down: (0, 1)}
+_SIZE_CURSORS = (Qt.CursorShape.SizeHorCursor, Qt.CursorShape.SizeFDiagCursor, Qt.CursorShape.SizeVerCursor,
+                 Qt.CursorShape.SizeBDiagCursor)
+
+
+class TransformHost(Protocol):
+    """What the tool asks of the controller running the transform."""
+
+    def apply(self) -> bool: ...
+
+    def cancel(self) -> None: ...
+
+    def tool_left(self) -> None: ...
+
+    def box_changed(self) -> None: ...
+
+
+class FreeTransformTool(Tool):
+    """The canvas side of one Free Transform: hit-testing, dragging, keys, and the drawn box."""
+
+    name, label = "free_transform", "Free Transform"
+    description = "drag a handle to scale, inside to move, outside to turn; Enter applies, Esc cancels"
+    cursor_shape = Qt.CursorShape.SizeAllCursor
+
+    def __init__(self, state: Any, host: TransformHost, box: TransformBox, preview: TransformPreview) -> None:
+        super().__init__(state)
+        self.host, self.box, self.preview = host, box, preview
+        self._part: Part | None = None  # what the drag in progress holds
+        self._start_box = box
+        self._start = QPointF()
+        self._rotate_cursor: QCursor | None = None
+
+    # ----- gestures ----------------------------------------------------------------------------------
+    def press(self, canvas: Any, event: CanvasPointerEvent) -> None:
+        if event.button != _LEFT:
+            return
+        self._part = self.box.part_at(event.x, event.y, REACH / canvas.zoom)
+        self._start_box, self._start = self.box, event.pos
+
+    def move(self, canvas: Any, event: CanvasPointerEvent) -> None:
+        if self._part is None:
+            canvas.setCursor(self._cursor(self.box.part_at(event.x, event.y, REACH / canvas.zoom)))
+            return
+        self.set_box(canvas, self._dragged(event))
+
+    def release(self, canvas: Any, event: CanvasPointerEvent) -> None:
+        if self._part is not None and event.button == _LEFT:
+            self.set_box(canvas, self._dragged(event))
+            self._part = None
+
+    def _dragged(self, event: CanvasPointerEvent) -> TransformBox:
+        box, part = self._start_box, self._part
+        if part is Part.INSIDE:  # whole pixels: a plain move stays lossless
+            return box.moved(round(event.x - self._start.x()), round(event.y - self._start.y()))
+        if part is Part.OUTSIDE:
+            return box.turned((self._start.x(), self._start.y()), (event.x, event.y), event.has(_SHIFT))
+        x, y = event.x, event.y
+        if box.angle == 0:  # upright: edges land on whole pixels, so they stay crisp
+            x, y = round(x), round(y)
+        return box.dragged(part, x, y, keep_aspect=event.has(_SHIFT), from_centre=event.has(_ALT))
+
+    def set_box(self, canvas: Any, box: TransformBox) -> None:
+        """Show the piece through box (a repaint; the document changes only on apply)."""
+        if box != self.box:
+            self.box = box
+            canvas.update()
+            self.host.box_changed()
+
+    def key_press(self, canvas: Any, event: QKeyEvent) -> bool:
+        key = event.key()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.host.apply()
+        elif key == Qt.Key.Key_Escape:
+            self.host.cancel()
+        elif key in _NUDGE:
+            step = 10 if event.modifiers() & _SHIFT else 1
+            dx, dy = _NUDGE[key]
+            self.set_box(canvas, self.box.moved(dx * step, dy * step))
+        else:
+            return False
+        return True
+
+    def deactivate(self, canvas: Any) -> None:
+        self._part = None
+        self.host.tool_left()
+
+    def cancel(self, canvas: Any) -> None:
+        self._part = None
+        self.host.cancel()
+
+    # ----- drawing -----------------------------------------------------------------------------------
+    def paint_overlay(self, painter: QPainter, canvas: Any) -> None:
+        self.preview.paint(painter, canvas.viewport, self.box.affine())
+        corners = [canvas.map_from_document(QPointF(x, y)) for x, y in self.box.corners()]
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        outline = QPolygonF(corners)
+        for colour, width in ((QColor(0, 0, 0, 160), 3.0), (QColor(255, 255, 255), 1.0)):
+            painter.setPen(QPen(colour, width))
+            painter.drawPolygon(outline)
+        centre = canvas.map_from_document(QPointF(self.box.cx, self.box.cy))
+        painter.drawEllipse(centre, 3.0, 3.0)
+        painter.setPen(QPen(QColor(0, 0, 0), 1.0))
+        painter.setBrush(QColor(255, 255, 255))
+        half = HANDLE_SIZE / 2
+        for x, y in self.box.handles().values():
+            point = canvas.map_from_document(QPointF(x, y))
+            painter.drawRect(QRectF(point.x() - half, point.y() - half, HANDLE_SIZE, HANDLE_SIZE))
+        painter.restore()
+
+    def _cursor(self, part: Part) -> QCursor | Qt.CursorShape:
+        if part is Part.INSIDE:
+            return Qt.CursorShape.SizeAllCursor
+        if part is Part.OUTSIDE:
+            if self._rotate_cursor is None:
+                self._rotate_cursor = rotate_cursor()
+            return self._rotate_cursor
+        hx, hy = self.box.point(*part.signs)
+        direction = math.degrees(math.atan2(hy - self.box.cy, hx - self.box.cx)) % 180.0
+        return _SIZE_CURSORS[int(((direction + 22.5) % 180.0) // 45.0)]
+
+
+def rotate_cursor() -> QCursor:
+    """A curved double arrow (Qt has no rotate cursor), white with a dark edge so it shows on any picture."""
+    pixmap = QPixmap(24, 24)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    arc = QPainterPath()
+    arc.arcMoveTo(QRectF(4, 4, 16, 16), 20)
+    arc.arcTo(QRectF(4, 4, 16, 16), 20, 140)
+    heads = [QPolygonF([QPointF(20.5, 4.5), QPointF(21, 12), QPointF(14.5, 9)]),
+             QPolygonF([QPointF(3.5, 4.5), QPointF(3, 12), QPointF(9.5, 9)])]
+    for colour, width in ((QColor(0, 0, 0), 4.0), (QColor(255, 255, 255), 2.0)):
+        painter.setPen(QPen(colour, width))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(arc)
+        painter.setBrush(colour)
+        for head in heads:
+            painter.drawPolygon(head)
+    painter.end()
+    return QCursor(pixmap, 12, 12)
