@@ -1,10 +1,11 @@
 """High-quality resampling of pixels through an affine map (Free Transform's apply).
 
 Whole-pixel maps (90° turns, flips, integer moves) reindex the array exactly. Scaling without a turn
-runs Pillow's Lanczos resize; anything with a turn runs Pillow's bicubic affine transform, after a
-Lanczos reduction when it shrinks (bicubic alone would alias). Colour is resampled premultiplied by
-alpha in float32, so transparent neighbours never darken an edge; output is computed in bands of rows
-on the compositor's threads (Pillow drops the GIL), each band reading only the source it needs.
+runs Pillow's resize (Lanczos; bicubic when it only enlarges, which rings less at hard edges); anything
+with a turn runs Pillow's bicubic affine transform, after a Lanczos reduction when it shrinks (bicubic
+alone would alias). Colour is resampled premultiplied by alpha in float32, so transparent neighbours
+never darken an edge; output is computed in blocks on the compositor's threads (Pillow drops the GIL),
+each block reading only the source it needs.
 """
 
 from __future__ import annotations
@@ -122,7 +123,7 @@ def _in_blocks(out_rect: Rect, kind: Kind, band: Callable[[Rect], np.ndarray], c
 
 
 def _scaled(array: np.ndarray, kind: Kind, to_doc: Affine, out_rect: Rect) -> np.ndarray:
-    """Scale (and flip, and move by any fraction) with Lanczos, through Pillow's resize box."""
+    """Scale (and flip, and move by any fraction) through Pillow's resize box: Lanczos, bicubic to enlarge."""
     h, w = array.shape[:2]
     if to_doc.a < 0:  # resize cannot mirror: flip first, then scale by the positive factor
         array, to_doc = array[:, ::-1], Affine.scaling(-1, 1, w / 2, 0).then(to_doc)
@@ -132,6 +133,8 @@ def _scaled(array: np.ndarray, kind: Kind, to_doc: Affine, out_rect: Rect) -> np
     mx, my = math.ceil(1 / to_doc.a) + BICUBIC_MARGIN, math.ceil(1 / to_doc.e) + BICUBIC_MARGIN
     padded = _padded(array, kind, mx, my)
     back = to_doc.inverse().then(Affine.translation(mx, my))  # document -> padded source
+    # Lanczos keeps a reduction sharp; enlarging, it rings at hard edges: bicubic rings far less.
+    kernel = _BICUBIC if min(to_doc.a, to_doc.e) >= 1.0 else _LANCZOS
 
     def band(rect: Rect) -> np.ndarray:
         x0, y0 = back.map(rect.x, rect.y)
@@ -139,7 +142,7 @@ def _scaled(array: np.ndarray, kind: Kind, to_doc: Affine, out_rect: Rect) -> np
         top, bottom = max(0, math.floor(y0) - 4), min(padded.shape[0], math.ceil(y1) + 4)
         rows = kind.to_planes(padded[top:bottom])  # only the rows this band's filter reads
         box = (x0, y0 - top, x1, y1 - top)
-        return np.stack([np.asarray(Image.fromarray(plane).resize((rect.w, rect.h), _LANCZOS, box=box))
+        return np.stack([np.asarray(Image.fromarray(plane).resize((rect.w, rect.h), kernel, box=box))
                          for plane in rows])
 
     return _in_blocks(out_rect, kind, band, max(1, out_rect.w))
