@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 
 from glide_desktop.document.document import Change, Document
 from glide_desktop.document.free_transform import FreeTransform, Lift, lift, lifted_picture
+from glide_desktop.document.layer import apply_mask
 from glide_desktop.document.transform_box import TransformBox
 from glide_desktop.ui.canvas.transform_preview import TransformPreview
 from glide_desktop.ui.editor_host import EditorHost, tell
@@ -76,7 +77,10 @@ class FreeTransformController(QObject):
             tell(self.host, f"Nothing to transform: {what}")
             return False
         hole_rect, hole = lifted_picture(doc, layer.uid, lifted)
-        preview = TransformPreview(hole, hole_rect, lifted.piece, lifted.rect, layer.opacity)
+        shown = lifted.piece  # as it composites: a whole layer's mask moves with it
+        if lifted.mask is not None and layer.mask_enabled:
+            shown = apply_mask(lifted.piece, lifted.mask)
+        preview = TransformPreview(hole, hole_rect, shown, lifted.rect, layer.opacity)
         box = TransformBox.around(lifted.rect)
         tool = FreeTransformTool(self.toolbox.state, self, box, preview)
         self.session = _Session(doc, layer.uid, lifted, use_selection, tool, doc.subscribe(self._on_change))

@@ -216,3 +216,20 @@ def _grab(widget) -> np.ndarray:
     rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
     return rows[:, : image.width() * 4].reshape(image.height(), image.width(), 4).copy()
 
+
+
+def test_a_masked_layer_moves_with_its_mask_in_the_preview_and_the_result(qtbot, window, doc):
+    layer = doc.active_layer
+    mask = np.full((H, W), 255, np.uint8)
+    mask[:, 30:] = 0  # hides the block's right half
+    doc.set_mask(layer.uid, mask)
+    _start(qtbot, window)
+    drag(qtbot, window.canvas, [(25, 25), (25, 35), (25, 45)])
+    screen = _grab(window.canvas)
+    for x, colour in ((25, RED[:3]), (35, (255, 255, 255))):
+        point = at(window.canvas, x, 45)
+        assert tuple(screen[point.y(), point.x(), :3]) == colour, x
+    _key(qtbot, window, Qt.Key.Key_Return)
+    picture = doc.composite()
+    assert tuple(picture[45, 25, :3]) == RED[:3] and tuple(picture[45, 35, :3]) == (255, 255, 255)
+    assert tuple(picture[25, 25, :3]) == (255, 255, 255)
