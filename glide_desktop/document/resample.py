@@ -21,9 +21,9 @@ from glide_desktop.document.affine import Affine
 from glide_desktop.document.compositing import parallel_map
 from glide_desktop.document.geometry import Rect
 
-BAND_ROWS = 256  # output rows per block (and columns, for turns)
+BLOCK = 256  # output pixels across a block computed in one go
 BICUBIC_MARGIN = 3  # the bicubic kernel reaches 2 px; one more for rounding
-REDUCE_BELOW = 0.8  # a turn that shrinks more than this along an axis is Lanczos-reduced first
+REDUCE_BELOW = 0.75  # a turn that shrinks more than this along an axis is Lanczos-reduced first
 _LANCZOS, _BICUBIC = Image.Resampling.LANCZOS, Image.Resampling.BICUBIC
 
 
@@ -108,18 +108,44 @@ def _padded(array: np.ndarray, kind: Kind, mx: int, my: int) -> np.ndarray:
     return np.pad(array, pad, mode=kind.pad_mode)
 
 
-def _in_blocks(out_rect: Rect, kind: Kind, band: Callable[[Rect], np.ndarray], cols: int) -> np.ndarray:
+def _in_blocks(out_rect: Rect, kind: Kind, block: Callable[[Rect], np.ndarray]) -> np.ndarray:
     """Fill out_rect block by block (document coordinates), the blocks on the compositor's threads."""
     out = _blank(kind, out_rect)
-    bands = [Rect.from_edges(x, y, min(out_rect.right, x + cols), min(out_rect.bottom, y + BAND_ROWS))
-             for y in range(out_rect.y, out_rect.bottom, BAND_ROWS)
-             for x in range(out_rect.x, out_rect.right, cols)]
+    blocks = [Rect.from_edges(x, y, min(out_rect.right, x + BLOCK), min(out_rect.bottom, y + BLOCK))
+              for y in range(out_rect.y, out_rect.bottom, BLOCK)
+              for x in range(out_rect.x, out_rect.right, BLOCK)]
 
     def fill(rect: Rect) -> None:
-        out[rect.slices(out_rect.x, out_rect.y)] = kind.from_planes(band(rect))
+        out[rect.slices(out_rect.x, out_rect.y)] = block(rect)
 
-    parallel_map(fill, bands)
+    parallel_map(fill, blocks)
     return out
+
+
+def _through_pillow(kind: Kind, source: np.ndarray, run: Callable[[Image.Image], Image.Image],
+                    rect: Rect, planar: bool = False) -> np.ndarray:
+    """run (a resize or transform to rect's size) over a cut-out of the source, as kind's output.
+
+    Opaque RGBA cut-outs (most of a photo) go through Pillow's 8-bit RGB in one call, which is exact
+    for them; clear ones give nothing; the rest, premultiplied float32 plane by plane (planar: the
+    source is such planes already).
+    """
+    if planar:
+        planes = source
+    elif kind is RGBA:
+        alpha = source[..., 3]
+        if not alpha.any():
+            return _blank(kind, rect)
+        if alpha.min() == 255:
+            out = np.empty((rect.h, rect.w, 4), np.uint8)
+            out[..., :3] = np.asarray(run(Image.fromarray(np.ascontiguousarray(source[..., :3]), "RGB")))
+            out[..., 3] = 255
+            return out
+        planes = kind.to_planes(source)
+    else:
+        planes = kind.to_planes(source)
+    return kind.from_planes(np.stack([np.asarray(run(Image.fromarray(np.ascontiguousarray(plane))))
+                                      for plane in planes]))
 
 
 def _scaled(array: np.ndarray, kind: Kind, to_doc: Affine, out_rect: Rect) -> np.ndarray:
@@ -129,57 +155,76 @@ def _scaled(array: np.ndarray, kind: Kind, to_doc: Affine, out_rect: Rect) -> np
         array, to_doc = array[:, ::-1], Affine.scaling(-1, 1, w / 2, 0).then(to_doc)
     if to_doc.e < 0:
         array, to_doc = array[::-1], Affine.scaling(1, -1, 0, h / 2).then(to_doc)
+    # Lanczos keeps a reduction sharp; enlarging, it rings at hard edges: bicubic rings far less.
+    kernel, support = (_BICUBIC, 2) if min(to_doc.a, to_doc.e) >= 1.0 else (_LANCZOS, 3)
+    # What an output pixel's filter reads, in source pixels (a reduction widens the filter).
+    reach_x = math.ceil(support / min(1.0, to_doc.a)) + 2
+    reach_y = math.ceil(support / min(1.0, to_doc.e)) + 2
     # The resize box must stay inside the image: pad by what the output's edge pixels reach back to.
-    mx, my = math.ceil(1 / to_doc.a) + BICUBIC_MARGIN, math.ceil(1 / to_doc.e) + BICUBIC_MARGIN
+    mx, my = math.ceil(1 / to_doc.a) + reach_x, math.ceil(1 / to_doc.e) + reach_y
     padded = _padded(array, kind, mx, my)
     back = to_doc.inverse().then(Affine.translation(mx, my))  # document -> padded source
-    # Lanczos keeps a reduction sharp; enlarging, it rings at hard edges: bicubic rings far less.
-    kernel = _BICUBIC if min(to_doc.a, to_doc.e) >= 1.0 else _LANCZOS
 
-    def band(rect: Rect) -> np.ndarray:
+    def block(rect: Rect) -> np.ndarray:
         x0, y0 = back.map(rect.x, rect.y)
         x1, y1 = back.map(rect.right, rect.bottom)
-        top, bottom = max(0, math.floor(y0) - 4), min(padded.shape[0], math.ceil(y1) + 4)
-        rows = kind.to_planes(padded[top:bottom])  # only the rows this band's filter reads
-        box = (x0, y0 - top, x1, y1 - top)
-        return np.stack([np.asarray(Image.fromarray(plane).resize((rect.w, rect.h), kernel, box=box))
-                         for plane in rows])
+        need = Rect.from_edges(math.floor(x0) - reach_x, math.floor(y0) - reach_y, math.ceil(x1) + reach_x,
+                               math.ceil(y1) + reach_y).clip(padded.shape[1], padded.shape[0])
+        box = (x0 - need.x, y0 - need.y, x1 - need.x, y1 - need.y)
+        return _through_pillow(kind, padded[need.slices()],
+                               lambda image: image.resize((rect.w, rect.h), kernel, box=box), rect)
 
-    return _in_blocks(out_rect, kind, band, max(1, out_rect.w))
+    return _in_blocks(out_rect, kind, block)
+
+
+def _reduced(array: np.ndarray, kind: Kind, size: tuple[int, int]) -> tuple[np.ndarray, bool]:
+    """array shrunk to size with Lanczos: opaque RGBA through 8-bit RGB (exact for it), the rest as
+    premultiplied float planes; returns the result and whether it is planes."""
+    if kind is RGBA and array[..., 3].min() == 255:
+        rgb = Image.fromarray(np.ascontiguousarray(array[..., :3]), "RGB").resize(size, _LANCZOS)
+        out = np.full((size[1], size[0], 4), 255, np.uint8)
+        out[..., :3] = np.asarray(rgb)
+        return out, False
+    planes = [np.asarray(Image.fromarray(np.ascontiguousarray(plane)).resize(size, _LANCZOS))
+              for plane in kind.to_planes(array)]
+    return np.stack(planes), True
 
 
 def _turned(array: np.ndarray, kind: Kind, to_doc: Affine, out_rect: Rect) -> np.ndarray:
-    """Any turn: Lanczos-reduce when it shrinks, then Pillow's bicubic affine transform per band."""
-    padded = _padded(array, kind, BICUBIC_MARGIN, BICUBIC_MARGIN)
-    to_doc = Affine.translation(-BICUBIC_MARGIN, -BICUBIC_MARGIN).then(to_doc)
+    """Any turn: Lanczos-reduce when it shrinks, then Pillow's bicubic affine transform per block."""
     sx, sy = to_doc.axis_scales()
     fx, fy = min(1.0, sx), min(1.0, sy)
+    source, planar = array, False
     if fx < REDUCE_BELOW or fy < REDUCE_BELOW:
-        planes = kind.to_planes(padded)
-        size = (max(1, round(padded.shape[1] * fx)), max(1, round(padded.shape[0] * fy)))
-        planes = np.stack([np.asarray(Image.fromarray(np.ascontiguousarray(plane)).resize(size, _LANCZOS))
-                           for plane in planes])
-        to_doc = Affine.scaling(padded.shape[1] / size[0], padded.shape[0] / size[1]).then(to_doc)
-
-        def source(rect: Rect) -> np.ndarray:
-            return planes[(slice(None), *rect.slices())]
-        height, width = planes.shape[1:]
+        height, width = array.shape[:2]
+        size = (max(1, round(width * fx)), max(1, round(height * fy)))
+        source, planar = _reduced(array, kind, size)
+        to_doc = Affine.scaling(width / size[0], height / size[1]).then(to_doc)
+    m = BICUBIC_MARGIN
+    if planar:
+        source = np.pad(source, ((0, 0), (m, m), (m, m)), mode=kind.pad_mode)
+        height, width = source.shape[1:]
     else:
-        def source(rect: Rect) -> np.ndarray:
-            return kind.to_planes(padded[rect.slices()])
-        height, width = padded.shape[:2]
+        source = _padded(source, kind, m, m)
+        height, width = source.shape[:2]
+    to_doc = Affine.translation(-m, -m).then(to_doc)
+
+    def cut(rect: Rect) -> np.ndarray:
+        return source[(slice(None), *rect.slices())] if planar else source[rect.slices()]
     back = to_doc.inverse()
 
-    def band(rect: Rect) -> np.ndarray:
+    def block(rect: Rect) -> np.ndarray:
+        # A turned block reads a source square of about its size (hence blocks, not slanted bands).
         need = back.bounds(rect).expand(BICUBIC_MARGIN).clip(width, height)
         if need.is_empty():
-            return kind.to_planes(_blank(kind, rect))
-        planes = source(need)
-        # Output pixel (u, v) of the band -> source pixel of the cut-out `need`.
+            return _blank(kind, rect)
+        # Output pixel (u, v) of the block -> source pixel of the cut-out `need`.
         data = Affine.translation(rect.x, rect.y).then(back).then(Affine.translation(-need.x, -need.y))
-        return np.stack([np.asarray(Image.fromarray(np.ascontiguousarray(plane)).transform(
-            (rect.w, rect.h), Image.Transform.AFFINE, data.coefficients(), _BICUBIC, fillcolor=kind.fill))
-            for plane in planes])
 
-    # Square blocks: a turned block reads a source square of about its size, not a whole slanted band.
-    return _in_blocks(out_rect, kind, band, BAND_ROWS)
+        def run(image: Image.Image) -> Image.Image:
+            fill = kind.fill if image.mode == "F" else 0
+            return image.transform((rect.w, rect.h), Image.Transform.AFFINE, data.coefficients(), _BICUBIC,
+                                   fillcolor=fill)
+        return _through_pillow(kind, cut(need), run, rect, planar)
+
+    return _in_blocks(out_rect, kind, block)
