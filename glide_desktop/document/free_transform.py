@@ -218,13 +218,29 @@ def _changed(before: np.ndarray, after: np.ndarray) -> tuple[Rect, np.ndarray, n
     return rect, before[rect.slices()].copy(), after[rect.slices()].copy()
 
 
-def lifted_picture(doc: Document, uid: int, lifted: Lift) -> tuple[Rect, np.ndarray]:
-    """The composite over the piece's place (clipped to the document) with the piece taken out: what
-    the canvas shows under a Free Transform's preview."""
+@dataclass
+class LiftedPicture:
+    """What a Free Transform's preview draws around the piece: below (the picture with the piece taken
+    out, at rect) and, when layers lie above the transformed one, those layers alone over the document
+    (drawn over the moving piece); None when nothing lies above."""
+
+    rect: Rect
+    below: np.ndarray
+    above: np.ndarray | None
+
+
+def lifted_picture(doc: Document, uid: int, lifted: Lift) -> LiftedPicture:
+    """The picture without the piece: over the piece's place when nothing lies above its layer (the
+    canvas shows the rest), else split at its layer over the whole document."""
     layers = doc.layers
-    area = lifted.rect.clip(doc.width, doc.height)
     if lifted.remainder is None:
-        stack = [layer for layer in layers if layer.uid != uid]
+        stack = [layer if layer.uid != uid else replace(layer, visible=False) for layer in layers]
     else:
         stack = [replace(layer, pixels=lifted.remainder) if layer.uid == uid else layer for layer in layers]
-    return area, composite_rect(stack, area)
+    index = next(i for i, layer in enumerate(layers) if layer.uid == uid)
+    above = [layer for layer in stack[index + 1:] if layer.visible]
+    if not above:
+        area = lifted.rect.clip(doc.width, doc.height)
+        return LiftedPicture(area, composite_rect(stack, area), None)
+    return LiftedPicture(doc.bounds, composite_rect(stack[:index + 1], doc.bounds),
+                         composite_rect(above, doc.bounds))

@@ -76,11 +76,11 @@ class FreeTransformController(QObject):
             what = "the selection holds no pixels of this layer" if use_selection else "the layer is empty"
             tell(self.host, f"Nothing to transform: {what}")
             return False
-        hole_rect, hole = lifted_picture(doc, layer.uid, lifted)
+        picture = lifted_picture(doc, layer.uid, lifted)
         shown = lifted.piece  # as it composites: a whole layer's mask moves with it
         if lifted.mask is not None and layer.mask_enabled:
             shown = apply_mask(lifted.piece, lifted.mask)
-        preview = TransformPreview(hole, hole_rect, shown, lifted.rect, layer.opacity)
+        preview = TransformPreview(picture, shown, lifted.rect, layer.opacity)
         box = TransformBox.around(lifted.rect)
         tool = FreeTransformTool(self.toolbox.state, self, box, preview)
         self.session = _Session(doc, layer.uid, lifted, use_selection, tool, doc.subscribe(self._on_change))

@@ -233,3 +233,19 @@ def test_a_masked_layer_moves_with_its_mask_in_the_preview_and_the_result(qtbot,
     picture = doc.composite()
     assert tuple(picture[45, 25, :3]) == RED[:3] and tuple(picture[45, 35, :3]) == (255, 255, 255)
     assert tuple(picture[25, 25, :3]) == (255, 255, 255)
+
+
+def test_layers_above_stay_above_the_moving_piece_in_the_preview(qtbot, window, doc):
+    block = doc.active_layer
+    top = Layer.blank(W, H, "Top")
+    top.pixels[40:50, 28:36] = (20, 40, 230, 255)
+    doc.insert_layer(top)
+    doc.set_active(block.uid)
+    _start(qtbot, window)
+    drag(qtbot, window.canvas, [(30, 25), (30, 35), (30, 45)])
+    screen = _grab(window.canvas)
+    for x, colour in ((24, RED[:3]), (32, (20, 40, 230)), (45, (255, 255, 255))):
+        point = at(window.canvas, x, 45)
+        assert tuple(screen[point.y(), point.x(), :3]) == colour, x
+    point = at(window.canvas, 30, 25)
+    assert tuple(screen[point.y(), point.x(), :3]) == (255, 255, 255)  # the hole shows the background

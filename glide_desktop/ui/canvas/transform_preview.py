@@ -13,6 +13,7 @@ from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QImage, QPainter, QTransform
 
 from glide_desktop.document.affine import Affine
+from glide_desktop.document.free_transform import LiftedPicture
 from glide_desktop.document.geometry import Rect
 from glide_desktop.ui.canvas.pyramid import downsample, premultiply
 from glide_desktop.ui.canvas.render import checker_brush, draw_checkerboard
@@ -44,12 +45,13 @@ class _Levels:
 
 
 class TransformPreview:
-    """Paints the hole the lift left at hole_rect, then the piece (its pixels at piece_rect) mapped."""
+    """Paints the picture without the piece, the piece (its pixels at piece_rect) mapped, then the layers
+    above the piece's layer when there are any."""
 
-    def __init__(self, hole: np.ndarray | None, hole_rect: Rect, piece: np.ndarray, piece_rect: Rect,
-                 opacity: float) -> None:
-        self.hole_rect, self.piece_rect, self.opacity = hole_rect, piece_rect, opacity
-        self._hole = _Levels(hole) if hole is not None and not hole_rect.is_empty() else None
+    def __init__(self, picture: LiftedPicture, piece: np.ndarray, piece_rect: Rect, opacity: float) -> None:
+        self.rect, self.piece_rect, self.opacity = picture.rect, piece_rect, opacity
+        self._below = _Levels(picture.below) if not picture.rect.is_empty() else None
+        self._above = _Levels(picture.above) if picture.above is not None else None
         self._piece = _Levels(piece)
         self._checker = checker_brush()
 
@@ -57,19 +59,23 @@ class TransformPreview:
         """Draw the preview with the piece moved by affine (document coordinates)."""
         level = viewport.pyramid_level(MAX_LEVEL)
         view = viewport.transform()
+        area = QRectF(self.rect.x, self.rect.y, self.rect.w, self.rect.h)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, viewport.zoom < 1.0)
-        if self._hole is not None:
-            r = QRectF(self.hole_rect.x, self.hole_rect.y, self.hole_rect.w, self.hole_rect.h)
-            # Where the hole is see-through, the canvas's checkerboard shows, not the lifted pixels.
-            draw_checkerboard(painter, self._checker, viewport.doc_rect_to_widget(r),
+        if self._below is not None:
+            # Where the picture is see-through, the canvas's checkerboard shows, not the lifted pixels.
+            draw_checkerboard(painter, self._checker, viewport.doc_rect_to_widget(area),
                               viewport.to_widget(QPointF(0, 0)))
             painter.setTransform(view)
-            painter.drawImage(r, self._hole.image(level))
+            painter.drawImage(area, self._below.image(level))
         r = self.piece_rect
-        to_doc = Affine.translation(r.x, r.y).then(affine)
-        painter.setTransform(qt_transform(to_doc) * view)
+        painter.setTransform(qt_transform(Affine.translation(r.x, r.y).then(affine)) * view)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
         painter.setOpacity(self.opacity)
         painter.drawImage(QRectF(0, 0, r.w, r.h), self._piece.image(level))
+        if self._above is not None:
+            painter.setTransform(view)
+            painter.setOpacity(1.0)
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, viewport.zoom < 1.0)
+            painter.drawImage(area, self._above.image(level))
         painter.restore()
