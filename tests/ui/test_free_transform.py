@@ -249,3 +249,11 @@ def test_layers_above_stay_above_the_moving_piece_in_the_preview(qtbot, window, 
         assert tuple(screen[point.y(), point.x(), :3]) == colour, x
     point = at(window.canvas, 30, 25)
     assert tuple(screen[point.y(), point.x(), :3]) == (255, 255, 255)  # the hole shows the background
+
+
+def test_a_double_click_inside_applies(qtbot, window, doc):
+    _start(qtbot, window)
+    drag(qtbot, window.canvas, [(30, 25), (31, 25), (32, 25)])
+    qtbot.mouseDClick(window.canvas, Qt.MouseButton.LeftButton, NONE, at(window.canvas, 33, 25))
+    assert window.free_transform.session is None and window.undo.stack.undoText() == "Free Transform"
+    assert doc.active_layer.pixels[25, 41, 3] == 255 and doc.active_layer.pixels[25, 21, 3] == 0

@@ -2,8 +2,8 @@
 
 Drag a handle to scale (Shift keeps the aspect, Alt scales about the centre), drag inside to move
 (whole pixels), drag outside to turn about the centre (Shift: 15° steps). Arrow keys nudge (Shift: 10 px),
-Enter applies, Esc cancels. The tool is not in the tool box: Edit ▸ Free Transform puts it on the canvas
-for one transform, and choosing any tool applies it.
+Enter or a double click inside applies, Esc cancels. The tool is not in the tool box: Edit ▸ Free
+Transform puts it on the canvas for one transform, and choosing any tool applies it.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import math
 from typing import Any, Protocol
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QCursor, QKeyEvent, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
+from PySide6.QtGui import QColor, QCursor, QKeyEvent, QPainter, QPen, QPixmap, QPolygonF
 
 from glide_desktop.document.transform_box import Part, TransformBox
 from glide_desktop.ui.canvas.events import CanvasPointerEvent
@@ -72,6 +72,10 @@ class FreeTransformTool(Tool):
         if self._part is not None and event.button == _LEFT:
             self.set_box(canvas, self._dragged(event))
             self._part = None
+
+    def double_click(self, canvas: Any, event: CanvasPointerEvent) -> None:
+        if event.button == _LEFT and self.box.part_at(event.x, event.y, 0) is Part.INSIDE:
+            self.host.apply()  # as in Photoshop: a double click inside the box applies
 
     def _dragged(self, event: CanvasPointerEvent) -> TransformBox:
         box, part = self._start_box, self._part
@@ -151,15 +155,19 @@ def rotate_cursor() -> QCursor:
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-    arc = QPainterPath()
-    arc.arcMoveTo(QRectF(4, 4, 16, 16), 20)
-    arc.arcTo(QRectF(4, 4, 16, 16), 20, 140)
-    heads = [QPolygonF([QPointF(20.5, 4.5), QPointF(21, 12), QPointF(14.5, 9)]),
-             QPolygonF([QPointF(3.5, 4.5), QPointF(3, 12), QPointF(9.5, 9)])]
+    centre, radius = QPointF(12, 14), 8.0
+    heads = []
+    for degrees, turn in ((25, 1), (155, -1)):  # the arc's ends, each head pointing on round the arc
+        a = math.radians(degrees)
+        end = QPointF(centre.x() + radius * math.cos(a), centre.y() - radius * math.sin(a))
+        ahead = QPointF(turn * math.sin(a), turn * math.cos(a))  # the tangent, away from the arc
+        side = QPointF(-ahead.y(), ahead.x())
+        heads.append(QPolygonF([end + ahead * 4.5, end + side * 3.5, end - side * 3.5]))
+    arc = QRectF(centre.x() - radius, centre.y() - radius, 2 * radius, 2 * radius)
     for colour, width in ((QColor(0, 0, 0), 4.0), (QColor(255, 255, 255), 2.0)):
         painter.setPen(QPen(colour, width))
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(arc)
+        painter.drawArc(arc, 25 * 16, 130 * 16)
         painter.setBrush(colour)
         for head in heads:
             painter.drawPolygon(head)
