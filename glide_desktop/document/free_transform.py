@@ -225,7 +225,7 @@ class LiftedPicture:
     (drawn over the moving piece); None when nothing lies above."""
 
     rect: Rect
-    below: np.ndarray
+    below: np.ndarray | None  # None: nothing shows there (the transformed layer is the lowest shown)
     above: np.ndarray | None
 
 
@@ -242,5 +242,6 @@ def lifted_picture(doc: Document, uid: int, lifted: Lift) -> LiftedPicture:
     if not above:
         area = lifted.rect.clip(doc.width, doc.height)
         return LiftedPicture(area, composite_rect(stack, area), None)
-    return LiftedPicture(doc.bounds, composite_rect(stack[:index + 1], doc.bounds),
+    below = [layer for layer in stack[:index + 1] if layer.visible]
+    return LiftedPicture(doc.bounds, composite_rect(below, doc.bounds) if below else None,
                          composite_rect(above, doc.bounds))

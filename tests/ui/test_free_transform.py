@@ -257,3 +257,13 @@ def test_a_double_click_inside_applies(qtbot, window, doc):
     qtbot.mouseDClick(window.canvas, Qt.MouseButton.LeftButton, NONE, at(window.canvas, 33, 25))
     assert window.free_transform.session is None and window.undo.stack.undoText() == "Free Transform"
     assert doc.active_layer.pixels[25, 41, 3] == 255 and doc.active_layer.pixels[25, 21, 3] == 0
+
+
+def test_moving_the_bottom_layer_shows_the_checkerboard_where_it_left(qtbot, window, doc):
+    doc.set_active(doc.layers[0].uid)  # the white background, under the red block
+    _start(qtbot, window)
+    drag(qtbot, window.canvas, [(50, 40), (55, 40), (60, 40)])
+    screen = _grab(window.canvas)
+    left, block = at(window.canvas, 5, 5), at(window.canvas, 30, 25)
+    assert tuple(screen[left.y(), left.x(), :3]) in ((204, 204, 204), (153, 153, 153))
+    assert tuple(screen[block.y(), block.x(), :3]) == RED[:3]  # the layer above stays on top

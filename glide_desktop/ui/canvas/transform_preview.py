@@ -50,7 +50,8 @@ class TransformPreview:
 
     def __init__(self, picture: LiftedPicture, piece: np.ndarray, piece_rect: Rect, opacity: float) -> None:
         self.rect, self.piece_rect, self.opacity = picture.rect, piece_rect, opacity
-        self._below = _Levels(picture.below) if not picture.rect.is_empty() else None
+        shown = picture.below is not None and not picture.rect.is_empty()
+        self._below = _Levels(picture.below) if shown else None
         self._above = _Levels(picture.above) if picture.above is not None else None
         self._piece = _Levels(piece)
         self._checker = checker_brush()
@@ -62,10 +63,11 @@ class TransformPreview:
         area = QRectF(self.rect.x, self.rect.y, self.rect.w, self.rect.h)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, viewport.zoom < 1.0)
-        if self._below is not None:
+        if not area.isEmpty():
             # Where the picture is see-through, the canvas's checkerboard shows, not the lifted pixels.
             draw_checkerboard(painter, self._checker, viewport.doc_rect_to_widget(area),
                               viewport.to_widget(QPointF(0, 0)))
+        if self._below is not None:
             painter.setTransform(view)
             painter.drawImage(area, self._below.image(level))
         r = self.piece_rect
