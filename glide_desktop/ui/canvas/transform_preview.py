@@ -21,6 +21,7 @@ from glide_desktop.ui.canvas.viewport import Viewport
 
 MAX_LEVEL = 6
 _PREMULTIPLIED = QImage.Format.Format_RGBA8888_Premultiplied
+_SCREEN = QImage.Format.Format_ARGB32_Premultiplied  # what a widget's backing store blits fastest
 
 
 def qt_transform(affine: Affine) -> QTransform:
@@ -55,29 +56,53 @@ class TransformPreview:
         self._above = _Levels(picture.above) if picture.above is not None else None
         self._piece = _Levels(piece)
         self._checker = checker_brush()
+        self._screen_key: tuple | None = None
+        self._screen_images: tuple[QImage | None, QImage | None] = (None, None)
 
     def paint(self, painter: QPainter, viewport: Viewport, affine: Affine) -> None:
         """Draw the preview with the piece moved by affine (document coordinates)."""
+        below, above = self._screens(painter, viewport)
         level = viewport.pyramid_level(MAX_LEVEL)
-        view = viewport.transform()
-        area = QRectF(self.rect.x, self.rect.y, self.rect.w, self.rect.h)
         painter.save()
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, viewport.zoom < 1.0)
-        if not area.isEmpty():
-            # Where the picture is see-through, the canvas's checkerboard shows, not the lifted pixels.
-            draw_checkerboard(painter, self._checker, viewport.doc_rect_to_widget(area),
-                              viewport.to_widget(QPointF(0, 0)))
-        if self._below is not None:
-            painter.setTransform(view)
-            painter.drawImage(area, self._below.image(level))
+        if below is not None:
+            painter.drawImage(QPointF(0, 0), below)
         r = self.piece_rect
-        painter.setTransform(qt_transform(Affine.translation(r.x, r.y).then(affine)) * view)
+        painter.setTransform(qt_transform(Affine.translation(r.x, r.y).then(affine)) * viewport.transform())
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
         painter.setOpacity(self.opacity)
         painter.drawImage(QRectF(0, 0, r.w, r.h), self._piece.image(level))
-        if self._above is not None:
-            painter.setTransform(view)
+        if above is not None:
+            painter.resetTransform()
             painter.setOpacity(1.0)
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, viewport.zoom < 1.0)
-            painter.drawImage(area, self._above.image(level))
+            painter.drawImage(QPointF(0, 0), above)
         painter.restore()
+
+    def _screens(self, painter: QPainter, viewport: Viewport) -> tuple[QImage | None, QImage | None]:
+        """What lies below and above the piece, scaled to the widget once per view (a move then blits)."""
+        device = painter.device()
+        key = (viewport.zoom, viewport.origin.x(), viewport.origin.y(), device.width(), device.height(),
+               device.devicePixelRatioF())
+        if key != self._screen_key:
+            self._screen_key = key
+            area = QRectF(self.rect.x, self.rect.y, self.rect.w, self.rect.h)
+            below = None if area.isEmpty() else self._screen(key, viewport, area, self._below, checker=True)
+            above = self._screen(key, viewport, area, self._above, checker=False) if self._above else None
+            self._screen_images = (below, above)
+        return self._screen_images
+
+    def _screen(self, key: tuple, viewport: Viewport, area: QRectF, levels: _Levels | None,
+                checker: bool) -> QImage:
+        width, height, ratio = key[3], key[4], key[5]
+        image = QImage(round(width * ratio), round(height * ratio), _SCREEN)
+        image.setDevicePixelRatio(ratio)
+        image.fill(0)
+        painter = QPainter(image)
+        if checker:  # where the picture is see-through, the checkerboard shows, not the lifted pixels
+            draw_checkerboard(painter, self._checker, viewport.doc_rect_to_widget(area),
+                              viewport.to_widget(QPointF(0, 0)))
+        if levels is not None:
+            painter.setTransform(viewport.transform())
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, viewport.zoom < 1.0)
+            painter.drawImage(area, levels.image(viewport.pyramid_level(MAX_LEVEL)))
+        painter.end()
+        return image

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QCursor, QKeyEvent, QPainter, QPen, QPixmap, QPolygonF
 
+from glide_desktop.document.geometry import Rect
 from glide_desktop.document.transform_box import Part, TransformBox
 from glide_desktop.ui.canvas.events import CanvasPointerEvent
 from glide_desktop.ui.canvas.transform_preview import TransformPreview
@@ -91,9 +92,16 @@ class FreeTransformTool(Tool):
     def set_box(self, canvas: Any, box: TransformBox) -> None:
         """Show the piece through box (a repaint; the document changes only on apply)."""
         if box != self.box:
+            # Repaint only where the box was and is (handles reach a few screen pixels past it).
+            margin = math.ceil((HANDLE_SIZE + 4) / canvas.zoom)
+            dirty = self._footprint(self.box).union(self._footprint(box)).expand(margin)
             self.box = box
-            canvas.update()
+            canvas.update_doc_rect(dirty)
             self.host.box_changed()
+
+    @staticmethod
+    def _footprint(box: TransformBox) -> Rect:
+        return box.affine().bounds(box.source)
 
     def key_press(self, canvas: Any, event: QKeyEvent) -> bool:
         key = event.key()
