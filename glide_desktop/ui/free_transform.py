@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication
 
 from glide_desktop.document.document import Change, Document
 from glide_desktop.document.free_transform import FreeTransform, Lift, lift, lifted_picture
-from glide_desktop.document.layer import apply_mask
+from glide_desktop.document.layer import Layer, apply_mask
 from glide_desktop.document.transform_box import TransformBox
 from glide_desktop.ui.canvas.transform_preview import TransformPreview
 from glide_desktop.ui.editor_host import EditorHost, tell
@@ -71,16 +71,16 @@ class FreeTransformController(QObject):
             return False
         layer = doc.active_layer
         use_selection = doc.selection.bbox() is not None
-        lifted = lift(layer, doc.selection.coverage if use_selection else None)
-        if lifted.rect.is_empty():
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # a big layer takes a moment to lift
+        try:
+            lifted = lift(layer, doc.selection.coverage if use_selection else None)
+            preview = _preview(doc, layer, lifted) if not lifted.rect.is_empty() else None
+        finally:
+            QApplication.restoreOverrideCursor()
+        if preview is None:
             what = "the selection holds no pixels of this layer" if use_selection else "the layer is empty"
             tell(self.host, f"Nothing to transform: {what}")
             return False
-        picture = lifted_picture(doc, layer.uid, lifted)
-        shown = lifted.piece  # as it composites: a whole layer's mask moves with it
-        if lifted.mask is not None and layer.mask_enabled:
-            shown = apply_mask(lifted.piece, lifted.mask)
-        preview = TransformPreview(picture, shown, lifted.rect, layer.opacity)
         box = TransformBox.around(lifted.rect)
         tool = FreeTransformTool(self.toolbox.state, self, box, preview)
         self.session = _Session(doc, layer.uid, lifted, use_selection, tool, doc.subscribe(self._on_change))
@@ -167,6 +167,15 @@ class FreeTransformController(QObject):
         self.host.statusBar().clearMessage()
         if message:
             tell(self.host, message)
+
+
+def _preview(doc: Document, layer: Layer, lifted: Lift) -> TransformPreview:
+    """The canvas preview of lifted: the picture without it, and the piece as it composites (a whole
+    layer's mask moves with it)."""
+    shown = lifted.piece
+    if lifted.mask is not None and layer.mask_enabled:
+        shown = apply_mask(lifted.piece, lifted.mask)
+    return TransformPreview(lifted_picture(doc, layer.uid, lifted), shown, lifted.rect, layer.opacity)
 
 
 def _refusal(doc: Document) -> str:
