@@ -68,7 +68,9 @@ class TransformPreview:
             painter.drawImage(QPointF(0, 0), below)
         r = self.piece_rect
         painter.setTransform(qt_transform(Affine.translation(r.x, r.y).then(affine)) * viewport.transform())
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+        # Whole-pixel maps stay crisp when zoomed in, like the canvas; anything else is filtered.
+        exact = viewport.zoom >= 1.0 and affine.quarter_turn()
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, not exact)
         painter.setOpacity(self.opacity)
         painter.drawImage(QRectF(0, 0, r.w, r.h), self._piece.image(level))
         if above is not None:
