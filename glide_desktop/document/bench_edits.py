@@ -18,7 +18,9 @@ from glide_desktop.document.adjustments import (
 )
 from glide_desktop.document.affine import Affine
 from glide_desktop.document.document import Document
-from glide_desktop.document.free_transform import FreeTransform, lift, lifted_picture
+from glide_desktop.document.floating_command import FloatingSelection
+from glide_desktop.document.free_transform import FreeTransform, lifted_picture
+from glide_desktop.document.free_transform import lift as lift_piece
 from glide_desktop.document.geometry import Rect
 from glide_desktop.document.selection import ellipse_coverage
 from glide_desktop.document.transform_commands import TransformImage
@@ -97,7 +99,33 @@ def transform_rows(doc: Document) -> list[tuple[str, str, str]]:
         apply(lambda c=command: c.redo(doc))
         undo(lambda c=command: c.undo(doc))
         rows.append((f"{name}, {len(doc.layers)} layers", apply.text(), f"undo {undo.text()}"))
-    return rows
+    return rows + move_selection_rows(doc)
+
+
+def move_selection_rows(doc: Document) -> list[tuple[str, str, str]]:
+    """The Move tool on a big feathered selection of the bottom (photo) layer: lift, then land moved."""
+    width, height = doc.size
+    layer = doc.layers[0]
+    doc.set_active(layer.uid)
+    box = (width / 4, height / 4, width / 2, height / 2)
+    doc.selection.combine("replace", ellipse_coverage(doc.size, box))
+    doc.selection.feather(20)
+    megapixels = width * height / 4e6  # the ellipse's box
+    lift, land, undo = _Clock(), _Clock(), _Clock()
+    step = None
+
+    def start() -> None:  # the piece and hole computed, the hole cut, the piece a layer of its own
+        nonlocal step
+        step = FloatingSelection.start(doc)
+        step.redo(doc)
+
+    lift(start)
+    step.move_to(doc, (width // 8, height // 8))
+    land(lambda: step.land(doc))
+    undo(lambda: step.undo(doc))
+    doc.selection.clear()
+    return [(f"Move selection lift, {megapixels:.1f} MP feathered ellipse", lift.text(), ""),
+            (f"Move selection land (apply), {megapixels:.1f} MP", land.text(), f"undo {undo.text()}")]
 
 
 def free_transform_rows(doc: Document) -> list[tuple[str, str, str]]:
@@ -105,7 +133,7 @@ def free_transform_rows(doc: Document) -> list[tuple[str, str, str]]:
     photo, block = doc.layers[0], doc.layers[min(1, len(doc.layers) - 1)]
     rows = []
     start = _Clock()
-    start(lambda: lifted_picture(doc, photo.uid, lift(photo, None)))
+    start(lambda: lifted_picture(doc, photo.uid, lift_piece(photo, None)))
     rows.append((f"Free Transform start, {photo.width}x{photo.height} layer", start.text(), "lift + preview"))
     cases = (
         (block, "scale 120 % + turn 15°", lambda cx, cy: Affine.scaling(1.2, 1.2, cx, cy).then(
@@ -115,7 +143,7 @@ def free_transform_rows(doc: Document) -> list[tuple[str, str, str]]:
         (photo, "scale 50 % (Lanczos)", lambda cx, cy: Affine.scaling(0.5, 0.5, cx, cy)),
     )
     for layer, name, make in cases:
-        piece = lift(layer, None).rect
+        piece = lift_piece(layer, None).rect
         command = FreeTransform(layer.uid, make(piece.x + piece.w / 2, piece.y + piece.h / 2), False)
         apply, undo = _Clock(), _Clock()
         apply(lambda c=command: c.redo(doc))

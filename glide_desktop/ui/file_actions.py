@@ -101,6 +101,7 @@ class FileActions(QObject):
         path = Path(path)
         if path.suffix.lower() != ".ora":
             path = path.with_suffix(".ora")
+        self._settle()
         if not self._write_file(lambda overwrite: files.save_ora(self.host.document, path, overwrite),
                                 "Could not save"):
             return False
@@ -110,6 +111,12 @@ class FileActions(QObject):
         self.host.update_title()
         self.host.statusBar().showMessage(f"Saved {path.name}", 4000)
         return True
+
+    def _settle(self) -> None:
+        """A floating selection lands before the document is written (the file holds what is seen)."""
+        settle = getattr(self.host.undo, "settle", None)
+        if settle is not None:
+            settle()
 
     def _write_file(self, write: Callable[[bool], None], failure_title: str) -> bool:
         """Run write(overwrite); a read-only file is overwritten only after the user says yes."""
@@ -148,6 +155,7 @@ class FileActions(QObject):
     def export_to(self, path: str | Path, options: ExportOptions | None = None) -> bool:
         """Write the flattened image (PNG, JPEG or WebP by suffix); the document's file stays as it is."""
         options = options or ExportOptions()
+        self._settle()
 
         def write(overwrite: bool) -> None:
             files.export_flat(self.host.document, Path(path), quality=options.quality,

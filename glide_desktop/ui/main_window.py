@@ -152,6 +152,10 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
+        self.hint_label = QLabel()  # a tool's lasting hint: "Floating selection — Enter to merge, …"
+        self.hint_label.setObjectName("tool_hint")
+        bar.addWidget(self.hint_label, 1)
+        self.canvas.hintChanged.connect(self.hint_label.setText)
         self.cursor_label = QLabel()
         self.size_label = QLabel()
         self.zoom_label = QLabel("100%")

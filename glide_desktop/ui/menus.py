@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
+from glide_desktop.ui.tools.floating import KEEPS_FLOATING
+
 if TYPE_CHECKING:
     from glide_desktop.ui.main_window import MainWindow
 
@@ -90,6 +92,9 @@ def create_actions(window: MainWindow) -> dict[str, QAction]:
     redo.setShortcuts(QKeySequence.keyBindings(Key.Redo))
     redo.setStatusTip("Do again the step taken back")
     actions["undo"], actions["redo"] = undo, redo
+    # Their shortcuts leave a floating selection floating: the view changes, or undo cancels it itself.
+    for name in ("zoom_in", "zoom_out", "fit", "actual_size", "undo", "redo"):
+        actions[name].setProperty(KEEPS_FLOATING, True)
     return actions
 
 

@@ -38,7 +38,11 @@ class _UndoStep(QUndoCommand):
         self.command.redo(self.doc)
 
     def undo(self) -> None:
+        # A floating selection undone before it landed moved nothing: it leaves history (no redo).
+        floating = getattr(self.command, "floating", False)
         self.command.undo(self.doc)
+        if floating:
+            self.setObsolete(True)
 
     def id(self) -> int:
         return _merge_id(self.command) if self.mergeable else -1
@@ -82,10 +86,27 @@ class DocumentUndo(QObject):
 
         close: the step takes no later merges (a one-off action rather than a drag or stroke).
         """
+        piece = self.settle()
+        if piece is not None and piece in (getattr(command, "uid", None), getattr(command, "layer_uid", 0)):
+            return  # made for the floating piece's own layer (its row in the Layers panel): it just landed
         self._stack.push(_UndoStep(self.doc, command, applied))
         if close:
             self.end_merge()
         self._enforce_budget()
+
+    def settle(self) -> int | None:
+        """Land a selection still floating on top of history (it never moved: drop it), before anything
+        else changes or reads the document; returns the uid its floating layer had, if one landed."""
+        index = self._stack.index()
+        command = self._stack.command(index - 1).command if index > 0 else None
+        if not getattr(command, "floating", False):
+            return None
+        piece = command.piece.uid if command.piece is not None else None
+        if command.land(self.doc):
+            self.end_merge()
+        else:
+            self._stack.undo()
+        return piece
 
     def end_merge(self) -> None:
         """Close the newest step: the next command starts a new step even with the same merge_key."""

@@ -74,6 +74,7 @@ class MarchingAnts(QObject):
         self._mask: np.ndarray | None = None  # H, W bool: coverage >= 0.5 at the last rebuild
         self._source: Callable[[], np.ndarray | None] = lambda: None
         self.bounds = Rect(0, 0, 0, 0)
+        self.shift = (0, 0)  # document pixels the outline is drawn moved by (a selection being dragged)
         self.phase = 0
         self._brush = _stripe_brush()
         self._timer = QTimer(self)
@@ -89,6 +90,17 @@ class MarchingAnts(QObject):
     @property
     def segment_count(self) -> int:
         return len(self._lines)
+
+    @property
+    def shown_bounds(self) -> Rect:
+        """Where the outline is drawn (document coordinates): its bounds moved by the shift."""
+        return self.bounds.translate(*self.shift)
+
+    def set_shift(self, dx: int, dy: int) -> None:
+        """Draw the outline moved by (dx, dy) document pixels until the next rebuild (which resets it)."""
+        old = self.shown_bounds
+        self.shift = (int(dx), int(dy))
+        self.outlineChanged.emit(old.union(self.shown_bounds))
 
     def set_source(self, source: Callable[[], np.ndarray | None]) -> None:
         """Where to read the selection coverage from (H, W float32), then rebuild at once."""
@@ -130,7 +142,7 @@ class MarchingAnts(QObject):
         self._rebuild_timer.stop()
         self._stale = False
         self._last_rebuild.start()
-        old = self.bounds
+        old, self.shift = self.shown_bounds, (0, 0)
         coverage = self._source()
         self._mask = None if coverage is None else coverage >= 0.5
         self.bounds = Rect(0, 0, 0, 0) if self._mask is None else mask_bounds(self._mask)
@@ -163,6 +175,8 @@ class MarchingAnts(QObject):
         if not self._lines:
             return
         painter.save()
+        if self.shift != (0, 0):
+            doc_to_widget = QTransform.fromTranslate(*self.shift) * doc_to_widget
         painter.setTransform(doc_to_widget)
         inverse, _ = doc_to_widget.inverted()
         brush = QBrush(self._brush)

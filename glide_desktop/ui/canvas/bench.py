@@ -3,8 +3,9 @@
 Each sample is one mouse move with the brush (one dab): the event goes through the brush tool, the
 stroke writes the layer, the document notifies, the canvas refreshes its image in the dirty rect,
 and the event loop runs until the paint event has drawn it. The layer-drag lines time the same for
-a move tool dragging a full-size opaque top layer (the whole screen image is rewritten per move); the
-Free Transform lines, a corner of the full-size bottom layer dragged (the preview's repaint per move).
+a move tool dragging a full-size opaque top layer (the whole screen image is rewritten per move), and
+a floating selection lifted off a layer in the middle of the stack; the Free Transform lines, a corner
+of the full-size bottom layer dragged (the preview's repaint per move).
 """
 
 from __future__ import annotations
@@ -242,6 +243,7 @@ def _drags(app, view, tools, doc, counter, args) -> list:
     doc.set_active(middle.uid)
     runs.append(layer_drag(app, view, counter, f"layer {len(doc.layers) // 2 + 1} of {len(doc.layers)}, fit",
                            args.moves))
+    runs.append(_selection_drag(app, view, tools, doc, counter, args.moves))
     # What this editor moves most: a generated 512 px patch on its own full-size layer, on top.
     patch = Layer.blank(args.width, args.height, name="Generated patch")
     side = min(512, args.width // 2, args.height // 2)
@@ -252,6 +254,22 @@ def _drags(app, view, tools, doc, counter, args) -> list:
     runs.append(layer_drag(app, view, counter, f"{side} px patch on top, fit", args.moves))
     doc.remove_layer(patch.uid)
     return runs
+
+
+def _selection_drag(app, view, tools, doc, counter, moves: int) -> object:
+    """With a selection the press lifts its contents (a feathered ellipse a quarter of the image) off the
+    active layer and drags them as a floating piece; Esc puts them back afterwards."""
+    from glide_desktop.document.selection import ellipse_coverage
+
+    box = (doc.width / 4, doc.height / 4, doc.width / 2, doc.height / 2)
+    doc.selection.combine("replace", ellipse_coverage(doc.size, box)).feather(20)
+    doc.notify(None, repaint=False)
+    run = layer_drag(app, view, counter, "selection lifted, fit", moves)
+    tools.active_tool.selection.cancel(view)
+    doc.selection.clear()
+    doc.notify(None, repaint=False)
+    view.composite_image.ensure()
+    return run
 
 
 if __name__ == "__main__":

@@ -116,9 +116,14 @@ class LayerDrags(QObject):
         self._settling = self.ready
         if not self._settling:
             self.preview = None
+        self.apply(commit)
+
+    def apply(self, change: Callable[[], None]) -> None:
+        """Run a document change whose recomposite is read in slices after it (a drag's commit, a lift
+        or landing of a floating selection); the screen keeps what it shows until then."""
         self._committing = True
         try:
-            commit()
+            change()
         finally:
             self._committing = False
         self._catching_up = True

@@ -35,6 +35,7 @@ class CanvasView(QWidget):
 
     zoomChanged = Signal(float)
     cursorMoved = Signal(int, int)
+    hintChanged = Signal(str)  # what a tool says about a state that lasts (a floating selection)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -61,6 +62,7 @@ class CanvasView(QWidget):
         self._pressure = 1.0
         self._fitted = False
         self.layer_drags = LayerDrags(self)  # the Move tool's preview and the catch-up after it
+        self.hint = ""
         self.overlays: list[Any] = []  # objects with paint(painter, viewport), drawn over the picture
 
     # ----- document -------------------------------------------------------------------------------
@@ -224,6 +226,12 @@ class CanvasView(QWidget):
         self.update(self.viewport.doc_rect_to_widget(rect).toAlignedRect().adjusted(-2, -2, 2, 2))
 
     # ----- tools ----------------------------------------------------------------------------------
+    def set_hint(self, text: str) -> None:
+        """Show (or, with "", clear) a tool's lasting hint in the window's status bar."""
+        if text != self.hint:
+            self.hint = text
+            self.hintChanged.emit(text)
+
     def set_tool(self, tool: Any) -> None:
         """Route pointer input to `tool` (an object with press/move/release/paint_overlay, see tools.base)."""
         if self.tool is not None:
@@ -281,7 +289,7 @@ class CanvasView(QWidget):
         self.update_doc_rect(rect.expand(2))
 
     def _repaint_ants(self) -> None:
-        self.update_doc_rect(self._ants.bounds.expand(2))
+        self.update_doc_rect(self._ants.shown_bounds.expand(2))
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)

@@ -1,4 +1,4 @@
-"""The move tool (drags the active layer) and the colour picker."""
+"""The move tool (drags the active layer, or the selection's contents) and the colour picker."""
 
 from __future__ import annotations
 
@@ -12,16 +12,18 @@ from glide_desktop.document.commands import SetLayerProperty
 from glide_desktop.document.geometry import Rect
 from glide_desktop.ui.canvas.events import CanvasPointerEvent
 from glide_desktop.ui.tools.base import Tool, push
+from glide_desktop.ui.tools.floating import NUDGE as _NUDGE
+from glide_desktop.ui.tools.floating import SelectionMove
 
 _LEFT = Qt.MouseButton.LeftButton
-_NUDGE = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1), Qt.Key.Key_Down: (0, 1)}
 
 
 class MoveTool(Tool):
-    """Drags the active layer; the whole drag is one undo step. Arrow keys nudge (Shift: 10 px)."""
+    """Drags the active layer, or with a selection its contents (SelectionMove); the whole drag is one undo
+    step. Arrow keys nudge (Shift: 10 px)."""
 
-    name, label, shortcut = "move", "Move layer", "V"
-    description = "drag to move the active layer; arrow keys nudge"
+    name, label, shortcut = "move", "Move", "V"
+    description = "drag to move the active layer, or the selection's contents; arrow keys nudge"
     cursor_shape = Qt.CursorShape.SizeAllCursor
 
     def __init__(self, state: Any) -> None:
@@ -31,6 +33,7 @@ class MoveTool(Tool):
         self._start_pos = QPointF()
         self._offset = (0, 0)  # where the drag shows the layer now
         self._content = Rect(0, 0, 0, 0)  # the dragged layer's visible pixels, layer coordinates
+        self.selection = SelectionMove()  # lifts, moves and lands the selection's contents
 
     def activate(self, canvas: Any) -> None:
         # Start composing what lies below and above the active layer now: the press finds it ready.
@@ -41,6 +44,8 @@ class MoveTool(Tool):
         canvas.layer_drags.keep_ready(False)
 
     def press(self, canvas: Any, event: CanvasPointerEvent) -> None:
+        if self.selection.press(canvas, event):
+            return
         layer = canvas.document.active_layer
         if event.button != _LEFT or layer is None:
             return
@@ -51,7 +56,7 @@ class MoveTool(Tool):
         canvas.layer_drags.begin(layer.uid, self._content)
 
     def move(self, canvas: Any, event: CanvasPointerEvent) -> None:
-        if self._uid is None:
+        if self.selection.move(canvas, event) or self._uid is None:
             return
         offset = self._offset_at(event.pos)
         if offset != self._offset:
@@ -59,12 +64,13 @@ class MoveTool(Tool):
             canvas.layer_drags.move_to(offset)  # the document changes once, on release
 
     def release(self, canvas: Any, event: CanvasPointerEvent) -> None:
-        if self._uid is None or event.button != _LEFT:
+        if self.selection.release(canvas, event) or self._uid is None or event.button != _LEFT:
             return
         self.move(canvas, event)
         canvas.layer_drags.end(lambda: self._commit(canvas))
 
     def cancel(self, canvas: Any) -> None:
+        self.selection.land(canvas)  # a tool switch or another document lands a floating piece
         if self._uid is not None:
             canvas.layer_drags.end(lambda: self._commit(canvas))
 
@@ -84,6 +90,8 @@ class MoveTool(Tool):
         command.sealed = True  # the next drag is its own step, never merged into this one
 
     def key_press(self, canvas: Any, event: QKeyEvent) -> bool:
+        if self.selection.key_press(canvas, event):
+            return True
         step = _NUDGE.get(event.key())
         layer = canvas.document.active_layer
         if step is None or layer is None or self._uid is not None:
