@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from glide_desktop.document import floating
 from glide_desktop.document.affine import Affine
 from glide_desktop.document.commands import Command
 from glide_desktop.document.compositing import composite_rect
@@ -32,8 +33,9 @@ class Lift:
     rect: Rect
     piece: np.ndarray
     remainder: np.ndarray | None  # the whole layer's pixels without the piece; None: nothing stays
-    mask: np.ndarray | None  # the piece's mask (whole-layer transforms carry the mask along)
+    mask: np.ndarray | None  # the mask values under the piece (a masked layer's mask travels along)
     selection: bool
+    amount: np.ndarray | None = None  # the selection's coverage under the piece (its mask blends by it)
 
 
 def alpha_bounds(alpha: np.ndarray) -> Rect:
@@ -46,25 +48,22 @@ def alpha_bounds(alpha: np.ndarray) -> Rect:
 
 
 def lift(layer: Layer, coverage: np.ndarray | None) -> Lift:
-    """The piece a Free Transform takes from layer: under coverage (document-sized, [0, 1]), or all of it."""
+    """The piece a Free Transform takes from layer: under coverage (document-sized, [0, 1]) as the Move
+    tool lifts it (alpha x coverage; the rest stays), or all of it."""
     if coverage is None:
         content = alpha_bounds(layer.pixels[..., 3])
         mask = None if layer.mask is None else layer.mask[content.slices()]
         return Lift(content.translate(*layer.offset), layer.pixels[content.slices()], None, mask, False)
-    height, width = coverage.shape
-    area = alpha_bounds(coverage > 0).intersect(layer.bounds).clip(width, height)
-    local = area.translate(-layer.offset[0], -layer.offset[1])
-    pixels = layer.pixels[local.slices()]
-    taken = np.rint(pixels[..., 3] * coverage[area.slices()]).astype(np.uint8)  # alpha x coverage
-    piece = pixels.copy()
-    piece[..., 3] = taken
-    piece[taken == 0] = 0
+    lifted = floating.lift(layer, coverage, floating.Target.PIXELS)
+    if lifted is None:
+        return Lift(Rect(0, 0, 0, 0), np.zeros((0, 0, 4), np.uint8), None, None, True)
     remainder = layer.pixels.copy()
-    kept = remainder[local.slices()]
-    kept[..., 3] -= taken
-    kept[kept[..., 3] == 0] = 0
-    content = alpha_bounds(taken)  # only the pixels that really move
-    return Lift(content.translate(area.x, area.y), piece[content.slices()], remainder, None, True)
+    remainder[lifted.rect.slices(*layer.offset)] = lifted.hole
+    content = alpha_bounds(lifted.piece[..., 3])  # only the pixels that really move
+    inside = content.slices()
+    mask = None if lifted.mask is None else lifted.mask[inside]
+    return Lift(content.translate(lifted.rect.x, lifted.rect.y), lifted.piece[inside], remainder, mask, True,
+                lifted.coverage[inside])
 
 
 @dataclass
@@ -97,21 +96,30 @@ def apply_free_transform(layer: Layer, lifted: Lift, affine: Affine,
         pixels[layer.bounds.slices(bounds.x, bounds.y)] = lifted.remainder
     if piece is not None:
         where = pixels[target.slices(bounds.x, bounds.y)]
-        where[...] = over(piece, where)
+        # Over what stayed, with the compositor's own "normal" (as the Move tool lands); a whole layer
+        # lands on nothing, exactly as it is.
+        where[...] = piece if lifted.remainder is None else floating.over(piece, where)
     return Transformed(pixels, (bounds.x, bounds.y), _moved_mask(layer, lifted, to_doc, target, bounds),
                        None if coverage is None else warp_coverage(coverage, affine))
 
 
 def _moved_mask(layer: Layer, lifted: Lift, to_doc: Affine, target: Rect, bounds: Rect) -> np.ndarray | None:
-    """The mask in the new bounds: it stays where it was under a selection (grown with white), and moves
-    with the piece when the whole layer moves (white around it)."""
+    """The mask in the new bounds (white where it grew). A whole layer's mask moves with it; under a
+    selection it stays, and the piece's mask values blend in where the piece lands (as the Move tool's)."""
     if layer.mask is None:
         return None
-    mask = np.full((bounds.h, bounds.w), 255, np.uint8)
-    if lifted.mask is None:
+    mask = np.full((bounds.h, bounds.w), floating.MASK_GROWN, np.uint8)
+    if lifted.selection:
         mask[layer.bounds.slices(bounds.x, bounds.y)] = layer.mask
-    elif not target.is_empty():
-        mask[target.slices(bounds.x, bounds.y)] = warp(lifted.mask, GREY, to_doc, target)
+    if lifted.mask is None or target.is_empty():
+        return mask
+    moved = warp(lifted.mask, GREY, to_doc, target)
+    at = mask[target.slices(bounds.x, bounds.y)]
+    if lifted.amount is None:
+        at[...] = moved
+    else:
+        amount = warp(lifted.amount, COVERAGE, to_doc, target)
+        at[...] = np.rint(at + (moved.astype(np.float32) - at) * amount)
     return mask
 
 
@@ -126,22 +134,6 @@ def warp_coverage(coverage: np.ndarray, affine: Affine) -> np.ndarray:
     if not target.is_empty():
         to_doc = Affine.translation(area.x, area.y).then(affine)
         out[target.slices()] = warp(coverage[area.slices()], COVERAGE, to_doc, target)
-    return out
-
-
-def over(top: np.ndarray, below: np.ndarray) -> np.ndarray:
-    """Straight-alpha RGBA8 `top` composited over `below` (same shapes), rounded."""
-    ta = top[..., 3:4].astype(np.float32) * np.float32(1 / 255)
-    if not below[..., 3].any():
-        return top.copy()  # over nothing: exactly the piece
-    ba = below[..., 3:4].astype(np.float32) * np.float32(1 / 255)
-    alpha = ta + ba * (1 - ta)
-    colour = top[..., :3] * ta + below[..., :3] * (ba * (1 - ta))
-    np.divide(colour, alpha, out=colour, where=alpha > 0)
-    out = np.empty_like(top)
-    out[..., :3] = np.rint(np.clip(colour, 0, 255))
-    out[..., 3] = np.rint(alpha[..., 0] * 255)
-    out[out[..., 3] == 0] = 0
     return out
 
 

@@ -65,6 +65,9 @@ class FreeTransformController(QObject):
         doc = self.host.document
         if self.session is not None or doc is None:
             return False
+        settle = getattr(self.host.undo, "settle", None)
+        if settle is not None:
+            settle()  # a selection the Move tool left floating lands first: transform the landed layer
         refusal = _refusal(doc)
         if refusal:
             tell(self.host, refusal)

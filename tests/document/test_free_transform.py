@@ -124,7 +124,7 @@ def test_a_soft_selection_lifts_softly_and_the_rest_stays():
     lifted = lift(layer, coverage)
     assert lifted.rect == Rect(5, 5, 15, 5)
     assert (lifted.piece[:, :10, 3] == 255).all() and (lifted.piece[:, 10:, 3] == 128).all()
-    assert (lifted.remainder[5:10, 5:15, 3] == 0).all() and (lifted.remainder[5:10, 15:20, 3] == 127).all()
+    assert (lifted.remainder[5:10, 5:15, 3] == 0).all() and (lifted.remainder[5:10, 15:20, 3] == 128).all()
     assert (lifted.remainder[:5, :, 3] == 255).all()
     result = apply_free_transform(layer, lifted, Affine.translation(0, 10), coverage)
     assert result.pixels.shape == (20, 30, 4)  # landed inside the layer: it does not grow
@@ -151,13 +151,25 @@ def test_whole_layer_transform_moves_the_mask_with_it():
     assert (result.mask[:, 20:] == 0).all() and (result.mask[:, :20] == 255).all()
 
 
-def test_transform_under_a_selection_leaves_the_mask_in_place_and_grows_it_white():
+def test_under_a_selection_the_mask_stays_and_the_pieces_mask_values_travel_with_it():
+    """As the Move tool moves a selection: the hole keeps its mask, the piece lands with its own."""
+    layer = Layer(np.full((20, 30, 4), 255, np.uint8))
+    layer.mask = np.full((20, 30), 255, np.uint8)
+    layer.mask[:10, :10] = 0  # the selected corner is hidden
+    coverage = rect_coverage((30, 20), (0, 0, 10, 10))
+    result = apply_free_transform(layer, lift(layer, coverage), Affine.translation(0, 10), coverage)
+    assert result.offset == (0, 0) and result.mask.shape == (20, 30)
+    assert (result.mask[10:, :10] == 0).all()  # where the piece landed: hidden as it was
+    assert (result.mask[:10, :10] == 0).all() and (result.mask[:, 10:] == 255).all()  # the rest stays
+
+
+def test_a_masked_layer_grows_its_mask_white():
     layer = Layer(np.full((20, 30, 4), 255, np.uint8))
     layer.mask = np.zeros((20, 30), np.uint8)
-    coverage = rect_coverage((30, 20), (0, 0, 10, 10))
+    coverage = rect_coverage((30, 20), (0, 10, 10, 10))
     result = apply_free_transform(layer, lift(layer, coverage), Affine.translation(-5, 0), coverage)
     assert result.offset == (-5, 0)
-    assert (result.mask[:, 5:] == 0).all() and (result.mask[:, :5] == 255).all()
+    assert (result.mask[:10, :5] == 255).all() and (result.mask[:, 5:] == 0).all()
 
 
 def test_a_grey_mask_is_resampled_like_the_pixels():

@@ -267,3 +267,20 @@ def test_moving_the_bottom_layer_shows_the_checkerboard_where_it_left(qtbot, win
     left, block = at(window.canvas, 5, 5), at(window.canvas, 30, 25)
     assert tuple(screen[left.y(), left.x(), :3]) in ((204, 204, 204), (153, 153, 153))
     assert tuple(screen[block.y(), block.x(), :3]) == RED[:3]  # the layer above stays on top
+
+
+def test_a_floating_selection_lands_before_free_transform_starts(qtbot, window, doc):
+    block = doc.active_layer
+    doc.selection.combine("replace", rect_coverage((W, H), (20, 20, 20, 10)))
+    window.toolbox.set_tool("move")
+    drag(qtbot, window.canvas, [(30, 25), (30, 30), (30, 35)])
+    assert doc.active_layer.name == "Floating selection"
+    _start(qtbot, window)
+    assert [layer.name for layer in doc.layers] == ["Background", "Block"]
+    assert window.free_transform.session.uid == block.uid
+    assert window.undo.stack.undoText() == "Move selection"
+    _key(qtbot, window, Qt.Key.Key_Right)
+    _key(qtbot, window, Qt.Key.Key_Return)
+    assert window.undo.stack.undoText() == "Free Transform" and window.undo.stack.count() == 2
+    assert (block.pixels[30:40, 21:41] == RED).all() and not block.pixels[20:30, :, 3].any()
+    assert window.canvas.tool is window.toolbox.tools["move"]
