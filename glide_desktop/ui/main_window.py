@@ -184,9 +184,11 @@ class MainWindow(QMainWindow):
         old = self.undo
         self.undo = DocumentUndo(doc, self.history_budget(), parent=self)
         self.undo.modifiedChanged.connect(self.setWindowModified)
+        # Before the stack becomes active: its indexChanged tells the Image menu the size of this document
+        # (told the old one's, it took the first edit for a size change and refitted the view).
+        self.document, self.path = doc, Path(path) if path is not None else None
         self.undo_group.addStack(self.undo.stack)
         self.undo_group.setActiveStack(self.undo.stack)
-        self.document, self.path = doc, Path(path) if path is not None else None
         if self._unsubscribe is not None:
             self._unsubscribe()
         self._unsubscribe = doc.subscribe(self._on_document_changed)
