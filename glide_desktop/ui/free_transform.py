@@ -91,7 +91,7 @@ class FreeTransformController(QObject):
         self.toolbox.begin_mode(tool, self.bar)
         self.host.canvas.setFocus(Qt.FocusReason.OtherFocusReason)  # Enter, Esc and arrows go to the box
         self.host.canvas.update()
-        tell(self.host, HINT, 0)
+        self.host.canvas.set_hint(HINT)  # lasts while the box is up (the status bar's tool hint)
         return True
 
     # --- the tool's host ---------------------------------------------------------------------------------
@@ -167,7 +167,7 @@ class FreeTransformController(QObject):
         if self.toolbox.mode is session.tool:
             self.toolbox.end_mode()
         self.host.canvas.update()
-        self.host.statusBar().clearMessage()
+        self.host.canvas.set_hint("")
         if message:
             tell(self.host, message)
 

@@ -284,3 +284,10 @@ def test_a_floating_selection_lands_before_free_transform_starts(qtbot, window, 
     assert window.undo.stack.undoText() == "Free Transform" and window.undo.stack.count() == 2
     assert (block.pixels[30:40, 21:41] == RED).all() and not block.pixels[20:30, :, 3].any()
     assert window.canvas.tool is window.toolbox.tools["move"]
+
+
+def test_the_status_bar_says_how_while_the_box_is_up(qtbot, window, doc):
+    _start(qtbot, window)
+    assert "Enter applies" in window.hint_label.text()
+    _key(qtbot, window, Qt.Key.Key_Escape)
+    assert window.hint_label.text() == "" and "cancelled" in window.statusBar().currentMessage()
