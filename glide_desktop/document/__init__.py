@@ -17,6 +17,14 @@ API summary (import from the submodules; this package imports nothing heavy):
   ``composite_reference(layers, rect)`` (the slow reference maths: ``to_premultiplied``, ``blend_into``,
   ``to_straight_uint8``), ``parallel_map(work, items)``,
   ``TileCache(render, width, height).get(rect) / .invalidate(rect)``.
+- group / group_commands / group_compositing: ``LayerGroup`` (``is_group``; name, visible, opacity, blend,
+  ``pass_through`` (default), ``collapsed``, uid, ``parent``); ``doc.layers`` is flat, painter's order, a
+  group directly above its descendants, every node's ``parent`` the uid of its group; ``doc.active_node``
+  (layer or group) vs ``doc.active_layer`` (raster only); ``raster_layers()``, ``children(uid)``,
+  ``descendants(uid)``,
+  ``block(uid)``, ``depth(uid)``, ``node_reach(uid)``, ``arrangement()`` / ``set_arrangement(a, touched)``;
+  steps ``NewGroup``, ``GroupLayers``, ``Ungroup``, ``MoveNode``, ``move_within_siblings``, ``DuplicateNode``,
+  ``MergeGroup``, ``SetGroupMode``, ``OffsetLayers`` (docs/ARCHITECTURE.md, "Layer groups: the model").
 - document: ``Document(width, height)`` with ``.layers`` (bottom to top), ``.active_uid``, ``.active_layer``,
   ``.selection``, ``layer_by_uid(uid)``, ``find_layer(uid)``, ``index_of(uid)``, ``set_active(uid)``,
   ``new_layer(name)``, ``write_mask(uid, rect, values)``, ``set_mask(uid, mask, enabled)``,

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from glide_desktop.document.compositing import composite_rect
-from glide_desktop.document.document import Document
+from glide_desktop.document.document import Arrangement, Document
 from glide_desktop.document.geometry import Rect
 from glide_desktop.document.layer import BlendMode, Layer
 
@@ -126,6 +126,7 @@ class ReplaceLayer(Command):
             return
         self._active_before = doc.active_uid
         self._old = doc.remove_layer(self.uid)
+        self.layer.parent = self._old[0].parent  # the new layer takes the old one's place in its group
         doc.insert_layer(self.layer, self._old[1])
 
     def undo(self, doc: Document) -> None:
@@ -148,21 +149,40 @@ class RemoveLayer(Command):
         super().__init__()
         self.uid, self.text = uid, text
         self._removed: tuple[Layer, int] | None = None
+        self._arrangement: Arrangement | None = None  # a removed group: the structure before
+        self._block: list = []
         self._active_before: int | None = None
 
     def redo(self, doc: Document) -> None:
-        if doc.find_layer(self.uid) is not None:
-            self._active_before = doc.active_uid
+        node = doc.find_layer(self.uid)
+        if node is None:
+            return
+        self._active_before = doc.active_uid
+        if node.is_group:  # a group goes with everything in it
+            self._group_redo(doc)
+        else:
             self._removed = doc.remove_layer(self.uid)
+
+    def _group_redo(self, doc: Document) -> None:
+        start, end = doc.block(self.uid)
+        self._arrangement = doc.arrangement()
+        self._block = doc.layers[start:end]
+        kept = tuple(pair for pair in self._arrangement.nodes if pair[0] not in self._block)
+        below = doc.layers[start - 1].uid if start > 0 else (kept[0][0].uid if kept else None)
+        doc.set_arrangement(Arrangement(kept, below), {self.uid})
 
     def undo(self, doc: Document) -> None:
         if self._removed is not None and doc.find_layer(self.uid) is None:
             layer, index = self._removed
             doc.insert_layer(layer, index)
             doc.set_active(self._active_before)
+        elif self._arrangement is not None and doc.find_layer(self.uid) is None:
+            doc.set_arrangement(self._arrangement, {self.uid})
 
     @property
     def nbytes(self) -> int:
+        if self._arrangement is not None:
+            return _STRUCT_BYTES + sum(node.pixels.nbytes for node in self._block if not node.is_group)
         return _STRUCT_BYTES + (self._removed[0].pixels.nbytes if self._removed else 0)
 
 
@@ -242,6 +262,15 @@ class SetSelection(Command):
         return _STRUCT_BYTES + self.before.nbytes + self.after.nbytes
 
 
+def can_merge_down(doc: Document, uid: int) -> bool:
+    """True when the layer has a raster layer directly below it in the same group."""
+    index = doc.index_of(uid)
+    if index == 0:
+        return False
+    upper, lower = doc.layers[index], doc.layers[index - 1]
+    return not upper.is_group and not lower.is_group and lower.parent == upper.parent
+
+
 class MergeDown(Command):
     """Composite a layer onto the one below; the result keeps the lower layer's properties."""
 
@@ -254,6 +283,9 @@ class MergeDown(Command):
         index = doc.index_of(self.uid)
         if index == 0:
             raise ValueError("the bottom layer has nothing below to merge into")
+        # The node just below in the stack is the sibling below, its group's top, or outside the group.
+        if not can_merge_down(doc, self.uid):
+            raise ValueError("Merge Down needs a layer directly below in the same group")
         upper, lower = doc.layers[index], doc.layers[index - 1]
         area = lower.bounds.union(upper.bounds) if upper.visible else lower.bounds
         # The lower layer's mask is baked into the result, which has no mask (its size changes).
@@ -312,5 +344,5 @@ class Flatten(Command):
     def nbytes(self) -> int:
         if self._old is None:
             return _STRUCT_BYTES
-        old = sum(layer.pixels.nbytes for layer in self._old[0])
+        old = sum(layer.pixels.nbytes for layer in self._old[0] if not layer.is_group)
         return _STRUCT_BYTES + old + self._flat.pixels.nbytes

@@ -10,6 +10,7 @@ from typing import TypeVar
 
 import numpy as np
 
+from glide_desktop.document import group_compositing as groups
 from glide_desktop.document.blend_modes import blend_planes
 from glide_desktop.document.geometry import Rect
 from glide_desktop.document.layer import BlendMode, Layer
@@ -90,7 +91,16 @@ def _contributing(layers: Sequence[Layer], rect: Rect) -> list[tuple[Layer, Rect
 
 
 def composite_reference(layers: Sequence[Layer], rect: Rect) -> np.ndarray:
-    """The plain, slow composite of rect that the fast path must match bit for bit (for tests)."""
+    """The plain, slow composite of rect that the fast path must match bit for bit (for tests).
+
+    layers may hold groups (group.py): they composite as group_compositing.py describes.
+    """
+    if groups.has_groups(layers):
+        return groups.render(groups.plan(layers), rect, _reference_flat)
+    return _reference_flat(layers, rect)
+
+
+def _reference_flat(layers: Sequence[Layer], rect: Rect) -> np.ndarray:
     parts = _contributing(layers, rect)
     if not parts:
         return np.zeros((rect.h, rect.w, 4), np.uint8)
@@ -126,11 +136,25 @@ def parallel_map(work: Callable[[T], R], items: Sequence[T]) -> list[R]:
     return list(_pool.map(run, items))
 
 
+def _chunk_flat(layers: Sequence[Layer], rect: Rect) -> np.ndarray:
+    out = np.empty((rect.h, rect.w, 4), np.uint8)
+    composite_chunk(layers, rect, out)
+    return out
+
+
 def _composite_into(layers: Sequence[Layer], rect: Rect, out: np.ndarray) -> None:
+    work = composite_chunk
+    if groups.has_groups(layers):
+        tree = groups.plan(layers)
+        if groups.is_flat(tree):  # only full-opacity pass-through groups: their layers in their place
+            layers = tree
+        else:
+            def work(_layers: Sequence[Layer], piece: Rect, target: np.ndarray) -> None:
+                target[...] = groups.render(tree, piece, _chunk_flat)
     pieces = chunks(rect)
     if rect.area < _PARALLEL_PIXELS:
         for piece in pieces:
-            composite_chunk(layers, piece, out[piece.slices(rect.x, rect.y)])
+            work(layers, piece, out[piece.slices(rect.x, rect.y)])
         return
     rows: dict[int, list[Rect]] = {}
     for piece in pieces:
@@ -138,7 +162,7 @@ def _composite_into(layers: Sequence[Layer], rect: Rect, out: np.ndarray) -> Non
 
     def strip(row: list[Rect]) -> None:
         for piece in row:
-            composite_chunk(layers, piece, out[piece.slices(rect.x, rect.y)])
+            work(layers, piece, out[piece.slices(rect.x, rect.y)])
 
     parallel_map(strip, list(rows.values()))
 

@@ -1,4 +1,5 @@
-"""The document: size, layer stack (bottom to top), active layer, selection, cached composite, events."""
+"""The document: size, layer stack (bottom to top, groups included), active node, selection, cached
+composite, events."""
 
 from __future__ import annotations
 
@@ -8,12 +9,30 @@ from typing import Any
 
 import numpy as np
 
+from glide_desktop.document import group as tree
 from glide_desktop.document.compositing import TileCache, composite
 from glide_desktop.document.geometry import Rect
+from glide_desktop.document.group import LayerGroup, Node
 from glide_desktop.document.layer import BlendMode, Layer
 from glide_desktop.document.selection import Selection
 
-LAYER_PROPERTIES = ("name", "visible", "opacity", "blend", "offset", "metadata")
+LAYER_PROPERTIES = ("name", "visible", "opacity", "blend", "offset", "metadata", "pass_through")
+GROUP_ONLY = ("pass_through",)
+LAYER_ONLY = ("offset",)
+_EVERYWHERE = Rect(-(1 << 40), -(1 << 40), 1 << 41, 1 << 41)
+
+
+def _reach(node: Node) -> Rect:
+    """A layer's reach; a lone group node (its contents elsewhere) may touch anything."""
+    return _EVERYWHERE if node.is_group else node.reach
+
+
+@dataclass(frozen=True)
+class Arrangement:
+    """Which nodes the stack holds, in order, each with its group, and the active one (structural undo)."""
+
+    nodes: tuple[tuple[Node, int | None], ...]
+    active_uid: int | None
 
 
 @dataclass(frozen=True)
@@ -37,7 +56,7 @@ class Document:
         if width <= 0 or height <= 0:
             raise ValueError(f"document size must be positive, got {width}x{height}")
         self.width, self.height = int(width), int(height)
-        self.layers: list[Layer] = []
+        self.layers: list[Node] = []  # bottom to top; a group sits directly above its descendants
         self.active_uid: int | None = None
         self.editing_mask = False  # whether painting tools edit the active layer's mask, not its pixels
         self.selection = Selection(self.width, self.height)
@@ -54,24 +73,95 @@ class Document:
 
     # --- queries ---------------------------------------------------------------------------------
     @property
-    def active_layer(self) -> Layer | None:
-        """The layer tools act on (None when the document has no layers)."""
+    def active_node(self) -> Node | None:
+        """The active layer or group (what the Layers panel shows as current)."""
         return None if self.active_uid is None else self.find_layer(self.active_uid)
 
-    def find_layer(self, uid: int) -> Layer | None:
-        """The layer with this uid, or None."""
+    @property
+    def active_layer(self) -> Layer | None:
+        """The raster layer tools paint, adjust and generate into: None when none or a group is active."""
+        node = self.active_node
+        return None if node is None or node.is_group else node
+
+    def find_layer(self, uid: int) -> Node | None:
+        """The layer or group with this uid, or None."""
         return next((layer for layer in self.layers if layer.uid == uid), None)
 
-    def layer_by_uid(self, uid: int) -> Layer:
-        """The layer with this uid; KeyError when there is none."""
+    def layer_by_uid(self, uid: int) -> Node:
+        """The layer or group with this uid; KeyError when there is none."""
         layer = self.find_layer(uid)
         if layer is None:
             raise KeyError(f"no layer with uid {uid}")
         return layer
 
     def index_of(self, uid: int) -> int:
-        """Position of the layer in the stack (0 = bottom)."""
+        """Position of the node in the stack (0 = bottom)."""
         return self.layers.index(self.layer_by_uid(uid))
+
+    # --- the group tree ----------------------------------------------------------------------------
+    def raster_layers(self) -> list[Layer]:
+        """Every raster layer (groups left out), bottom to top."""
+        return [node for node in self.layers if not node.is_group]
+
+    @property
+    def has_groups(self) -> bool:
+        return any(node.is_group for node in self.layers)
+
+    def children(self, uid: int | None) -> list[Node]:
+        """The direct children of group uid (the top level when None), bottom to top."""
+        return tree.children(self.layers, uid)
+
+    def block(self, uid: int) -> tuple[int, int]:
+        """(start, end) stack indices of the node and its descendants: layers[start:end]."""
+        index = self.index_of(uid)
+        return tree.block_start(self.layers, index), index + 1
+
+    def descendants(self, uid: int) -> list[Node]:
+        """Everything inside group uid (empty for a raster layer), bottom to top."""
+        start, end = self.block(uid)
+        return self.layers[start: end - 1]
+
+    def depth(self, uid: int) -> int:
+        """How many groups hold the node (0 at the top level)."""
+        return tree.depth(self.layers, uid)
+
+    def ancestors(self, uid: int) -> list[LayerGroup]:
+        """The groups holding the node, innermost first."""
+        found, parent = [], self.layer_by_uid(uid).parent
+        while parent is not None:
+            group = self.find_layer(parent)
+            if group is None:
+                break
+            found.append(group)
+            parent = group.parent
+        return found
+
+    def is_shown(self, uid: int) -> bool:
+        """True when the node and every group holding it are visible."""
+        return self.layer_by_uid(uid).visible and all(group.visible for group in self.ancestors(uid))
+
+    def node_reach(self, uid: int) -> Rect:
+        """Where the node can change the composite: a group reaches where its descendants do."""
+        node = self.layer_by_uid(uid)
+        if not node.is_group:
+            return node.reach
+        if node.isolated and node.blend.clears_outside:
+            return _EVERYWHERE
+        out = Rect(0, 0, 0, 0)
+        for inner in self.descendants(uid):
+            if not inner.is_group:
+                out = out.union(inner.reach) if not out.is_empty() else inner.reach
+        return out
+
+    def _reach_of(self, uids: set[int]) -> Rect | None:
+        out: Rect | None = None
+        for uid in uids:
+            if self.find_layer(uid) is None:
+                continue
+            reach = self.node_reach(uid)
+            if not reach.is_empty():
+                out = reach if out is None else out.union(reach)
+        return out
 
     def composite(self, rect: Rect | None = None) -> np.ndarray:
         """Composited straight-alpha RGBA8 of rect (whole document when None), served from the tile cache."""
@@ -85,7 +175,7 @@ class Document:
         return composite(self.layers, self.width, self.height, rect)
 
     def set_active(self, uid: int | None) -> None:
-        """Choose the active layer (a plain method, not an undo step)."""
+        """Choose the active layer or group (a plain method, not an undo step)."""
         if uid is not None:
             self.layer_by_uid(uid)
         if uid != self.active_uid:
@@ -130,8 +220,28 @@ class Document:
             return  # already there: repeating a redo changes nothing
         index = len(self.layers) if index is None else max(0, min(index, len(self.layers)))
         self.layers.insert(index, layer)
+        self._fit_parent(layer, index)
         self.active_uid = layer.uid
-        self.notify(layer.reach.clip(self.width, self.height), structure=True, selection=False)
+        self.notify(_reach(layer).clip(self.width, self.height), structure=True, selection=False)
+
+    def _fit_parent(self, layer: Node, index: int) -> None:
+        """Keep a raster layer's group when it fits where it was put; otherwise join the layer below
+        (a new layer "above the active one" inside a group lands in that group), else the one above."""
+        if layer.is_group or not self.has_groups:
+            return
+        choices = [layer.parent]
+        if index > 0:
+            choices.append(self.layers[index - 1].parent)
+        if index + 1 < len(self.layers):
+            above = self.layers[index + 1]
+            choices += [above.uid if above.is_group else above.parent, above.parent]
+        for parent in [*choices, None]:
+            layer.parent = parent
+            try:
+                tree.check_structure(self.layers)
+                return
+            except ValueError:
+                continue
 
     def remove_layer(self, uid: int) -> tuple[Layer, int] | None:
         """Take the layer out of the stack; returns (layer, former index) or None when absent."""
@@ -143,28 +253,38 @@ class Document:
         if self.active_uid == uid:
             below = self.layers[min(index, len(self.layers) - 1)] if self.layers else None
             self.active_uid = below.uid if below else None
-        self.notify(layer.reach.clip(self.width, self.height), structure=True, selection=False)
+        self.notify(_reach(layer).clip(self.width, self.height), structure=True, selection=False)
         return layer, index
 
     def move_layer(self, uid: int, index: int) -> None:
-        """Move the layer to stack position index."""
+        """Move the node to stack position index (a flat move: groups move with group_commands.MoveNode)."""
         layer = self.layer_by_uid(uid)
         index = max(0, min(index, len(self.layers) - 1))
         if self.layers.index(layer) == index:
             return
+        old = list(self.layers)
         self.layers.remove(layer)
         self.layers.insert(index, layer)
-        self.notify(layer.reach.clip(self.width, self.height), structure=True, selection=False)
+        if self.has_groups:
+            try:
+                tree.check_structure(self.layers)
+            except ValueError:
+                self.layers = old
+                raise ValueError("a flat move cannot cross a group's edge: use MoveNode") from None
+        self.notify(self.node_reach(uid).clip(self.width, self.height), structure=True, selection=False)
 
     def set_layer_property(self, uid: int, name: str, value: Any, content: Rect | None = None) -> None:
-        """Set name, visible, opacity, blend, offset or metadata of a layer.
+        """Set name, visible, opacity, blend, offset or metadata of a layer (pass_through of a group).
 
         content: for an offset, the layer's content_bounds() when the caller knows them (a drag keeps
         them from its start), so only where the visible pixels were and are is recomposited.
         """
-        if name not in LAYER_PROPERTIES:
-            raise ValueError(f"unknown layer property {name!r}")
         layer = self.layer_by_uid(uid)
+        if name not in LAYER_PROPERTIES or name in (LAYER_ONLY if layer.is_group else GROUP_ONLY):
+            raise ValueError(f"unknown {'group' if layer.is_group else 'layer'} property {name!r}")
+        if layer.is_group:
+            self._set_group_property(layer, name, value)
+            return
         before, old_offset = layer.reach, layer.offset  # src-in and the like reach past their bounds
         if name == "blend":
             value = BlendMode(value)
@@ -182,6 +302,59 @@ class Document:
             self.notify(None, structure=True, repaint=False, selection=False)
         else:
             self.notify(touched.clip(self.width, self.height), structure=True, selection=False)
+
+    def _set_group_property(self, group: LayerGroup, name: str, value: Any) -> None:
+        before = self.node_reach(group.uid)
+        if name == "blend":
+            value = BlendMode(value)
+        elif name == "opacity":
+            value = float(min(1.0, max(0.0, value)))
+        elif name == "metadata":
+            value = dict(value)
+        elif name in ("visible", "pass_through"):
+            value = bool(value)
+        setattr(group, name, value)
+        if name in ("name", "metadata"):
+            self.notify(None, structure=True, repaint=False, selection=False)
+        else:
+            self.notify(before.union(self.node_reach(group.uid)).clip(self.width, self.height),
+                        structure=True, selection=False)
+
+    def set_collapsed(self, uid: int, collapsed: bool) -> None:
+        """Fold or unfold a group in the Layers panel (a view state: no undo step, nothing repaints)."""
+        group = self.layer_by_uid(uid)
+        if group.is_group and group.collapsed != bool(collapsed):
+            group.collapsed = bool(collapsed)
+            self.notify(None, structure=True, repaint=False, selection=False)
+
+    def arrangement(self) -> Arrangement:
+        """The stack's structure now: nodes in order with their groups, and the active node."""
+        return Arrangement(tuple((node, node.parent) for node in self.layers), self.active_uid)
+
+    def set_arrangement(self, arrangement: Arrangement, touched: set[int]) -> None:
+        """Adopt a structure (nodes, order, groups, active node): the primitive of every group command.
+
+        touched: the uids whose place changed (added, removed, moved, regrouped); only where they reach,
+        before and after, is recomposited.
+        """
+        before, old = self._reach_of(touched), self.arrangement()
+        self.layers = [node for node, _ in arrangement.nodes]
+        for node, parent in arrangement.nodes:
+            node.parent = parent
+        try:
+            tree.check_structure(self.layers)
+        except ValueError:
+            self.layers = [node for node, _ in old.nodes]
+            for node, parent in old.nodes:
+                node.parent = parent
+            raise
+        active = arrangement.active_uid
+        self.active_uid = active if active is not None and self.find_layer(active) is not None else None
+        self.editing_mask = False
+        after = self._reach_of(touched)
+        rect = before if after is None else after if before is None else before.union(after)
+        self.notify(Rect(0, 0, 0, 0) if rect is None else rect.clip(self.width, self.height),
+                    structure=True, selection=False)
 
     def write_pixels(self, uid: int, rect: Rect, pixels: np.ndarray) -> None:
         """Overwrite rect (layer coordinates) of a layer's pixels."""
@@ -203,7 +376,7 @@ class Document:
         if mask is not None and mask.shape != layer.pixels.shape[:2]:
             raise ValueError(f"mask {mask.shape} does not fit layer {layer.pixels.shape[:2]}")
         layer.mask, layer.mask_enabled = mask, bool(enabled)
-        self.notify(layer.reach.clip(self.width, self.height), structure=True, selection=False)
+        self.notify(_reach(layer).clip(self.width, self.height), structure=True, selection=False)
 
     def replace_layer_pixels(self, uid: int, pixels: np.ndarray, offset: tuple[int, int]) -> None:
         """Swap a layer's whole pixel array and offset (used by merge operations)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -89,6 +89,9 @@ class Layer:
     # A greyscale layer mask (H, W uint8, the pixels' size): the layer shows with alpha x mask / 255.
     mask: np.ndarray | None = None
     mask_enabled: bool = True
+    # The uid of the group holding the layer (None at the top level); see group.py.
+    parent: int | None = None
+    is_group: ClassVar[bool] = False
 
     def __post_init__(self) -> None:
         pixels = np.asarray(self.pixels)
@@ -153,14 +156,14 @@ class Layer:
         return Layer(
             self.pixels.copy(), self.name, self.visible, self.opacity, self.blend, self.offset,
             _copy_metadata(self.metadata), self.uid if keep_uid else _next_uid(), self.foreign_op,
-            None if self.mask is None else self.mask.copy(), self.mask_enabled,
+            None if self.mask is None else self.mask.copy(), self.mask_enabled, self.parent,
         )
 
     def state(self) -> tuple:
         """Everything that defines the layer, for equality checks in tests and undo."""
         return (self.uid, self.name, self.visible, self.opacity, self.blend, self.offset,
                 repr(self.metadata), self.pixels.shape, self.pixels.tobytes(), self.foreign_op,
-                None if self.mask is None else self.mask.tobytes(), self.mask_enabled)
+                None if self.mask is None else self.mask.tobytes(), self.mask_enabled, self.parent)
 
     @property
     def masked(self) -> bool:

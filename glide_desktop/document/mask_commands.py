@@ -78,6 +78,8 @@ class ChangeMask(Command):
 def add_mask(doc: Document, uid: int, fill: str) -> ChangeMask:
     """A step giving the layer a new mask: fill is "white", "black" or "selection"."""
     layer = doc.layer_by_uid(uid)
+    if layer.is_group:
+        raise ValueError("A group has no mask: add one to a layer inside it")
     if fill == "selection":
         return ChangeMask(uid, selection_mask(doc, layer), True, "Add mask from selection")
     values = {"white": 255, "black": 0}[fill]

@@ -32,7 +32,7 @@ class _Snapshot:
     @classmethod
     def take(cls, doc: Document) -> _Snapshot:
         layers = [(layer, layer.pixels, layer.offset, dict(layer.metadata), layer.mask)
-                  for layer in doc.layers]
+                  for layer in doc.raster_layers()]
         return cls(doc.size, doc.selection.coverage.copy(), layers)
 
     def restore(self, doc: Document) -> None:
@@ -63,9 +63,10 @@ def apply_image_op(doc: Document, op: ImageOp) -> None:
         return op.map_rect(rect, width, height)
 
     # Layers are independent: map them on the compositor's threads (numpy and Pillow drop the GIL).
-    mapped = parallel_map(lambda layer: op.map_layer(layer.pixels, layer.bounds, width, height), doc.layers)
-    masks = [_map_mask(op, layer, width, height) for layer in doc.layers]
-    for layer, (pixels, bounds), mask in zip(doc.layers, mapped, masks, strict=True):
+    layers = doc.raster_layers()  # groups hold no pixels: their layers carry the transform
+    mapped = parallel_map(lambda layer: op.map_layer(layer.pixels, layer.bounds, width, height), layers)
+    masks = [_map_mask(op, layer, width, height) for layer in layers]
+    for layer, (pixels, bounds), mask in zip(layers, mapped, masks, strict=True):
         layer.pixels, layer.offset, layer.mask = pixels, (bounds.x, bounds.y), mask
         layer.metadata = map_metadata(layer.metadata, mapping)
     doc.set_canvas(*op.new_size(width, height), op.map_coverage(doc.selection.coverage))

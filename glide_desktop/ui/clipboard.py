@@ -23,6 +23,7 @@ from glide_desktop.document.geometry import Rect
 from glide_desktop.document.layer import Layer
 from glide_desktop.document.selected import selected_pixels
 from glide_desktop.ui.editor_host import EditorHost, tell
+from glide_desktop.ui.group_guard import group_refusal
 from glide_desktop.ui.images import array_to_qimage, qimage_to_array
 
 ORIGIN_KEY = "glide-desktop-origin"  # image text: "x,y,w,h" of the copied pixels in their document
@@ -76,7 +77,8 @@ class ClipboardActions(QObject):
         doc = self.host.document
         layer = doc.active_layer if doc is not None else None
         found = selected_pixels(layer.pixels, layer.bounds, doc.selection) if layer is not None else None
-        return self._put(found, "Nothing to copy: the selection misses the active layer")
+        refusal = group_refusal(doc, "copy (or use Copy Merged)")
+        return self._put(found, refusal or "Nothing to copy: the selection misses the active layer")
 
     def copy_merged(self) -> bool:
         """Copy the selected part of the composite (what the canvas shows)."""
@@ -126,7 +128,7 @@ class ClipboardActions(QObject):
             offset = (origin.x, origin.y)
         else:
             offset = ((doc.width - width) // 2, (doc.height - height) // 2)
-        active = doc.active_layer
+        active = doc.active_node  # above the active layer or group, in its group
         index = doc.index_of(active.uid) + 1 if active else None
         layer = Layer(pixels, name="Pasted layer", offset=offset)
         self.host.push(commands.AddLayer(layer, index, text="Paste in place" if in_place else "Paste"))

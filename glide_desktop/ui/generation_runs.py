@@ -234,9 +234,12 @@ def _region_coverage(coverage: np.ndarray, box: Rect, mask: np.ndarray) -> np.nd
 
 
 def _source_pixels(doc: Document, mode: Mode) -> np.ndarray:
-    """What the model reads: the composite, or for a sketch the active layer alone."""
-    if mode is Mode.SKETCH and doc.active_layer is not None:
-        return composite_rect([dataclasses.replace(doc.active_layer, visible=True)], doc.bounds)
+    """What the model reads: the composite, or for a sketch the active layer (or group) alone."""
+    node = doc.active_node
+    if mode is Mode.SKETCH and node is not None:
+        start, end = doc.block(node.uid)  # a group sketches with everything in it, as it shows
+        return composite_rect(doc.layers[start: end - 1] + [dataclasses.replace(node, visible=True)],
+                              doc.bounds)
     return doc.composite()
 
 

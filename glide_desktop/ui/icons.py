@@ -73,6 +73,17 @@ def _dice(p: QPainter) -> None:
         p.drawEllipse(QPointF(x, y), 1.2, 1.2)
 
 
+def _folder(p: QPainter) -> None:
+    # A folder with a tab, filled warm so it reads on light and dark panels alike.
+    outline = QPolygonF([QPointF(4, 8), QPointF(12, 8), QPointF(15, 11), QPointF(28, 11), QPointF(28, 26),
+                         QPointF(4, 26)])
+    p.setBrush(QColor(214, 168, 74))
+    p.setPen(QPen(QColor(120, 86, 24), 1.6))
+    p.drawPolygon(outline)
+    p.setBrush(QColor(236, 196, 110))
+    p.drawRect(QRectF(4, 14, 24, 12))
+
+
 _DRAWINGS: dict[str, Callable[[QPainter], None]] = {
     "add": _plus,
     "duplicate": _duplicate,
@@ -80,11 +91,12 @@ _DRAWINGS: dict[str, Callable[[QPainter], None]] = {
     "merge-down": _merge_down,
     "flatten": _flatten,
     "dice": _dice,
+    "folder": _folder,
 }
 
 
 def icon(name: str) -> QIcon:
-    """The named icon: add, duplicate, delete, merge-down, flatten, dice, app."""
+    """The named icon: add, duplicate, delete, merge-down, flatten, dice, folder, app."""
     if name == "app":
         return app_icon()
     try:

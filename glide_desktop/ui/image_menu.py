@@ -12,6 +12,7 @@ from glide_desktop.document.transform_commands import FlipLayer, TransformImage
 from glide_desktop.document.transform_ops import Axis, Crop, Flip, ImageOp, Resize, Rotate, canvas_crop
 from glide_desktop.ui.adjustments import AdjustmentsMenu
 from glide_desktop.ui.editor_host import EditorHost, as_parent, tell
+from glide_desktop.ui.group_guard import group_refusal
 from glide_desktop.ui.image_dialogs import CanvasSizeDialog, ImageSizeDialog
 
 MAX_PIXELS = 100_000_000  # the same ceiling as opening a file
@@ -128,6 +129,9 @@ class ImageMenu(QObject):
         """Mirror the active layer where it is."""
         doc = self.host.document
         layer = doc.active_layer if doc is not None else None
+        refusal = group_refusal(doc, "flip")
+        if refusal is not None:
+            tell(self.host, refusal)
         if layer is None:
             return False
         self.host.push(FlipLayer(layer.uid, axis))

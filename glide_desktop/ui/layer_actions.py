@@ -36,7 +36,7 @@ class LayerActions(QObject):
         doc = self.host.document
         if doc is None:
             return None
-        layer = doc.active_layer if uid is None else doc.find_layer(uid)
+        layer = doc.active_node if uid is None else doc.find_layer(uid)  # a group: its name
         if layer is None:
             return None
         dialog = LayerPropertiesDialog(layer.uid, layer.name, layer.metadata, as_parent(self.host))

@@ -120,7 +120,7 @@ class MaskThumbnailDelegate(QStyledItemDelegate):
     maskClicked = Signal(int)  # noqa: N815 - Qt's naming; layer uid
     pixelsClicked = Signal(int)  # noqa: N815
 
-    def __init__(self, box: int, layer_of: Callable[[int], Layer | None], document: Callable[[], Any],
+    def __init__(self, box: int, layer_of: Callable[[Any], Layer | None], document: Callable[[], Any],
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.box, self._layer_of, self._document = box, layer_of, document
@@ -143,7 +143,7 @@ class MaskThumbnailDelegate(QStyledItemDelegate):
         return found[1]
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Any) -> None:
-        layer = self._layer_of(index.row())
+        layer = self._layer_of(index)
         if layer is None or layer.mask is None:
             super().paint(painter, option, index)
             return
@@ -172,7 +172,7 @@ class MaskThumbnailDelegate(QStyledItemDelegate):
     def editorEvent(self, event: QEvent, model: Any, option: QStyleOptionViewItem,  # noqa: N802
                     index: Any) -> bool:
         if event.type() == QEvent.Type.MouseButtonRelease and event.button() == Qt.MouseButton.LeftButton:
-            layer = self._layer_of(index.row())
+            layer = self._layer_of(index)
             if layer is not None:
                 on_mask = layer.mask is not None and self.mask_rect(option.rect).contains(
                     event.position().toPoint())

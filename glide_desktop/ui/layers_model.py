@@ -1,14 +1,15 @@
-"""A Qt list model over the document's layers, top layer first, editing through undoable commands."""
+"""A Qt tree model over the document's layers and groups, top first, editing through undoable commands."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractListModel,
+    QAbstractItemModel,
     QByteArray,
     QMimeData,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
     QTimer,
@@ -17,11 +18,14 @@ from PySide6.QtGui import QIcon
 
 from glide_desktop.document import commands
 from glide_desktop.document.document import Change, Document
-from glide_desktop.document.layer import BlendMode, Layer
+from glide_desktop.document.group import Node
+from glide_desktop.document.group_commands import MoveNode
+from glide_desktop.document.layer import BlendMode
+from glide_desktop.ui.icons import icon
 from glide_desktop.ui.images import thumbnail
 from glide_desktop.ui.undo import DocumentUndo
 
-LAYER_MIME = "application/x-glide-layer-row"
+LAYER_MIME = "application/x-glide-layer-uid"
 UID_ROLE = Qt.ItemDataRole.UserRole + 1
 OPACITY_ROLE = Qt.ItemDataRole.UserRole + 2
 BLEND_ROLE = Qt.ItemDataRole.UserRole + 3
@@ -30,14 +34,16 @@ THUMBNAIL_SIZE = 40
 Index = QModelIndex | QPersistentModelIndex
 
 
-class LayersModel(QAbstractListModel):
-    """Row 0 is the top layer; renames, visibility and moves become commands on the undo stack."""
+class LayersModel(QAbstractItemModel):
+    """Groups are parents of their children; row 0 of each level is its top node. Renames, visibility
+    and moves become commands on the undo stack. An index's internalId is its node's uid."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.document: Document | None = None
         self.undo: DocumentUndo | None = None
-        self._uids: list[int] = []  # top first, as shown
+        self._kids: dict[int | None, list[int]] = {None: []}  # group uid (None: top) -> uids, top first
+        self._parents: dict[int, int | None] = {}
         self._thumbnails: dict[int, QIcon] = {}
         self._unsubscribe: Any = None
         # Pixel edits arrive per dab; thumbnails refresh at most a few times a second.
@@ -54,52 +60,105 @@ class LayersModel(QAbstractListModel):
             self._unsubscribe = None
         self.beginResetModel()
         self.document, self.undo = doc, undo
-        self._uids = self._current_uids()
+        self._adopt(self._current_tree())
         self._thumbnails.clear()
         self.endResetModel()
         if doc is not None:
             self._unsubscribe = doc.subscribe(self._on_change)
 
-    def _current_uids(self) -> list[int]:
-        return [] if self.document is None else [layer.uid for layer in reversed(self.document.layers)]
+    def _current_tree(self) -> tuple[tuple[int, int | None], ...]:
+        if self.document is None:
+            return ()
+        present = {node.uid for node in self.document.layers}
+        return tuple((node.uid, node.parent if node.parent in present else None)
+                     for node in reversed(self.document.layers))
+
+    def _adopt(self, tree: tuple[tuple[int, int | None], ...]) -> None:
+        self._kids, self._parents = {None: []}, {}
+        for uid, parent in tree:  # top first, so each level lists its top node first
+            self._kids.setdefault(parent, []).append(uid)
+            self._parents[uid] = parent
 
     def _on_change(self, change: Change) -> None:
         if change.structure:
-            uids = self._current_uids()
-            if uids != self._uids:
+            tree = self._current_tree()
+            if tree != tuple(self._parents.items()):
                 self.beginResetModel()
-                self._uids = uids
-                self._thumbnails = {u: p for u, p in self._thumbnails.items() if u in uids}
+                self._adopt(tree)
+                self._thumbnails = {u: p for u, p in self._thumbnails.items() if u in self._parents}
                 self.endResetModel()
-            elif uids:
-                self.dataChanged.emit(self.index(0), self.index(len(uids) - 1))
+            else:
+                self._all_changed()
         pixels = getattr(change, "pixels", True)
         if pixels and (change.rect is None or not change.rect.is_empty()):
             self._thumb_timer.start()
 
+    def _all_changed(self, roles: list[int] | None = None) -> None:
+        for parent, kids in self._kids.items():
+            if kids:
+                top = self.index(0, 0, self.index_of(parent))
+                bottom = self.index(len(kids) - 1, 0, self.index_of(parent))
+                self.dataChanged.emit(top, bottom, roles or [])
+
     def _refresh_thumbnails(self) -> None:
         self._thumbnails.clear()
-        if self._uids:
-            self.dataChanged.emit(self.index(0), self.index(len(self._uids) - 1),
-                                  [Qt.ItemDataRole.DecorationRole])
+        self._all_changed([Qt.ItemDataRole.DecorationRole])
 
     # --- lookups ---------------------------------------------------------------------------------
-    def layer_at(self, row: int) -> Layer | None:
-        """The layer shown in row (None outside the list)."""
-        if self.document is None or not 0 <= row < len(self._uids):
+    def node_at(self, index: Index) -> Node | None:
+        """The layer or group an index shows (None for an invalid index)."""
+        if self.document is None or not index.isValid():
             return None
-        return self.document.find_layer(self._uids[row])
+        return self.document.find_layer(index.internalId())
+
+    def layer_at(self, row: int) -> Node | None:
+        """The node shown in top-level row (None outside the list)."""
+        return self.node_at(self.index(row, 0))
+
+    def index_of(self, uid: int | None) -> QModelIndex:
+        """The index showing the node with uid (invalid when none or None)."""
+        if uid is None or uid not in self._parents:
+            return QModelIndex()
+        return self.createIndex(self._kids[self._parents[uid]].index(uid), 0, uid)
 
     def row_of(self, uid: int | None) -> int:
-        """The row showing the layer with uid, -1 when none."""
-        return self._uids.index(uid) if uid in self._uids else -1
+        """The row showing the node with uid within its group, -1 when none."""
+        index = self.index_of(uid)
+        return index.row() if index.isValid() else -1
+
+    def group_uids(self) -> list[int]:
+        """Every group shown, top first."""
+        return [uid for uid in self._parents if self._is_group(uid)]
+
+    def _is_group(self, uid: int) -> bool:
+        node = self.document.find_layer(uid) if self.document is not None else None
+        return node is not None and node.is_group
+
+    # --- tree shape ------------------------------------------------------------------------------
+    def index(self, row: int, column: int = 0, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+        kids = self._kids.get(parent.internalId() if parent.isValid() else None, [])
+        if column != 0 or not 0 <= row < len(kids):
+            return QModelIndex()
+        return self.createIndex(row, 0, kids[row])
+
+    def parent(self, child: Index | None = None) -> Any:  # noqa: D102 - Qt's two overloads
+        if child is None:
+            return QObject.parent(self)
+        if not child.isValid():
+            return QModelIndex()
+        return self.index_of(self._parents.get(child.internalId()))
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt signature
+        if parent.isValid() and parent.column() > 0:
+            return 0
+        return len(self._kids.get(parent.internalId() if parent.isValid() else None, []))
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt signature
+        return 1
 
     # --- read ------------------------------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt signature
-        return 0 if parent.isValid() else len(self._uids)
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        layer = self.layer_at(index.row()) if index.isValid() else None
+        layer = self.node_at(index)
         if layer is None:
             return None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
@@ -109,10 +168,7 @@ class LayersModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DecorationRole:
             return self._thumbnail(layer)
         if role == Qt.ItemDataRole.ToolTipRole:
-            blend = layer.blend.label
-            if layer.foreign_op and layer.blend is BlendMode.NORMAL:
-                blend = f"shown as Normal; its own mode {layer.foreign_op} is kept when saved"
-            return f"{layer.name} — {blend}, {round(layer.opacity * 100)}%"
+            return self._tooltip(layer)
         if role == UID_ROLE:
             return layer.uid
         if role == OPACITY_ROLE:
@@ -121,9 +177,21 @@ class LayersModel(QAbstractListModel):
             return layer.blend
         return None
 
-    def _thumbnail(self, layer: Layer) -> QIcon:
+    @staticmethod
+    def _tooltip(layer: Node) -> str:
+        blend = layer.mode_label if layer.is_group else layer.blend.label
+        if layer.foreign_op and layer.blend is BlendMode.NORMAL:
+            blend = f"shown as Normal; its own mode {layer.foreign_op} is kept when saved"
+        kind = "group — " if layer.is_group else ""
+        return f"{layer.name} — {kind}{blend}, {round(layer.opacity * 100)}%"
+
+    def _thumbnail(self, layer: Node) -> QIcon:
         found = self._thumbnails.get(layer.uid)
         if found is None:
+            if layer.is_group:
+                found = self._thumbnails[layer.uid] = icon("folder")
+                found.addPixmap(found.pixmap(THUMBNAIL_SIZE), QIcon.Mode.Selected)  # untinted when active
+                return found
             pixmap = thumbnail(layer.pixels, THUMBNAIL_SIZE)
             found = self._thumbnails[layer.uid] = QIcon(pixmap)
             # Without its own Selected pixmap the list tints the active layer's picture blue.
@@ -132,13 +200,16 @@ class LayersModel(QAbstractListModel):
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
-            return Qt.ItemFlag.ItemIsDropEnabled  # drops land between rows, never onto a layer
-        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEditable
-                | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsDragEnabled)
+            return Qt.ItemFlag.ItemIsDropEnabled  # the top level takes drops
+        flags = (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEditable
+                 | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsDragEnabled)
+        if self._is_group(index.internalId()):
+            flags |= Qt.ItemFlag.ItemIsDropEnabled  # a drop onto a group puts the layer inside, at its top
+        return flags
 
     # --- write -----------------------------------------------------------------------------------
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
-        layer = self.layer_at(index.row()) if index.isValid() else None
+        layer = self.node_at(index)
         if layer is None:
             return False
         if role == Qt.ItemDataRole.EditRole:
@@ -164,7 +235,7 @@ class LayersModel(QAbstractListModel):
         """Change a layer's blend mode as one step."""
         return self.set_property(uid, "blend", BlendMode(blend))
 
-    # --- reordering ------------------------------------------------------------------------------
+    # --- reordering and nesting ---------------------------------------------------------------------
     def supportedDropActions(self) -> Qt.DropAction:  # noqa: N802 - Qt override
         return Qt.DropAction.MoveAction
 
@@ -173,8 +244,8 @@ class LayersModel(QAbstractListModel):
 
     def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:  # noqa: N802 - Qt override
         mime = QMimeData()
-        rows = sorted({i.row() for i in indexes if i.isValid()})
-        mime.setData(LAYER_MIME, QByteArray(",".join(map(str, rows)).encode()))
+        uids = sorted({i.internalId() for i in indexes if i.isValid()})
+        mime.setData(LAYER_MIME, QByteArray(",".join(map(str, uids)).encode()))
         return mime
 
     def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,  # noqa: N802
@@ -182,24 +253,42 @@ class LayersModel(QAbstractListModel):
         if action != Qt.DropAction.MoveAction or not data.hasFormat(LAYER_MIME):
             return False
         text = bytes(data.data(LAYER_MIME).data()).decode()
-        rows = [int(r) for r in text.split(",") if r]
-        if len(rows) != 1:
+        uids = [int(u) for u in text.split(",") if u]
+        if len(uids) != 1 or uids[0] not in self._parents:
             return False
-        target = parent.row() if row < 0 and parent.isValid() else row
-        target = self.rowCount() if target < 0 else target
-        return self.moveRows(QModelIndex(), rows[0], 1, QModelIndex(), target)
+        group = self.node_at(parent)
+        if parent.isValid() and (group is None or not group.is_group):
+            return False  # onto a layer: nothing (drops land between rows or onto groups)
+        target = parent.internalId() if parent.isValid() else None
+        row = 0 if row < 0 else row  # onto a group: at its top
+        return self._move(uids[0], target, row)
 
     def moveRows(self, source_parent: Index, source_row: int, count: int,  # noqa: N802 - Qt override
                  destination_parent: Index, destination_child: int) -> bool:
-        """Move one layer; destination_child is the row it lands before, counted before the move."""
-        if source_parent.isValid() or destination_parent.isValid() or count != 1 or self.undo is None:
+        """Move one node; destination_child is the row it lands before, counted before the move."""
+        source = self.index(source_row, 0, source_parent)
+        if count != 1 or not source.isValid():
             return False
-        if not 0 <= source_row < len(self._uids) or not 0 <= destination_child <= len(self._uids):
+        target = destination_parent.internalId() if destination_parent.isValid() else None
+        if target is not None and not self._is_group(target):
             return False
-        new_row = destination_child - 1 if destination_child > source_row else destination_child
-        if new_row == source_row:
+        return self._move(source.internalId(), target, destination_child)
+
+    def _move(self, uid: int, parent: int | None, row: int) -> bool:
+        """Push a MoveNode putting uid before row (top first, counted with uid still in place) of parent."""
+        kids = self._kids.get(parent, [])
+        row = max(0, min(row, len(kids)))
+        position = len(kids) - row  # rows count from the top, positions from the bottom
+        if uid in kids:
+            if kids.index(uid) in (row, row - 1):
+                return False  # dropped onto its own place
+            if len(kids) - 1 - kids.index(uid) < position:
+                position -= 1  # its own place frees up below the target
+        if self.undo is None or self.document is None:
             return False
-        uid = self._uids[source_row]
-        stack_index = len(self._uids) - 1 - new_row  # rows are top first, the stack bottom first
-        self.undo.push(commands.MoveLayer(uid, stack_index), close=True)
+        try:
+            step = MoveNode(uid, parent, position).prepare(self.document)
+        except ValueError:
+            return False  # a group into itself, or nested too deep
+        self.undo.push(step, close=True)
         return True

@@ -1,4 +1,5 @@
-"""The Layers dock: thumbnails list with drag-reorder, blend mode, opacity and layer buttons."""
+"""The Layers dock: a tree of layers and groups with drag-reorder and nesting, blend mode, opacity and
+layer buttons."""
 
 from __future__ import annotations
 
@@ -11,23 +12,27 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QListView,
     QSlider,
     QSpinBox,
     QToolButton,
+    QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
 from glide_desktop.document import commands
 from glide_desktop.document.document import Change, Document
-from glide_desktop.document.layer import BlendMode, Layer
+from glide_desktop.document.group import Node
+from glide_desktop.document.group_commands import DuplicateNode, SetGroupMode
+from glide_desktop.document.layer import BlendMode
 from glide_desktop.ui.icons import icon
+from glide_desktop.ui.layer_groups import GroupActions
 from glide_desktop.ui.layer_masks import MaskActions, MaskThumbnailDelegate
 from glide_desktop.ui.layers_model import THUMBNAIL_SIZE, LayersModel
 from glide_desktop.ui.undo import DocumentUndo
 
 M = BlendMode
+PASS_THROUGH = "pass-through"  # the blend combo's first entry, for groups only
 # The combo's sections, as painting programs group them: darken, lighten, contrast, compare, colour,
 # then the Porter-Duff operators that mask and clip.
 BLEND_GROUPS = (
@@ -42,6 +47,7 @@ class LayersPanel(QWidget):
     """Shows the document's layers top first and edits them through undoable commands."""
 
     propertiesRequested = Signal(int)  # noqa: N815 - Qt's naming; layer uid (double-click)
+    message = Signal(str)  # what to tell the user (a step that cannot be done)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -49,8 +55,11 @@ class LayersPanel(QWidget):
         self.undo: DocumentUndo | None = None
         self._unsubscribe: Any = None
         self._syncing = False
+        self._folding = False  # the panel itself opens or folds rows to match the document
         self.model = LayersModel(self)
         self.masks = MaskActions(self)
+        self.groups = GroupActions(self.selected_uids, self)
+        self.groups.message.connect(self.message)
         self._build_controls()
         self._build_list()
         self._build_buttons()
@@ -65,12 +74,15 @@ class LayersPanel(QWidget):
     # --- construction ----------------------------------------------------------------------------
     def _build_controls(self) -> None:
         self.blend_combo = QComboBox()
+        self.blend_combo.addItem("Pass through", PASS_THROUGH)  # groups only: enabled when one is active
+        self.blend_combo.setItemData(0, "Groups only: the layers inside blend straight with what lies below",
+                                     Qt.ItemDataRole.ToolTipRole)
         for group in BLEND_GROUPS:
             if self.blend_combo.count():
                 self.blend_combo.insertSeparator(self.blend_combo.count())
             for mode in group:
                 self.blend_combo.addItem(mode.label, mode)
-        self.blend_combo.setMaxVisibleItems(len(BlendMode) + len(BLEND_GROUPS))
+        self.blend_combo.setMaxVisibleItems(len(BlendMode) + len(BLEND_GROUPS) + 1)
         self.blend_combo.setToolTip("Blend mode")
         self.blend_combo.activated.connect(self._on_blend_chosen)
         self.opacity_slider = QSlider(Qt.Orientation.Horizontal)
@@ -96,19 +108,26 @@ class LayersPanel(QWidget):
         self._controls.addLayout(row)
 
     def _build_list(self) -> None:
-        self.view = QListView()
+        self.view = QTreeView()
         self.view.setModel(self.model)
+        self.view.setHeaderHidden(True)
+        self.view.setIndentation(14)
+        self.view.setRootIsDecorated(True)  # expand / collapse arrows on groups
         self.view.setIconSize(QSize(THUMBNAIL_SIZE, THUMBNAIL_SIZE))
-        self.view.setSpacing(1)
-        self.view.setUniformItemSizes(True)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.view.setUniformRowHeights(True)
+        # Click chooses one; Ctrl/Shift-click picks several for Group Layers.
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        # Drag and drop reorders and nests: the model takes only its own rows' uids (LAYER_MIME) and turns
+        # a drop into one MoveNode step (DragDrop, not InternalMove, so the view never removes rows itself).
+        self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
         self.view.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.view.setDropIndicatorShown(True)
         self.view.setDragDropOverwriteMode(False)
+        self.view.setExpandsOnDoubleClick(False)  # a double-click opens Layer Properties
         # F2 renames in place; a double-click opens Layer Properties (name, and how it was generated).
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
         self.view.doubleClicked.connect(self._on_double_click)
-        self.mask_delegate = MaskThumbnailDelegate(THUMBNAIL_SIZE, self.model.layer_at, lambda: self.document,
+        self.mask_delegate = MaskThumbnailDelegate(THUMBNAIL_SIZE, self.model.node_at, lambda: self.document,
                                                    self.view)
         self.mask_delegate.maskClicked.connect(lambda uid: self._choose_target(uid, True))
         self.mask_delegate.pixelsClicked.connect(lambda uid: self._choose_target(uid, False))
@@ -116,7 +135,33 @@ class LayersPanel(QWidget):
         self.model.dataChanged.connect(self.mask_delegate.forget_thumbnails)  # painted masks refresh too
         self.model.modelReset.connect(self.mask_delegate.forget_thumbnails)
         self.view.selectionModel().currentChanged.connect(self._on_current_row)
+        self.model.modelReset.connect(self._show_folding)
         self.model.modelReset.connect(self._select_active)
+        self.view.expanded.connect(lambda index: self._fold(index, False))
+        self.view.collapsed.connect(lambda index: self._fold(index, True))
+
+    def _show_folding(self) -> None:
+        """Open every group the document does not keep folded (after the tree was rebuilt)."""
+        if self.document is None:
+            return
+        self._folding = True
+        try:
+            for uid in self.model.group_uids():
+                group = self.document.find_layer(uid)
+                self.view.setExpanded(self.model.index_of(uid), not group.collapsed)
+        finally:
+            self._folding = False
+
+    def _fold(self, index: Any, collapsed: bool) -> None:
+        node = self.model.node_at(index)
+        # Also when showing the active layer opens its folded group: the document keeps what is shown.
+        if not self._folding and node is not None and node.is_group and self.document is not None:
+            self.document.set_collapsed(node.uid, collapsed)  # a view state: saved, never an undo step
+
+    def selected_uids(self) -> list[int]:
+        """The uids of the selected rows (the panel's multi-selection), top first."""
+        rows = self.view.selectionModel().selectedRows() if self.view.selectionModel() else []
+        return [index.internalId() for index in rows]
 
     def _build_buttons(self) -> None:
         # The Layer menu shows these same actions, so menu and buttons enable together.
@@ -132,6 +177,11 @@ class LayersPanel(QWidget):
             "Flatten image: merge every visible layer into one (Undo brings the layers back)", self.flatten)
         self.delete_action, self.delete_button = self._action(
             "delete", "De&lete Layer", "Remove the active layer", self.delete_layer)
+        group_button = QToolButton()
+        group_button.setDefaultAction(self.groups.new_group)
+        group_button.setIconSize(QSize(18, 18))
+        group_button.setAutoRaise(True)
+        self._buttons.insertWidget(1, group_button)
         self.mask_button = QToolButton()
         self.mask_button.setText("Mask")
         self.mask_button.setToolTip("Layer mask: add, invert, disable, apply or delete")
@@ -153,7 +203,7 @@ class LayersPanel(QWidget):
         return action, button
 
     def _on_double_click(self, index: Any) -> None:
-        layer = self.model.layer_at(index.row())
+        layer = self.model.node_at(index)
         if layer is not None:
             self.propertiesRequested.emit(layer.uid)
 
@@ -166,6 +216,8 @@ class LayersPanel(QWidget):
         self.document, self.undo = doc, undo
         self.model.set_document(doc, undo)
         self.masks.set_document(doc, undo)
+        self.groups.set_document(doc, undo)
+        self._show_folding()
         if doc is not None:
             self._unsubscribe = doc.subscribe(self._on_change)
         self._select_active()
@@ -182,55 +234,69 @@ class LayersPanel(QWidget):
             self._select_active()
             self._sync_controls()
 
-    def active_layer(self) -> Layer | None:
-        """The document's active layer."""
-        return None if self.document is None else self.document.active_layer
+    def active_layer(self) -> Node | None:
+        """The document's active layer or group."""
+        return None if self.document is None else self.document.active_node
 
     def _select_active(self) -> None:
         layer = self.active_layer()
-        row = self.model.row_of(layer.uid if layer else None)
+        index = self.model.index_of(layer.uid if layer else None)
         selection = self.view.selectionModel()
-        if row < 0 or selection.currentIndex().row() == row:
+        if not index.isValid() or selection.currentIndex() == index:
             return
         self._syncing = True
         try:
-            selection.setCurrentIndex(self.model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            self.view.scrollTo(index)  # opens folded groups holding it
+            selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
         finally:
             self._syncing = False
 
     def _on_current_row(self, current: Any, _previous: Any) -> None:
-        layer = self.model.layer_at(current.row())
+        layer = self.model.node_at(current)
         if self._syncing or layer is None or self.document is None:
             return
         self.document.set_active(layer.uid)
 
     def _sync_controls(self) -> None:
-        """Show the active layer's blend and opacity; enable what applies."""
+        """Show the active node's blend and opacity; enable what applies."""
         layer = self.active_layer()
-        count = len(self.document.layers) if self.document else 0
+        doc = self.document
         self._syncing = True
         try:
             if layer is not None:
-                self.blend_combo.setCurrentIndex(self.blend_combo.findData(layer.blend))
+                shown = PASS_THROUGH if layer.is_group and layer.pass_through else layer.blend
+                self.blend_combo.setCurrentIndex(self.blend_combo.findData(shown))
                 if not self.opacity_slider.isSliderDown():
                     self.opacity_slider.setValue(round(layer.opacity * 100))
         finally:
             self._syncing = False
+        self.blend_combo.model().item(0).setEnabled(layer is not None and layer.is_group)
         has_layer = layer is not None
         for widget in (self.blend_combo, self.opacity_slider, self.opacity_box):
             widget.setEnabled(has_layer)
         self.duplicate_action.setEnabled(has_layer)
-        self.delete_action.setEnabled(has_layer and count > 1)
-        self.add_action.setEnabled(self.document is not None)
-        below = has_layer and self.document.index_of(layer.uid) > 0
-        self.merge_action.setEnabled(bool(below))
-        self.flatten_action.setEnabled(count > 1)
+        self.delete_action.setEnabled(has_layer and self._keeps_a_layer(layer))
+        self.add_action.setEnabled(doc is not None)
+        mergeable = has_layer and (layer.is_group or commands.can_merge_down(doc, layer.uid))
+        self.merge_action.setEnabled(mergeable)
+        self.flatten_action.setEnabled(doc is not None and len(doc.layers) > 1)
+
+    def _keeps_a_layer(self, node: Node) -> bool:
+        """True when deleting node leaves a raster layer (a document always has one)."""
+        inside = {n.uid for n in self.document.descendants(node.uid)} | {node.uid}
+        return any(n.uid not in inside for n in self.document.raster_layers())
 
     # --- property edits --------------------------------------------------------------------------
     def _on_blend_chosen(self, index: int) -> None:
-        layer = self.active_layer()
-        if layer is not None:
-            self.model.set_blend(layer.uid, self.blend_combo.itemData(index))
+        layer, chosen = self.active_layer(), self.blend_combo.itemData(index)
+        if layer is None:
+            return
+        if not layer.is_group:
+            self.model.set_blend(layer.uid, chosen)
+            return
+        mode = (True, layer.blend) if chosen == PASS_THROUGH else (False, BlendMode(chosen))
+        if mode != (layer.pass_through, layer.blend):
+            self._push(SetGroupMode(layer.uid, *mode))
 
     def _on_opacity_changed(self, value: int) -> None:
         layer = self.active_layer()
@@ -250,34 +316,45 @@ class LayersPanel(QWidget):
             self.undo.push(command, close=True)
 
     def add_layer(self) -> None:
-        """Add a transparent layer above the active one."""
+        """Add a transparent layer above the active one, in its group."""
         if self.document is None:
             return
         layer = self.active_layer()
         index = self.document.index_of(layer.uid) + 1 if layer else None
-        name = f"Layer {len(self.document.layers) + 1}"
-        self._push(commands.AddLayer(self.document.new_layer(name), index, text="New layer"))
+        name = f"Layer {len(self.document.raster_layers()) + 1}"
+        new = self.document.new_layer(name, parent=layer.parent if layer else None)
+        self._push(commands.AddLayer(new, index, text="New layer"))
 
     def duplicate_layer(self) -> None:
-        """Copy the active layer just above itself."""
+        """Copy the active layer (a group with everything in it) just above itself."""
         layer = self.active_layer()
         if layer is None or self.document is None:
+            return
+        if layer.is_group:
+            self._push(DuplicateNode(layer.uid, text="Duplicate group"))
             return
         twin = layer.copy()
         twin.name = f"{layer.name} copy"
         self._push(commands.AddLayer(twin, self.document.index_of(layer.uid) + 1, text="Duplicate layer"))
 
     def delete_layer(self) -> None:
-        """Remove the active layer (the only layer stays: a document always has one)."""
+        """Remove the active layer or group (a document always keeps one layer)."""
         layer = self.active_layer()
-        if layer is not None and len(self.document.layers) > 1:
-            self._push(commands.RemoveLayer(layer.uid))
+        if layer is not None and self._keeps_a_layer(layer):
+            text = "Delete group" if layer.is_group else "Delete layer"
+            self._push(commands.RemoveLayer(layer.uid, text=text))
 
     def merge_down(self) -> None:
-        """Merge the active layer into the one below."""
+        """Merge the active layer into the one below (a group: into one layer)."""
         layer = self.active_layer()
-        if layer is not None and self.document is not None and self.document.index_of(layer.uid) > 0:
+        if layer is None or self.document is None:
+            return
+        if layer.is_group:
+            self.groups.merge_active()
+        elif commands.can_merge_down(self.document, layer.uid):
             self._push(commands.MergeDown(layer.uid))
+        else:
+            self.message.emit("Merge Down needs a layer directly below in the same group")
 
     def flatten(self) -> None:
         """Flatten all layers into one."""

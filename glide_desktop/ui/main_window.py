@@ -94,6 +94,7 @@ class MainWindow(QMainWindow):
         self.selection_actions = SelectionActions(self, parent=self)
         self.layer_actions = LayerActions(self, self.generate_panel, self.generation, parent=self)
         self.layers_panel.propertiesRequested.connect(self.layer_actions.show_properties)
+        self.layers_panel.message.connect(self._tell)
         self.detail_pass = DetailPassController(self, jobs, self.canvas, self.generation, self.settings,
                                                 parent=self)
         self._unsubscribe: Any = None
@@ -165,6 +166,7 @@ class MainWindow(QMainWindow):
             bar.addPermanentWidget(label)
         self.canvas.zoomChanged.connect(self._show_zoom)
         self.canvas.cursorMoved.connect(self._show_cursor)
+        self.canvas.message.connect(self._tell)
 
     def _update_paste(self) -> None:
         self.actions_by_name["paste"].setEnabled(clipboard_has_image())
@@ -215,6 +217,10 @@ class MainWindow(QMainWindow):
             return max(16, int(mib)) * MIB
         except (TypeError, ValueError):
             return DEFAULT_BUDGET
+
+    def _tell(self, text: str) -> None:
+        """A short message in the status bar (a step the Layers panel could not do, and why)."""
+        self.statusBar().showMessage(text, 4000)
 
     def push(self, command: Any) -> None:
         """Apply a document command as one undo step."""

@@ -74,6 +74,12 @@ def create_actions(window: MainWindow) -> dict[str, QAction]:
         "delete_layer": layers.delete_action,
         "merge_down": _set_shortcuts(layers.merge_action, "Ctrl+E"),
         "flatten": layers.flatten_action,
+        "new_group": layers.groups.new_group,
+        "group_layers": _set_shortcuts(layers.groups.group_layers, "Ctrl+G"),
+        "ungroup": _set_shortcuts(layers.groups.ungroup, "Ctrl+Shift+G"),
+        "merge_group": layers.groups.merge_group,
+        "move_layer_up": _set_shortcuts(layers.groups.move_up, "Ctrl+]"),
+        "move_layer_down": _set_shortcuts(layers.groups.move_down, "Ctrl+["),
         "layer_properties": _action(w, "Layer &Properties…", w.layer_actions.show_properties, None,
                                     "Name, and how a generated layer was made"),
         "reroll": _action(w, "&Re-roll Generated Layer", w.layer_actions.reroll_active, "Ctrl+R",
@@ -129,7 +135,11 @@ def build_menus(window: MainWindow, actions: dict[str, QAction]) -> QMenu:
     layer_menu = bar.addMenu("&Layer")
     layer_menu.addActions([actions["new_layer"], actions["duplicate_layer"], actions["delete_layer"]])
     layer_menu.addSeparator()
-    layer_menu.addActions([actions["merge_down"], actions["flatten"]])
+    layer_menu.addActions([actions["move_layer_up"], actions["move_layer_down"]])
+    layer_menu.addSeparator()
+    layer_menu.addActions([actions["new_group"], actions["group_layers"], actions["ungroup"]])
+    layer_menu.addSeparator()
+    layer_menu.addActions([actions["merge_down"], actions["merge_group"], actions["flatten"]])
     layer_menu.addSeparator()
     layer_menu.addMenu(window.layers_panel.masks.menu(layer_menu))
     layer_menu.addSeparator()

@@ -113,6 +113,29 @@ def test_sketch_reads_the_active_layer_alone_on_white(make_window, qtbot):
     assert (source[128, 20] == (0, 0, 255)).all() and (source[128, 230] == (255, 255, 255)).all()
 
 
+def test_sketch_from_an_active_group_reads_everything_in_it(make_window, qtbot):
+    from glide_desktop.document.group_commands import GroupLayers
+
+    runner = ScriptedRunner()
+    win = make_window(runner)
+    doc = win.document
+    doc.insert_layer(Layer.filled(doc.width, doc.height, (0, 255, 0, 255), "green below"))
+    left, right = (Layer.blank(doc.width, doc.height, name=name) for name in ("left", "right"))
+    left.pixels[:, :30] = (0, 0, 255, 255)
+    right.pixels[:, 60:] = (255, 0, 0, 255)  # between them the group is clear: white, not green
+    doc.insert_layer(left)
+    doc.insert_layer(right)
+    win.push(GroupLayers([left.uid, right.uid]))  # the sketch is the group, not one of its layers
+    panel = win.generate_panel
+    _choose(panel.mode_combo, Mode.SKETCH.value)
+    type_prompt(qtbot, panel, "a lake", 3)
+    click(qtbot, panel.generate_button)
+    qtbot.waitUntil(lambda: not win.generation.busy, timeout=10_000)
+    source = runner.requests[0].source256
+    assert (source[128, 20] == (0, 0, 255)).all() and (source[128, 230] == (255, 0, 0)).all()
+    assert (source[128, 128] == (255, 255, 255)).all()
+
+
 def test_clip_guidance_is_off_for_inpainting_and_asks_for_the_clip_files(make_window, qtbot, tmp_path,
                                                                          monkeypatch):
     shown = []

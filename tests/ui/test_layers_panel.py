@@ -125,8 +125,8 @@ def test_drop_handler_moves_the_dragged_row(window):
 
     _three_layers(window)
     model = window.layers_panel.model
-    # QListView's internal move calls the model's moveRow; a drop from elsewhere calls dropMimeData.
-    assert window.layers_panel.view.dragDropMode() == QAbstractItemView.DragDropMode.InternalMove
+    # The tree hands every drop of a row to dropMimeData (moveRows serves programmatic moves).
+    assert window.layers_panel.view.dragDropMode() == QAbstractItemView.DragDropMode.DragDrop
     assert model.supportedDropActions() == Qt.DropAction.MoveAction
     mime = model.mimeData([model.index(2)])
     assert model.dropMimeData(mime, Qt.DropAction.MoveAction, 0, 0, QModelIndex())

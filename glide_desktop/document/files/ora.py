@@ -18,6 +18,7 @@ from glide_desktop.document.files import ora_safety as safety
 from glide_desktop.document.files.atomic import atomic_write
 from glide_desktop.document.files.errors import DocumentFileError, naming_file, unexpected_read_error
 from glide_desktop.document.files.images import DEFAULT_MAX_PIXELS, decode_rgba
+from glide_desktop.document.group import LayerGroup
 from glide_desktop.document.layer import BlendMode, Layer
 
 MIMETYPE = b"image/openraster"
@@ -37,21 +38,31 @@ def _png_bytes(image: Image.Image, level: int = 2) -> bytes:
     return out.getvalue()
 
 
-def _stack_xml(doc, sources: list[str]) -> bytes:
+def _stack_xml(doc, sources: dict[int, str]) -> bytes:
     root = ET.Element("image", {"version": "0.0.3", "w": str(doc.width), "h": str(doc.height)})
-    stack = ET.SubElement(root, "stack")
-    for layer, src in reversed(list(zip(doc.layers, sources))):  # OpenRaster lists the top layer first
-        attrs = {
-            "name": layer.name, "src": src, "x": str(layer.offset[0]), "y": str(layer.offset[1]),
-            "opacity": repr(float(layer.opacity)), "visibility": "visible" if layer.visible else "hidden",
-            "composite-op": _composite_op(layer),
-        }
-        if layer.metadata:
-            attrs[f"{{{GLIDE_NS}}}metadata"] = json.dumps(layer.metadata, default=str)
-        if layer.mask is not None:
-            attrs |= _mask_attributes(layer, src)
-        ET.SubElement(stack, "layer", attrs)
+    _write_children(doc, ET.SubElement(root, "stack"), None, sources)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def _write_children(doc, element: ET.Element, parent: int | None, sources: dict[int, str]) -> None:
+    """The children of group parent (the top level when None), top first as OpenRaster lists them."""
+    for node in reversed(doc.children(parent)):
+        x, y = (0, 0) if node.is_group else node.offset
+        place = {"x": str(x), "y": str(y)} if node.is_group else {"src": sources[node.uid], "x": str(x),
+                                                                   "y": str(y)}
+        attrs = {"name": node.name, **place, "opacity": repr(float(node.opacity)),
+                 "visibility": "visible" if node.visible else "hidden", "composite-op": _composite_op(node)}
+        if node.metadata:
+            attrs[f"{{{GLIDE_NS}}}metadata"] = json.dumps(node.metadata, default=str)
+        if node.is_group:  # Krita's way: isolation says pass-through ("auto") or not ("isolate")
+            attrs["isolation"] = "auto" if node.pass_through else "isolate"
+            if node.collapsed:
+                attrs[f"{{{GLIDE_NS}}}collapsed"] = "true"
+            _write_children(doc, ET.SubElement(element, "stack", attrs), node.uid, sources)
+            continue
+        if node.mask is not None:
+            attrs |= _mask_attributes(node, attrs["src"])
+        ET.SubElement(element, "layer", attrs)
 
 
 def _mask_attributes(layer: Layer, src: str) -> dict[str, str]:
@@ -88,7 +99,7 @@ def _member(name: str, compress_type: int = zipfile.ZIP_STORED) -> zipfile.ZipIn
     return info
 
 
-def _composite_op(layer: Layer) -> str:
+def _composite_op(layer) -> str:
     """The layer's composite-op; one we could not draw goes back as it came while the layer stays Normal."""
     if layer.foreign_op and layer.blend is BlendMode.NORMAL:
         return layer.foreign_op
@@ -100,10 +111,11 @@ def write_ora(doc, handle: BinaryIO) -> None:
     with zipfile.ZipFile(handle, "w") as archive:
         # The mimetype entry must come first and be stored uncompressed so that readers can sniff it.
         archive.writestr(_member("mimetype"), MIMETYPE)
-        sources = [f"data/layer{index:03d}.png" for index in range(len(doc.layers))]
+        layers = doc.raster_layers()
+        sources = {layer.uid: f"data/layer{index:03d}.png" for index, layer in enumerate(layers)}
         archive.writestr(_member("stack.xml", zipfile.ZIP_DEFLATED), _stack_xml(doc, sources))
-        for layer, src in zip(doc.layers, sources):
-            for name, image in _layer_members(layer, src):
+        for layer in layers:
+            for name, image in _layer_members(layer, sources[layer.uid]):
                 archive.writestr(_member(name), _png_bytes(image))
         merged = Image.fromarray(doc.composite_uncached(), "RGBA")
         archive.writestr(_member("mergedimage.png"), _png_bytes(merged))
@@ -119,9 +131,9 @@ def save_ora(doc, path: str | os.PathLike, overwrite_read_only: bool = False) ->
 MAX_OFFSET = 1 << 24  # a layer position further out than this is damage, not a drawing
 
 
-def _layer_attributes(node: ET.Element) -> tuple[str, int, int, float]:
-    """The layer's src, x, y and opacity, checked."""
-    src = safety.member_name(node.get("src", ""))
+def _layer_attributes(node: ET.Element, kind: str = "layer") -> tuple[str, int, int, float]:
+    """The layer's src, x, y and opacity, checked (a group has no src)."""
+    src = safety.member_name(node.get("src", "")) if kind == "layer" else node.get("name", "group")[:80]
     try:
         x, y = int(float(node.get("x", "0"))), int(float(node.get("y", "0")))
         opacity = float(node.get("opacity", "1"))
@@ -153,9 +165,11 @@ def _decode_layer(archive: safety.SafeArchive, src: str, size: tuple[int, int], 
 
 
 def _parse_layers(nodes: list[ET.Element], archive: safety.SafeArchive, canvas: tuple[int, int],
-                  max_pixels: int, notes: list[str]) -> list[Layer]:
-    """Layers bottom to top; every PNG header is read and the pixel budget checked before decoding."""
-    attributes = [_layer_attributes(node) for node in nodes]
+                  max_pixels: int, notes: list[str], shifts: list[tuple[int, int]]) -> list[Layer]:
+    """Layers bottom to top (shifts: their groups' x, y); every PNG header is read and the pixel budget
+    checked before decoding."""
+    attributes = [(src, x + dx, y + dy, opacity) for (src, x, y, opacity), (dx, dy)
+                  in zip([_layer_attributes(node) for node in nodes], shifts, strict=True)]
     sizes = [safety.png_size(archive.head(src, 24), src) for src, *_ in attributes]
     safety.check_layer_sizes([(src, w, h) for (src, *_), (w, h) in zip(attributes, sizes)], canvas)
     layers = []
@@ -202,12 +216,46 @@ def _read(source: str | os.PathLike | BinaryIO, max_pixels: int, label: str, not
         stack = root.find("stack")
         if stack is None:
             raise DocumentFileError("stack.xml has no layer stack.")
-        nodes = safety.layer_nodes(stack)
-        layers = _parse_layers(list(reversed(nodes)), archive, (width, height), max_pixels, notes)
+        entries = safety.stack_entries(stack)
+        shifts = _group_shifts(entries)
+        layer_entries = [(node, group) for node, group in entries if node.tag == "layer"]
+        layers = iter(_parse_layers([node for node, _ in layer_entries], archive, (width, height), max_pixels,
+                                    notes, [shifts.get(id(group), (0, 0)) for _, group in layer_entries]))
     doc = Document(width, height)
-    for layer in layers:
-        doc.insert_layer(layer)
+    groups = {id(node): _parse_group(node, notes) for node, _ in entries if node.tag == "stack"}
+    nodes = []
+    for node, group in entries:
+        item = next(layers) if node.tag == "layer" else groups[id(node)]
+        item.parent = groups[id(group)].uid if group is not None else None
+        nodes.append(item)
+    doc.layers = nodes  # painter's order with every group above its children, as stack_entries gives
+    if nodes:
+        doc.set_active(nodes[-1].uid)
     return doc
+
+
+def _group_shifts(entries: list[tuple[ET.Element, ET.Element | None]]) -> dict[int, tuple[int, int]]:
+    """Each group element's x, y added to those of the groups around it (Krita moves children by them)."""
+    shifts: dict[int, tuple[int, int]] = {}
+    for node, group in reversed(entries):  # top down: a group's enclosing group comes first
+        if node.tag == "stack":
+            _, x, y, _ = _layer_attributes(node, "group")
+            outer = shifts.get(id(group), (0, 0))
+            shifts[id(node)] = (outer[0] + x, outer[1] + y)
+    return shifts
+
+
+def _parse_group(node: ET.Element, notes: list[str]) -> LayerGroup:
+    _, _, _, opacity = _layer_attributes(node, "group")
+    name, op = node.get("name", "Group"), node.get("composite-op", "svg:src-over")
+    foreign = "" if op in BLEND_BY_OP else op[:200]
+    if foreign:
+        notes.append(f"Group “{name[:80]}” uses the blend mode “{foreign[:80]}”, which GLIDE Desktop "
+                     "cannot show; it is shown as Normal and saved with its own mode.")
+    return LayerGroup(name=name, visible=node.get("visibility", "visible") != "hidden", opacity=opacity,
+                      blend=BLEND_BY_OP.get(op, BlendMode.NORMAL), foreign_op=foreign,
+                      pass_through=node.get("isolation", "auto") != "isolate", metadata=_metadata(node),
+                      collapsed=node.get(f"{{{GLIDE_NS}}}collapsed") == "true")
 
 
 def read_ora(source: str | os.PathLike | BinaryIO, max_pixels: int = DEFAULT_MAX_PIXELS, name: str = "",

@@ -136,21 +136,26 @@ def parse_stack_xml(data: bytes) -> ET.Element:
     return root
 
 
-def layer_nodes(stack: ET.Element) -> list[ET.Element]:
-    """Layer elements top to bottom; nested stacks (groups) are flattened, at most MAX_DEPTH deep."""
-    nodes: list[ET.Element] = []
-    pending: list[tuple[ET.Element, int]] = [(child, 1) for child in reversed(stack)]
-    while pending:  # iterative: a hostile nesting depth must not exhaust Python's stack
-        node, depth = pending.pop()
-        if node.tag == "layer":
-            nodes.append(node)
-            if len(nodes) > MAX_LAYERS:
+def stack_entries(stack: ET.Element) -> list[tuple[ET.Element, ET.Element | None]]:
+    """Every <layer> and nested <stack> (a group) in painter's order, bottom to top, each with its
+    enclosing group's element (None at the top level); a group comes right after everything in it.
+    At most MAX_LAYERS layers, groups at most MAX_DEPTH deep (recursion stays that shallow)."""
+    entries: list[tuple[ET.Element, ET.Element | None]] = []
+
+    def walk(element: ET.Element, group: ET.Element | None, depth: int) -> None:
+        for child in reversed(list(element)):  # the file lists the top first
+            if len(entries) >= MAX_LAYERS:  # groups count too: each is a node of the document
                 raise DocumentFileError(f"The file has more than {MAX_LAYERS} layers; refusing it.")
-        elif node.tag == "stack":
-            if depth >= MAX_DEPTH:
-                raise DocumentFileError(f"The layer groups nest more than {MAX_DEPTH} deep; refusing it.")
-            pending.extend((child, depth + 1) for child in reversed(node))
-    return nodes
+            if child.tag == "layer":
+                entries.append((child, group))
+            elif child.tag == "stack":
+                if depth >= MAX_DEPTH:
+                    raise DocumentFileError(f"The layer groups nest more than {MAX_DEPTH} deep; refusing it.")
+                walk(child, child, depth + 1)
+                entries.append((child, group))
+
+    walk(stack, None, 1)
+    return entries
 
 
 def png_size(header: bytes, name: str) -> tuple[int, int]:

@@ -19,6 +19,7 @@ from glide_desktop.ui.adjustments.dialogs import (
 )
 from glide_desktop.ui.adjustments.session import PreviewSession
 from glide_desktop.ui.editor_host import EditorHost, as_parent, tell
+from glide_desktop.ui.group_guard import group_refusal
 
 # name: (menu text, shortcut, dialog factory taking (histograms, parent))
 KINDS: dict[str, tuple[str, str | None, Callable[..., AdjustmentDialog]]] = {
@@ -58,6 +59,10 @@ class AdjustmentsMenu(QObject):
         doc = self.host.document
         if self.dialog is not None or doc is None:
             return self.dialog
+        refusal = group_refusal(doc, "adjust")
+        if refusal is not None:
+            tell(self.host, refusal)
+            return None
         preview = AdjustmentPreview.for_active_layer(doc)
         if preview is None:
             tell(self.host, "Nothing to adjust: the selection misses the active layer")

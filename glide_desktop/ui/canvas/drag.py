@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, QRectF, QTimer
 from PySide6.QtGui import QPainter
 
 from glide_desktop.document.geometry import Rect
+from glide_desktop.document.group_compositing import flattened
 from glide_desktop.ui.canvas.layers import source_area
 from glide_desktop.ui.canvas.preview import LayerPreview
 from glide_desktop.ui.canvas.render import document_rect
@@ -165,12 +166,15 @@ class LayerDrags(QObject):
     def _new_preview(self, uid: int) -> LayerPreview | None:
         doc, image = self.view.document, self.view.composite_image
         layer = doc.find_layer(uid) if doc is not None else None
-        if layer is None or image is None:
+        if layer is None or layer.is_group or image is None:
             return None
+        layers = flattened(doc.layers) if doc.has_groups else doc.layers
+        if layers is None or not any(shown is layer for shown in layers):
+            return None  # groups that need their own pass: the layer shows where it lands on release
         viewport, max_level = self.view.viewport, image.pyramid.max_level
         area = source_area(viewport, QRectF(self.view.rect()), max_level).clip(doc.width, doc.height)
         level = viewport.pyramid_level(max_level)
-        preview = LayerPreview(doc.layers, layer, viewport, self.view.size(),
+        preview = LayerPreview(layers, layer, viewport, self.view.size(),
                                document_rect(viewport, doc.width, doc.height), area, level,
                                lambda piece: self._shown(image, piece, level))
         if self._offset is not None:

@@ -36,6 +36,7 @@ class CanvasView(QWidget):
     zoomChanged = Signal(float)
     cursorMoved = Signal(int, int)
     hintChanged = Signal(str)  # what a tool says about a state that lasts (a floating selection)
+    message = Signal(str)  # a tool's word to the user (e.g. why it cannot paint a group)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -10,6 +10,7 @@ from PySide6.QtGui import QKeyEvent, QPainter
 from glide_desktop.document.commands import Command, SetSelection
 from glide_desktop.document.selection import SelectionOp
 from glide_desktop.ui.canvas.events import CanvasPointerEvent
+from glide_desktop.ui.group_guard import group_refusal
 from glide_desktop.ui.tools.state import ToolState
 
 
@@ -64,6 +65,14 @@ class Tool:
     def cursor_radius(self) -> float | None:
         """Radius of the brush outline in document pixels, or None for no outline."""
         return None
+
+
+def refuse_group(canvas: Any, what: str) -> bool:
+    """True (and the canvas says why) when the active node is a group, which what (a verb) cannot use."""
+    refusal = group_refusal(canvas.document, what)
+    if refusal is not None:
+        canvas.message.emit(refusal)
+    return refusal is not None
 
 
 def push(canvas: Any, command: Command, applied: bool = False) -> None:

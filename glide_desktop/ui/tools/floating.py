@@ -74,7 +74,9 @@ class SelectionMove:
     def takes(self, canvas: Any) -> bool:
         """True when the Move tool's input is for the selection's contents rather than the whole layer."""
         doc = canvas.document
-        return self.floating or (doc is not None and not doc.selection.is_empty())
+        # A group has no pixels to lift: with a group active the Move tool moves the whole group.
+        return self.floating or (doc is not None and doc.active_layer is not None
+                                 and not doc.selection.is_empty())
 
     # ----- mouse ----------------------------------------------------------------------------------
     def press(self, canvas: Any, event: CanvasPointerEvent) -> bool:

@@ -14,6 +14,7 @@ from glide_desktop.ui.canvas.events import CanvasPointerEvent
 from glide_desktop.ui.tools.base import Tool, push
 from glide_desktop.ui.tools.floating import NUDGE as _NUDGE
 from glide_desktop.ui.tools.floating import SelectionMove
+from glide_desktop.ui.tools.group_move import GroupMove
 
 _LEFT = Qt.MouseButton.LeftButton
 
@@ -34,6 +35,7 @@ class MoveTool(Tool):
         self._offset = (0, 0)  # where the drag shows the layer now
         self._content = Rect(0, 0, 0, 0)  # the dragged layer's visible pixels, layer coordinates
         self.selection = SelectionMove()  # lifts, moves and lands the selection's contents
+        self._group = GroupMove()  # an active group moves all its layers
 
     def activate(self, canvas: Any) -> None:
         # Start composing what lies below and above the active layer now: the press finds it ready.
@@ -44,7 +46,7 @@ class MoveTool(Tool):
         canvas.layer_drags.keep_ready(False)
 
     def press(self, canvas: Any, event: CanvasPointerEvent) -> None:
-        if self.selection.press(canvas, event):
+        if self.selection.press(canvas, event) or self._group.press(canvas, event):
             return
         layer = canvas.document.active_layer
         if event.button != _LEFT or layer is None:
@@ -56,7 +58,7 @@ class MoveTool(Tool):
         canvas.layer_drags.begin(layer.uid, self._content)
 
     def move(self, canvas: Any, event: CanvasPointerEvent) -> None:
-        if self.selection.move(canvas, event) or self._uid is None:
+        if self.selection.move(canvas, event) or self._group.move(canvas, event) or self._uid is None:
             return
         offset = self._offset_at(event.pos)
         if offset != self._offset:
@@ -64,13 +66,16 @@ class MoveTool(Tool):
             canvas.layer_drags.move_to(offset)  # the document changes once, on release
 
     def release(self, canvas: Any, event: CanvasPointerEvent) -> None:
-        if self.selection.release(canvas, event) or self._uid is None or event.button != _LEFT:
+        if (self.selection.release(canvas, event) or self._group.release(canvas, event)
+                or self._uid is None or event.button != _LEFT):
             return
         self.move(canvas, event)
         canvas.layer_drags.end(lambda: self._commit(canvas))
 
     def cancel(self, canvas: Any) -> None:
         self.selection.land(canvas)  # a tool switch or another document lands a floating piece
+        if self._group.dragging:
+            self._group.finish(canvas)
         if self._uid is not None:
             canvas.layer_drags.end(lambda: self._commit(canvas))
 
@@ -90,7 +95,7 @@ class MoveTool(Tool):
         command.sealed = True  # the next drag is its own step, never merged into this one
 
     def key_press(self, canvas: Any, event: QKeyEvent) -> bool:
-        if self.selection.key_press(canvas, event):
+        if self.selection.key_press(canvas, event) or self._group.key_press(canvas, event):
             return True
         step = _NUDGE.get(event.key())
         layer = canvas.document.active_layer

@@ -13,7 +13,7 @@ from glide_desktop.document.commands import SetSelection
 from glide_desktop.document.geometry import Rect
 from glide_desktop.document.mask_brush import MaskStroke
 from glide_desktop.ui.canvas.events import CanvasPointerEvent
-from glide_desktop.ui.tools.base import Tool, push
+from glide_desktop.ui.tools.base import Tool, push, refuse_group
 
 _LEFT = Qt.MouseButton.LeftButton
 
@@ -51,6 +51,8 @@ class BrushTool(_SizedTool):
 
     def press(self, canvas: Any, event: CanvasPointerEvent) -> None:
         doc = canvas.document
+        if event.button == _LEFT and refuse_group(canvas, "paint"):
+            return
         if event.button != _LEFT or doc.active_layer is None:
             return
         # The layer's mask when it is the edit target (its thumbnail was clicked), else its pixels.
