@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from glide_desktop.document import floating
+from glide_desktop.document import floating, group_compositing
 from glide_desktop.document.affine import Affine
 from glide_desktop.document.commands import Command
 from glide_desktop.document.compositing import composite_rect
@@ -223,17 +223,20 @@ class LiftedPicture:
 
 def lifted_picture(doc: Document, uid: int, lifted: Lift) -> LiftedPicture:
     """The picture without the piece: over the piece's place when nothing lies above its layer (the
-    canvas shows the rest), else split at its layer over the whole document."""
-    layers = doc.layers
+    canvas shows the rest), else split at its layer over the whole document.
+
+    A group that needs a pass of its own (isolated, or pass-through under 100 %) cannot be split: then
+    the piece shows over everything while it moves (the result after Enter is exact)."""
     if lifted.remainder is None:
-        stack = [layer if layer.uid != uid else replace(layer, visible=False) for layer in layers]
+        stack = [node if node.uid != uid else replace(node, visible=False) for node in doc.layers]
     else:
-        stack = [replace(layer, pixels=lifted.remainder) if layer.uid == uid else layer for layer in layers]
-    index = next(i for i, layer in enumerate(layers) if layer.uid == uid)
-    above = [layer for layer in stack[index + 1:] if layer.visible]
+        stack = [replace(node, pixels=lifted.remainder) if node.uid == uid else node for node in doc.layers]
+    flat = group_compositing.flattened(stack)
+    index = next((i for i, node in enumerate(flat or ()) if node.uid == uid), None)
+    above = [] if index is None else [layer for layer in flat[index + 1:] if layer.visible]
     if not above:
         area = lifted.rect.clip(doc.width, doc.height)
         return LiftedPicture(area, composite_rect(stack, area), None)
-    below = [layer for layer in stack[:index + 1] if layer.visible]
+    below = [layer for layer in flat[:index + 1] if layer.visible]
     return LiftedPicture(doc.bounds, composite_rect(below, doc.bounds) if below else None,
                          composite_rect(above, doc.bounds))

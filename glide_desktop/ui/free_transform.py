@@ -183,11 +183,11 @@ def _preview(doc: Document, layer: Layer, lifted: Lift) -> TransformPreview:
 
 def _refusal(doc: Document) -> str:
     """Why the active layer cannot be transformed now ("" when it can)."""
-    layer = doc.active_layer
-    if layer is None:
+    node = doc.active_node
+    if node is None:
         return "Free Transform needs a layer: add one first"
-    if getattr(layer, "is_group", False):
+    if node.is_group:
         return "Free Transform works on one layer at a time: choose a layer inside the group"
-    if not layer.visible:
-        return "Free Transform: show the layer first (it is hidden)"
+    if not doc.is_shown(node.uid):
+        return "Free Transform: show the layer first (it or its group is hidden)"
     return ""

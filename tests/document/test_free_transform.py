@@ -18,6 +18,8 @@ from glide_desktop.document.layer import Layer
 from glide_desktop.document.resample import GREY, RGBA, warp
 from glide_desktop.document.selection import rect_coverage
 from tests.document.conftest import snapshot
+from tests.document.test_group_history import _apply as apply_group_step
+from tests.document.test_group_history import group_edit
 from tests.document.test_history import _command as history_command
 from tests.document.test_history import _start as history_start
 from tests.document.test_history import edit
@@ -274,3 +276,26 @@ def test_opaque_blocks_take_the_8_bit_path_and_agree_with_the_float_one(affine):
     error = np.abs(fast[inner].astype(int) - exact[inner])
     # A turn that shrinks reduces first; through 8 bits that step rounds once more.
     assert error.max() <= (3 if min(affine.axis_scales()) < 0.75 else 1) and error.mean() < 0.3
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(transform, transform, group_edit, edit.filter(lambda op: op[0] != "move")),
+                min_size=1, max_size=10))
+def test_transforms_among_group_steps_undo_and_redo_exactly(ops):
+    doc, history = history_start(), History()
+    start = snapshot(doc)
+    for op in ops:
+        if op[0] == "transform":
+            command = _transform_command(doc, op)
+            if command is not None:
+                history.push(doc, command)
+        else:
+            apply_group_step(doc, history, op)
+    end, end_pixels = snapshot(doc), doc.composite().copy()
+    assert np.array_equal(end_pixels, doc.composite_uncached())
+    while history.can_undo:
+        history.undo(doc)
+    assert snapshot(doc) == start
+    while history.can_redo:
+        history.redo(doc)
+    assert snapshot(doc) == end and np.array_equal(doc.composite(), end_pixels)

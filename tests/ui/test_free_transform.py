@@ -9,6 +9,7 @@ from PySide6.QtGui import QImage
 
 from glide_desktop.document.commands import SetLayerProperty
 from glide_desktop.document.document import Document
+from glide_desktop.document.group_commands import GroupLayers
 from glide_desktop.document.layer import Layer
 from glide_desktop.document.selection import rect_coverage
 from tests.document.conftest import snapshot
@@ -291,3 +292,40 @@ def test_the_status_bar_says_how_while_the_box_is_up(qtbot, window, doc):
     assert "Enter applies" in window.hint_label.text()
     _key(qtbot, window, Qt.Key.Key_Escape)
     assert window.hint_label.text() == "" and "cancelled" in window.statusBar().currentMessage()
+
+
+def test_a_group_is_refused_with_a_message_and_a_layer_inside_it_transforms(qtbot, window, doc):
+    block = doc.active_layer
+    window.push(GroupLayers([block.uid]))
+    group = doc.active_node
+    assert group.is_group
+    window.free_transform.action.trigger()
+    assert window.free_transform.session is None
+    assert "one layer at a time" in window.statusBar().currentMessage()
+    doc.set_active(block.uid)
+    _start(qtbot, window)
+    drag(qtbot, window.canvas, [(30, 25), (30, 30), (30, 35)])
+    _key(qtbot, window, Qt.Key.Key_Return)
+    assert (block.pixels[30:40, 20:40] == RED).all() and block.parent == group.uid
+
+
+@pytest.mark.parametrize("isolated", [False, True])
+def test_a_layer_under_a_group_previews_and_lands_as_the_composite_shows(qtbot, window, doc, isolated):
+    """Above the block, a group (pass-through or isolated) holding a blue layer: the preview keeps it on
+    top where it can, and the result is the exact composite either way."""
+    block = doc.active_layer
+    top = Layer.blank(W, H, "Top")
+    top.pixels[40:50, 28:36] = (20, 40, 230, 255)
+    doc.insert_layer(top)
+    window.push(GroupLayers([top.uid]))
+    doc.active_node.pass_through = not isolated
+    doc.set_active(block.uid)
+    _start(qtbot, window)
+    drag(qtbot, window.canvas, [(30, 25), (30, 35), (30, 45)])
+    screen = _grab(window.canvas)
+    point = at(window.canvas, 24, 45)
+    assert tuple(screen[point.y(), point.x(), :3]) == RED[:3]
+    _key(qtbot, window, Qt.Key.Key_Return)
+    picture = doc.composite()
+    assert tuple(picture[45, 32, :3]) == (20, 40, 230) and tuple(picture[45, 24, :3]) == RED[:3]
+    assert np.array_equal(picture, doc.composite_uncached())
