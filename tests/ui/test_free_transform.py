@@ -329,3 +329,16 @@ def test_a_layer_under_a_group_previews_and_lands_as_the_composite_shows(qtbot, 
     picture = doc.composite()
     assert tuple(picture[45, 32, :3]) == (20, 40, 230) and tuple(picture[45, 24, :3]) == RED[:3]
     assert np.array_equal(picture, doc.composite_uncached())
+
+
+def test_saving_applies_the_transform_first(qtbot, window, doc, tmp_path):
+    from glide_desktop.document.files import open_any
+
+    _start(qtbot, window)
+    drag(qtbot, window.canvas, [(30, 25), (30, 30), (30, 35)])
+    assert window.save_to(tmp_path / "moved.ora")
+    assert window.free_transform.session is None and window.undo.stack.undoText() == "Free Transform"
+    saved = open_any(tmp_path / "moved.ora")
+    picture = saved.composite()
+    assert np.array_equal(picture, doc.composite())
+    assert tuple(picture[35, 30, :3]) == RED[:3] and tuple(picture[25, 30, :3]) == (255, 255, 255)
