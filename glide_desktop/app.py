@@ -32,19 +32,16 @@ def configure_application(app: QApplication) -> None:
 
 def build_window(paths: Sequence[str] = ()) -> MainWindow:
     """The main window, wired to the engine, with the given files opened (the last one stays shown)."""
-    from PySide6.QtCore import QSettings
-
+    from glide_desktop.engine.locations import default_models_dir
     from glide_desktop.jobs.engine_runner import EngineRunner
     from glide_desktop.jobs.model_checker import EngineModelChecker
     from glide_desktop.jobs.queue import GenerationJobs
     from glide_desktop.ui.main_window import MainWindow
-    from glide_desktop.ui.models_dialog import chosen_models_dir
 
-    # The folder chosen in Model Files (saved by engine.locations, shared with the CLI), else the default.
-    models_dir = chosen_models_dir(QSettings())
-    # The runner imports torch in the worker thread on the first request, so the window opens fast.
-    jobs = GenerationJobs(EngineRunner(models_dir))
-    window = MainWindow(jobs=jobs, models_dir=models_dir)
+    # The runner asks engine.locations for the folder at each request (the one chosen in Model Files,
+    # shared with the CLI); it imports torch in the worker thread on the first one, so the window opens fast.
+    jobs = GenerationJobs(EngineRunner(default_models_dir))
+    window = MainWindow(jobs=jobs)
     window.model_checker = EngineModelChecker()  # Model Files checks imported files with the engine
     jobs.setParent(window)
     for path in paths:

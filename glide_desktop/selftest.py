@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from glide_desktop import __version__
+from glide_desktop.engine.locations import CONFIG_DIR_ENV, MODELS_DIR_ENV
 
 IMAGE_SIZE = (96, 72)  # width, height of the test picture
 SELECTED = (30, 20, 36, 30)  # x, y, w, h of the selection GLIDE fills
@@ -29,6 +30,7 @@ MARGIN = 8  # px around the selection that softening may touch; everything beyon
 STEPS = 2
 JOB_TIMEOUT_S = 600
 EXIT_FAILED = 1
+MODEL_FOLDER_VARIABLES = (MODELS_DIR_ENV, CONFIG_DIR_ENV)  # engine.locations' overrides
 
 
 class SelftestFailure(Exception):
@@ -83,6 +85,7 @@ def open_window(run: Run) -> None:
     from PySide6.QtWidgets import QApplication
 
     from glide_desktop.app import configure_application
+    from glide_desktop.engine.locations import default_models_dir
     from glide_desktop.jobs.engine_runner import EngineRunner
     from glide_desktop.jobs.queue import GenerationJobs
     from glide_desktop.ui.main_window import MainWindow
@@ -90,8 +93,11 @@ def open_window(run: Run) -> None:
     run.app = QApplication.instance() or QApplication(sys.argv[:1])
     configure_application(run.app)
     settings = QSettings(str(run.folder / "settings.ini"), QSettings.Format.IniFormat)
-    jobs = GenerationJobs(EngineRunner(run.models))
-    run.window = MainWindow(settings=settings, jobs=jobs, models_dir=run.models)
+    jobs = GenerationJobs(EngineRunner(default_models_dir))  # as the app: the owner names the folder
+    run.window = MainWindow(settings=settings, jobs=jobs)
+    if run.window.generate_panel.models_dir != run.models:
+        raise SelftestFailure(f"the window reads models from {run.window.generate_panel.models_dir}, "
+                              f"not the tiny models in {run.models}")
     jobs.setParent(run.window)
     run.window.show()
     _process_events(0.2)
@@ -201,10 +207,14 @@ def main(argv: Sequence[str] = ()) -> int:
         return _failed("report the installation", error)
     folder = tempfile.mkdtemp(prefix="glide-selftest-")
     run = Run(Path(folder))
+    saved = _use_temporary_folders(run.folder)
     try:
         code = _run_steps(run)
     finally:
         _close(run)
+        os.environ.update(saved)
+        for name in (name for name in MODEL_FOLDER_VARIABLES if name not in saved):
+            os.environ.pop(name, None)
         if args.keep:
             print(f"  files kept in {folder}")
         else:
@@ -212,6 +222,15 @@ def main(argv: Sequence[str] = ()) -> int:
     if code == 0:
         print(f"selftest passed in {time.perf_counter() - started:.1f} s")
     return code
+
+
+def _use_temporary_folders(folder: Path) -> dict[str, str]:
+    """Point the models folder's owner (engine.locations) at the tiny models and a settings file in
+    folder, so the window and the job use them and the user's own choice is neither read nor changed;
+    returns the variables' values before."""
+    saved = {name: os.environ[name] for name in MODEL_FOLDER_VARIABLES if name in os.environ}
+    os.environ.update(dict(zip(MODEL_FOLDER_VARIABLES, (str(folder / "models"), str(folder / "config")))))
+    return saved
 
 
 def _run_steps(run: Run) -> int:

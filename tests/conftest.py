@@ -51,6 +51,7 @@ def isolated_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
     """Keep the shared settings file (the chosen models folder) out of the user's real config folder."""
     folder = tmp_path_factory.mktemp("config")
     monkeypatch.setenv("GLIDE_CONFIG_DIR", str(folder))
+    monkeypatch.delenv("GLIDE_MODELS_DIR", raising=False)  # it would win over every folder a test chooses
     return folder
 
 

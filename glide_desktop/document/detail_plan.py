@@ -1,9 +1,14 @@
-"""One detail pass over a generated result: each round's tiles, their model inputs, the blend.
+"""One detail pass over a generated result: each round's tiles, their model inputs, the painting.
 
 The engine drives a DetailPlan without knowing any geometry: start() gives the first round's
-working image, tiles() each tile's inputs (the current result reduced to 64 px, the original
-document pixels, the selection), blend() folds the painted tiles back in and steps to the next
-round's scale, finish() gives the document-resolution pixels. Pure numpy + Pillow.
+working image; each round's tiles come in groups (groups()) whose tiles never overlap, painted one
+group after the other: tiles() gives a group's inputs (the working image reduced to 64 px, the
+pixels to keep, the selection to regenerate), paint() puts the painted tiles into the working image,
+next_round() steps to the next round's scale, finish() gives the document-resolution pixels.
+
+In its overlap with tiles painted before, a tile keeps their pixels (known pixels for the model,
+which continues their texture) except in a SEAM px band at their inner edge, which it paints again
+and blends in with a linear ramp. Pure numpy + Pillow.
 """
 
 from __future__ import annotations
@@ -17,9 +22,12 @@ from glide_desktop.document.detail_tiles import (
     LOW_RES,
     SELECTED,
     TILE,
-    blend_tiles,
     detail_region,
+    kept_by_earlier,
+    paint_groups,
+    painted_depth,
     round_scales,
+    seam_weight,
     tile_grid,
     touched_tiles,
 )
@@ -31,9 +39,9 @@ from glide_desktop.document.inpaint_crop import padded_crop
 class TileInput:
     """What the upsample-inpaint model gets for one tile."""
 
-    low_res: np.ndarray  # 64 x 64 x 3 uint8: the current result under the tile, reduced
-    known: np.ndarray  # 256 x 256 x 3 uint8: the original document pixels of the tile
-    selection: np.ndarray  # 256 x 256 float32 coverage, 1 = regenerate
+    low_res: np.ndarray  # 64 x 64 x 3 uint8: the working image under the tile, reduced
+    known: np.ndarray  # 256 x 256 x 3 uint8: the original document pixels, or what earlier tiles painted
+    selection: np.ndarray  # 256 x 256 float32 coverage, 1 = regenerate (0 where earlier tiles' pixels stay)
     rect: tuple[int, int, int, int]  # x, y, w, h in document pixels: where the tile lands (previews)
 
 
@@ -80,8 +88,33 @@ class DetailPlan:
         self._current = current
         self._original = [resize_rgb(original, size) for size in self.sizes]
         self._coverage = [resize_coverage(np.asarray(coverage, np.float32), size) for size in self.sizes]
-        self._tiles = [touched_tiles(tile_grid(*size), cover)
-                       for size, cover in zip(self.sizes, self._coverage)]
+        self._tiles: list[list[Rect]] = []
+        self._groups: list[list[list[int]]] = []
+        self._depths: list[list[np.ndarray]] = []  # per round and tile: painted_depth in painting order
+        for size, cover in zip(self.sizes, self._coverage):
+            self._order_round(touched_tiles(tile_grid(*size), cover), cover)
+
+    def _order_round(self, touched: list[Rect], coverage: np.ndarray) -> None:
+        """A round's tiles in painting order and groups, leaving out those with nothing left to paint."""
+        tiles: list[Rect] = []
+        groups: list[list[int]] = []
+        depths: list[np.ndarray] = []
+        for group in paint_groups(touched):
+            earlier = list(tiles)  # the tiles of the groups before: they do not overlap one another
+            kept: list[int] = []
+            for index in group:
+                rect = touched[index]
+                depth = painted_depth(rect, earlier)
+                if not np.any((coverage[rect.slices()] >= SELECTED) & ~kept_by_earlier(depth)):
+                    continue  # every selected pixel is kept from earlier tiles: nothing to paint
+                kept.append(len(tiles))
+                tiles.append(rect)
+                depths.append(depth)
+            if kept:
+                groups.append(kept)
+        self._tiles.append(tiles)
+        self._groups.append(groups)
+        self._depths.append(depths)
 
     @classmethod
     def from_document(cls, original: np.ndarray, current: np.ndarray, coverage: np.ndarray,
@@ -121,14 +154,25 @@ class DetailPlan:
         """The first round's working image: the current result over the region at that round's scale."""
         return resize_rgb(self._current, self.sizes[0])
 
-    def tiles(self, index: int, working: np.ndarray) -> list[TileInput]:
-        """The model inputs of round `index`'s tiles, read from its working image."""
+    def groups(self, index: int) -> list[list[int]]:
+        """Round `index`'s tiles in painting order: groups of tile numbers that never overlap each other."""
+        return [list(group) for group in self._groups[index]]
+
+    def tiles(self, index: int, working: np.ndarray, group: int) -> list[TileInput]:
+        """The model inputs of group `group` of round `index`, read from its working image with the
+        groups before painted in."""
         original, coverage = self._original[index], self._coverage[index]
-        return [TileInput(low_res=resize_rgb(working[rect.slices()], (LOW_RES, LOW_RES)),
-                          known=np.ascontiguousarray(original[rect.slices()]),
-                          selection=np.ascontiguousarray(coverage[rect.slices()]),
-                          rect=self._document_rect(index, rect))
-                for rect in self._tiles[index]]
+        inputs = []
+        for tile in self._groups[index][group]:
+            rect = self._tiles[index][tile]
+            area, cover = rect.slices(), coverage[rect.slices()]
+            kept = kept_by_earlier(self._depths[index][tile])  # painted before, deeper than the seam
+            inputs.append(TileInput(
+                low_res=resize_rgb(working[area], (LOW_RES, LOW_RES)),
+                known=np.where((kept & (cover >= SELECTED))[..., None], working[area], original[area]),
+                selection=np.where(kept, np.float32(0), cover).astype(np.float32),
+                rect=self._document_rect(index, rect)))
+        return inputs
 
     def _document_rect(self, index: int, rect: Rect) -> tuple[int, int, int, int]:
         """A working rect of round `index` in document pixels (rounded)."""
@@ -137,13 +181,27 @@ class DetailPlan:
         left, top = self.region.x + round(rect.x * sx), self.region.y + round(rect.y * sy)
         return left, top, round(rect.w * sx), round(rect.h * sy)
 
-    def blend(self, index: int, working: np.ndarray, painted: list[np.ndarray]) -> np.ndarray:
-        """Round `index`'s painted tiles blended into its working image (selected pixels only),
-        at the next round's scale (the document's after the last round)."""
-        blended = blend_tiles(self._tiles[index], painted, working)
-        selected = self._coverage[index] >= SELECTED
-        merged = np.where(selected[..., None], blended, working)
-        return merged if index + 1 >= self.rounds else resize_rgb(merged, self.sizes[index + 1])
+    def paint(self, index: int, working: np.ndarray, group: int, painted: list[np.ndarray]) -> np.ndarray:
+        """Round `index`'s working image with group `group`'s painted tiles (tile x tile x 3 uint8) in:
+        selected pixels only, the seam band blended with the pixels painted before."""
+        tiles = self._groups[index][group]
+        if len(painted) != len(tiles):
+            raise ValueError(f"{len(tiles)} tiles but {len(painted)} images")
+        out = working.copy()
+        for tile, image in zip(tiles, painted):
+            rect = self._tiles[index][tile]
+            if image.shape != (rect.h, rect.w, 3):
+                raise ValueError(f"a tile image is {image.shape}, its tile is {rect}")
+            area = out[rect.slices()]  # a view: writing it writes out
+            weight = seam_weight(self._depths[index][tile])[..., None]
+            mixed = np.rint(weight * image + (1.0 - weight) * area).astype(np.uint8)
+            selected = self._coverage[index][rect.slices()] >= SELECTED
+            area[selected] = mixed[selected]
+        return out
+
+    def next_round(self, index: int, working: np.ndarray) -> np.ndarray:
+        """Round `index`'s painted working image at the next round's scale (as it is after the last)."""
+        return working if index + 1 >= self.rounds else resize_rgb(working, self.sizes[index + 1])
 
     def finish(self, working: np.ndarray) -> DetailOutput:
         """The last round's image, restricted to the document."""

@@ -1,9 +1,11 @@
-"""The detail pass's geometry: rounds of scale, overlapping 256 px tiles and feathered blending.
+"""The detail pass's geometry: rounds of scale, overlapping 256 px tiles, their order and their seams.
 
 A generated result is GLIDE's 256 px image stretched over its crop, so on a large photo it is
 blurry. The upsample-inpaint model paints 4x detail into a 256 px tile given a 64 px version of
 it; covering the selection with such tiles at the document's resolution (in rounds of at most 4x
-when the gap is larger) brings the result up to the photo's own resolution. Pure numpy.
+when the gap is larger) brings the result up to the photo's own resolution. Tiles are painted in
+order: a later tile keeps what earlier ones painted in its overlap (as known pixels, so the model
+continues their texture) and only a narrow seam is painted again and blended. Pure numpy.
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ from glide_desktop.document.geometry import Rect
 
 TILE = 256  # the upsampler's image size
 LOW_RES = 64  # its low-resolution input
-OVERLAP = 64  # working pixels shared by neighbouring tiles, blended with a linear ramp
+OVERLAP = 64  # working pixels shared by neighbouring tiles (at least)
+# Working pixels at the inner edge of what earlier tiles painted that a later tile paints again and
+# blends in with a linear ramp; deeper in, the later tile keeps the earlier pixels (GLIDE continues them).
+SEAM = 16
 MAX_ROUND_GAIN = 4.0  # the upsampler paints 4x detail: a larger gap is closed in several rounds
 SELECTED = 1.0 / 255.0  # coverage under one 8-bit step is not selected (the engine's threshold too)
 
@@ -81,47 +86,57 @@ def detail_region(bbox: Rect, width: int, height: int, min_side: int) -> Rect:
     return Rect(x, y, w, h)
 
 
-def feather_ramp(start: int, length: int, extent: int, overlap: int = OVERLAP) -> np.ndarray:
-    """One axis of a tile's blend weight: rising over `overlap` px from inner edges, flat at the image's."""
-    position = np.arange(length, dtype=np.float64) + 0.5
-    ramp = np.ones(length, np.float64)
-    if start > 0:
-        ramp = np.minimum(ramp, position / overlap)
-    if start + length < extent:
-        ramp = np.minimum(ramp, (length - position) / overlap)
-    return ramp  # > 0 everywhere, so every pixel of a tile counts a little
+def paint_groups(tiles: Sequence[Rect], gap: int = SEAM) -> list[list[int]]:
+    """The tiles' indices in painting order, in groups whose tiles lie at least `gap` px apart.
 
-
-def tile_weight(rect: Rect, width: int, height: int, overlap: int = OVERLAP) -> np.ndarray:
-    """A tile's feathered blend weight, rect.h x rect.w float64 (before normalising)."""
-    rows = feather_ramp(rect.y, rect.h, height, overlap)
-    return np.outer(rows, feather_ramp(rect.x, rect.w, width, overlap))
-
-
-def weight_total(tiles: Sequence[Rect], width: int, height: int) -> np.ndarray:
-    """The sum of every tile's weight per pixel: > 0 exactly where some tile covers it."""
-    total = np.zeros((height, width), np.float64)
-    for rect in tiles:
-        total[rect.slices()] += tile_weight(rect, width, height)
-    return total
-
-
-def blend_tiles(tiles: Sequence[Rect], images: Sequence[np.ndarray], base: np.ndarray) -> np.ndarray:
-    """The tiles' images (tile x tile x 3 uint8) blended with normalised feathered weights over base.
-
-    Each pixel becomes sum(w_i * image_i) / sum(w_i) over the tiles covering it, so the weights sum
-    to one there and identical tiles give back exactly their pixels; pixels no tile covers keep base.
+    Greedy colouring in the tiles' order: where neighbours are far enough apart that is four groups,
+    a checkerboard of rows and columns; on a dense grid, more. A group's tiles can be painted at once
+    (one batch); a later group's tiles keep what the earlier groups painted in their overlaps. The
+    gap leaves unpainted pixels between a group's tiles, so no two of them meet without a later tile
+    painting over their seam.
     """
-    if len(tiles) != len(images):
-        raise ValueError(f"{len(tiles)} tiles but {len(images)} images")
-    height, width = base.shape[:2]
-    accumulated = np.zeros((height, width, 3), np.float64)
-    for rect, image in zip(tiles, images):
-        if image.shape != (rect.h, rect.w, 3):
-            raise ValueError(f"a tile image is {image.shape}, its tile is {rect}")
-        accumulated[rect.slices()] += tile_weight(rect, width, height)[..., None] * image
-    total = weight_total(tiles, width, height)
-    covered = total > 0
-    out = base.copy()
-    out[covered] = np.clip(np.rint(accumulated[covered] / total[covered][:, None]), 0, 255).astype(np.uint8)
-    return out
+    groups: list[list[int]] = []
+    for index, rect in enumerate(tiles):
+        near = rect.expand(gap)
+        free = next((group for group in groups
+                     if not any(not near.intersect(tiles[other]).is_empty() for other in group)), None)
+        if free is None:
+            groups.append([index])
+        else:
+            free.append(index)
+    return groups
+
+
+def painted_depth(rect: Rect, earlier: Sequence[Rect], seam: int = SEAM) -> np.ndarray:
+    """How deep each pixel of rect lies inside the area earlier tiles painted, rect.h x rect.w uint8.
+
+    0 where no earlier tile reaches, else the chessboard distance (1, 2, ...) to the nearest pixel
+    of rect they did not paint, capped at seam + 1: the band from 1 to seam is painted again and
+    blended (seam_weight), deeper pixels are kept as painted (kept_by_earlier). The rect's own
+    border does not count as an edge.
+    """
+    painted = np.zeros((rect.h, rect.w), bool)
+    for other in earlier:
+        shared = rect.intersect(other)
+        if not shared.is_empty():
+            painted[shared.translate(-rect.x, -rect.y).slices()] = True
+    depth = np.zeros((rect.h, rect.w), np.uint8)
+    for _ in range(seam + 1):
+        if not painted.any():
+            break
+        depth += painted
+        padded = np.pad(painted, 1, constant_values=True)  # beyond the rect counts as painted
+        painted = np.logical_and.reduce([padded[dy: dy + rect.h, dx: dx + rect.w]
+                                         for dy in range(3) for dx in range(3)])
+    return depth
+
+
+def kept_by_earlier(depth: np.ndarray, seam: int = SEAM) -> np.ndarray:
+    """Where a tile keeps what earlier tiles painted: deeper inside it than the seam band."""
+    return depth > seam
+
+
+def seam_weight(depth: np.ndarray, seam: int = SEAM) -> np.ndarray:
+    """The new tile's share of each pixel: 1 where nothing was painted, falling linearly across the
+    seam band to 0 where the earlier pixels are kept."""
+    return 1.0 - np.minimum(depth, seam + 1).astype(np.float32) / (seam + 1)

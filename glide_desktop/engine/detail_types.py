@@ -23,13 +23,17 @@ class DetailTile(Protocol):
     """One tile's model inputs."""
 
     low_res: np.ndarray  # 64 x 64 x 3 uint8
-    known: np.ndarray  # 256 x 256 x 3 uint8
+    known: np.ndarray  # 256 x 256 x 3 uint8: the pixels to keep where selection is 0
     selection: np.ndarray  # 256 x 256 float32 coverage, 1 = regenerate
     rect: tuple[int, int, int, int]  # where it lands in the document (for previews)
 
 
 class DetailPlanLike(Protocol):
-    """The rounds of a pass: working images in, tiles out, painted tiles blended back."""
+    """The rounds of a pass: working images in, tiles out in groups, painted tiles put back in order.
+
+    The tiles of one group never overlap one another (one batch may hold several); a later group's
+    inputs are read after the earlier groups are painted in, and keep what those painted.
+    """
 
     @property
     def rounds(self) -> int: ...
@@ -39,9 +43,13 @@ class DetailPlanLike(Protocol):
 
     def start(self) -> Any: ...
 
-    def tiles(self, index: int, working: Any) -> Sequence[DetailTile]: ...
+    def groups(self, index: int) -> Sequence[Sequence[int]]: ...
 
-    def blend(self, index: int, working: Any, painted: list[np.ndarray]) -> Any: ...
+    def tiles(self, index: int, working: Any, group: int) -> Sequence[DetailTile]: ...
+
+    def paint(self, index: int, working: Any, group: int, painted: list[np.ndarray]) -> Any: ...
+
+    def next_round(self, index: int, working: Any) -> Any: ...
 
     def finish(self, working: Any) -> Any: ...
 

@@ -65,9 +65,9 @@ ALTERNATE_SUFFIXES: tuple[str, ...] = (".pt", ".safetensors")
 def default_models_dir(chosen: str | Path | None = None) -> Path:
     """The models folder: $GLIDE_MODELS_DIR, else `chosen`, else the saved choice, else a release's
     bundled models/ next to the executable, else the user data folder's models/."""
-    override = os.environ.get(MODELS_DIR_ENV, "").strip()
-    if override:
-        return Path(override).expanduser()
+    override = models_dir_override()
+    if override is not None:
+        return override
     if chosen:
         return Path(chosen).expanduser()
     saved = saved_models_dir()
@@ -79,6 +79,12 @@ def default_models_dir(chosen: str | Path | None = None) -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir(APP_NAME, appauthor=False)) / "models"
+
+
+def models_dir_override() -> Path | None:
+    """The folder $GLIDE_MODELS_DIR names, which wins over any choice; None when it is not set."""
+    override = os.environ.get(MODELS_DIR_ENV, "").strip()
+    return Path(override).expanduser() if override else None
 
 
 def bundled_models_dir() -> Path | None:

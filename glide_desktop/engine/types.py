@@ -70,6 +70,8 @@ class GenerationRequest:
     selection64: np.ndarray | None = field(default=None, repr=False, compare=False)
     device: str = "auto"  # auto | cpu | cuda
     precision: Precision = Precision.AUTO
+    # Whether Progress events carry preview images; off skips making them (the progress still counts).
+    previews: bool = True
 
 
 class InvalidRequest(ValueError):
@@ -82,7 +84,8 @@ STAGE_UPSAMPLE = "upsample"  # the 256 px super-resolution stage
 
 @dataclass(frozen=True)
 class Progress:
-    """One sampler step done; preview is the predicted clean image, N x h x w x 3 uint8."""
+    """One sampler step done; preview is the predicted clean image, N x h x w x 3 uint8 (None when
+    previews are off)."""
 
     stage: str  # "base" or "upsample"
     step: int

@@ -3,6 +3,7 @@ a ranking of candidates, or a detail pass."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -39,8 +40,9 @@ class CandidateScores:
 
 Job = GenerationRequest | UpsampleJob | RankJob | DetailRequest
 
-# A runner turns a job into the engine's event stream; it checks the cancel flag between steps.
-Runner = Callable[[Job, threading.Event], Iterator[Event | DetailResult | CandidateScores]]
+# A runner turns a job into the engine's event stream: it checks the cancel flag (second argument)
+# between steps and reads the previews flag (third) at each step: set, Progress carries previews.
+Runner = Callable[[Job, threading.Event, threading.Event], Iterator[Event | DetailResult | CandidateScores]]
 
 
 def job_request(job: Job) -> GenerationRequest | None:
@@ -48,3 +50,18 @@ def job_request(job: Job) -> GenerationRequest | None:
     if isinstance(job, DetailRequest):
         return None
     return job if isinstance(job, GenerationRequest) else job.request
+
+
+def wants_previews(job: Job) -> bool:
+    """Whether a job's Progress events should carry preview images (a detail pass always shows its tiles)."""
+    request = job_request(job)
+    return True if request is None else request.previews
+
+
+def with_previews(job: Job, wanted: bool) -> Job:
+    """The job with its request asking for previews or not (a detail pass is returned as it is)."""
+    request = job_request(job)
+    if request is None or request.previews == wanted:
+        return job
+    changed = dataclasses.replace(request, previews=wanted)
+    return changed if isinstance(job, GenerationRequest) else dataclasses.replace(job, request=changed)

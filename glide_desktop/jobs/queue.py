@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from collections import deque
 from itertools import count
-from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from glide_desktop.engine.types import Mode, Precision
-from glide_desktop.jobs.job import Job, Runner
+from glide_desktop.jobs.job import Job, Runner, job_request, wants_previews, with_previews
 from glide_desktop.jobs.worker import GenerationWorker
 
 
@@ -102,10 +101,13 @@ class GenerationJobs(QObject):
         self._preload.emit(order)
         return True
 
-    def set_models_dir(self, folder: Path) -> None:
-        """Point a runner that reads a models folder (EngineRunner) at folder; it reloads on its next job."""
-        if hasattr(self.runner, "models_dir"):
-            self.runner.models_dir = Path(folder)  # one attribute swap: the worker reads it per request
+    def set_previews(self, wanted: bool) -> None:
+        """Whether generation jobs' steps come with preview images: the running one from its next step,
+        and the waiting ones when they start (their requests are changed to say so). A detail pass
+        always shows its tiles."""
+        self._waiting = deque((ticket, with_previews(job, wanted)) for ticket, job in self._waiting)
+        if self._running is not None and job_request(self._running[1]) is not None:
+            self._set_previews_flag(wanted)
 
     def cancel(self, ticket: int | None = None) -> None:
         """Stop a job: the running one (default) at its next step, or a waiting one before it starts."""
@@ -144,8 +146,15 @@ class GenerationJobs(QObject):
         self._running = self._waiting.popleft()
         # Cleared here, in the GUI thread, before the job is sent, so a cancel right after is never lost.
         self._worker.cancel_flag.clear()
+        self._set_previews_flag(wants_previews(self._running[1]))
         self.started.emit(self._running[0])
         self._run.emit(*self._running)
+
+    def _set_previews_flag(self, wanted: bool) -> None:
+        if wanted:
+            self._worker.previews_flag.set()
+        else:
+            self._worker.previews_flag.clear()
 
     @Slot(int, object)
     def _on_progress(self, ticket: int, event: object) -> None:

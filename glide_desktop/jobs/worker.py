@@ -30,12 +30,14 @@ class GenerationWorker(QObject):
         super().__init__()
         self._runner = runner
         self.cancel_flag = threading.Event()
+        # Set: the running job's steps come with preview images. The GUI thread flips it at any time.
+        self.previews_flag = threading.Event()
 
     @Slot(int, object)
     def run(self, ticket: int, job: Job) -> None:
         """Run one job to its end, a cancel or an error; always emits finished."""
         try:
-            for event in self._runner(job, self.cancel_flag):
+            for event in self._runner(job, self.cancel_flag, self.previews_flag):
                 if self.cancel_flag.is_set():
                     break
                 self._emit(ticket, event)

@@ -64,10 +64,11 @@ class GeneratePanel(QWidget):
     modelsRequested = Signal()  # the artist wants to download the missing model files
     settingsChanged = Signal()  # something the estimate or the resolution frame depends on changed
 
-    def __init__(self, has_selection: Callable[[], bool] | None = None, parent: QWidget | None = None):
+    def __init__(self, has_selection: Callable[[], bool] | None = None, parent: QWidget | None = None,
+                 models_folder: Callable[[], Path] = locations.default_models_dir):
         super().__init__(parent)
         self._has_selection = has_selection or (lambda: False)
-        self.models_dir: Path = locations.default_models_dir()
+        self._models_folder = models_folder
         self._busy = False
         self._mode_chosen = False  # the artist picked a mode: stop following the selection
         self._build_inputs()
@@ -338,6 +339,11 @@ class GeneratePanel(QWidget):
         self.resolution_label.setText(text)
         self.resolution_label.setStyleSheet("color: #f0a040;" if warning else "")
 
+    @property
+    def models_dir(self) -> Path:
+        """The models folder, asked of its owner (engine.locations) each time: a new choice applies now."""
+        return Path(self._models_folder())
+
     def show_status(self, text: str) -> None:
         """A line under the buttons saying what happens or what happened."""
         self.status_label.setText(text)
@@ -345,10 +351,10 @@ class GeneratePanel(QWidget):
     # --- actions ---------------------------------------------------------------------------------
     def generate(self) -> None:
         """Start (or queue) a generation, or explain which model files must be downloaded first."""
-        settings = self.settings()
-        missing = locations.missing_files(self.models_dir, settings.mode, settings.clip_guidance > 0)
+        settings, folder = self.settings(), self.models_dir
+        missing = locations.missing_files(folder, settings.mode, settings.clip_guidance > 0)
         if missing:
-            text = locations.describe_missing(self.models_dir, missing) + "\n\nDownload them now?"
+            text = locations.describe_missing(folder, missing) + "\n\nDownload them now?"
             buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
             answer = QMessageBox.information(self, "Model files missing", text, buttons,
                                              QMessageBox.StandardButton.Yes)

@@ -13,6 +13,7 @@ import secrets
 import time
 from typing import Protocol
 
+import numpy as np
 from PySide6.QtCore import QObject, QSettings, Slot
 from PySide6.QtWidgets import QMessageBox, QStatusBar
 
@@ -20,7 +21,7 @@ from glide_desktop.document.commands import Command
 from glide_desktop.document.document import Document
 from glide_desktop.engine import locations
 from glide_desktop.engine.types import Candidates, Progress, Result
-from glide_desktop.jobs.job import CandidateScores
+from glide_desktop.jobs.job import CandidateScores, with_previews
 from glide_desktop.jobs.queue import GenerationJobs
 from glide_desktop.ui.canvas.generation_overlay import GenerationOverlay, masked_image
 from glide_desktop.ui.generate_options import run_precision
@@ -68,6 +69,7 @@ class GenerationController(QObject):
         panel.staging.applyRequested.connect(self.apply)
         panel.staging.discardRequested.connect(self.discard)
         panel.queue.cancelRequested.connect(self.cancel_job)
+        panel.preview_check.toggled.connect(self.set_previews)
         if jobs is not None:
             jobs.started.connect(self._on_started)
             jobs.progress.connect(self._on_progress)
@@ -131,11 +133,19 @@ class GenerationController(QObject):
 
     @Slot(list)
     def upsample(self, indices: list[int]) -> bool:
-        """Queue the upsampling of the chosen candidates of the run the strip shows."""
+        """Queue the upsampling of the chosen candidates of the run the strip shows; those upsampled
+        before are staged again at once (the same seed gives the same picture)."""
         run = self.shown_run
         if self.jobs is None or run is None or run.candidates is None or not indices:
             return False
-        self._submit(Task(run, tuple(indices)))
+        for index in (i for i in indices if i in run.upsampled):
+            self._stage_result(run, index, run.upsampled[index])
+        waiting = tuple(i for i in indices if i not in run.upsampled)
+        if waiting:
+            self._submit(Task(run, waiting))
+        else:
+            self.panel.show_status(f"Staged again without upsampling: {len(indices)} result(s) of seed "
+                                   f"{run.request.seed}. Apply or Discard.")
         self.panel.strip.set_chosen([])
         return True
 
@@ -152,11 +162,17 @@ class GenerationController(QObject):
 
     def clip_ready(self) -> bool:
         """Whether the noised-CLIP files are in the models folder (candidates can be scored)."""
-        folder = self.panel.models_dir
-        return all(locations.find_file(folder, name) is not None for name in locations.CLIP_FILES)
+        return locations.clip_available(self.panel.models_dir)
+
+    @Slot(bool)
+    def set_previews(self, wanted: bool) -> None:
+        """Live preview switched: the engine makes previews, or skips them, from the job's next step."""
+        if self.jobs is not None:
+            self.jobs.set_previews(wanted)
 
     def _submit(self, task: Task) -> None:
-        ticket = self.jobs.submit(task.job())
+        # The engine computes previews only when the panel shows them.
+        ticket = self.jobs.submit(with_previews(task.job(), self.panel.preview_check.isChecked()))
         if not ticket:
             return
         self.tasks[ticket] = task
@@ -269,7 +285,7 @@ class GenerationController(QObject):
         self.panel.show_progress(event, self.clock.elapsed(), remaining)
         now = time.monotonic()
         final = event.step >= event.total
-        wanted = self.panel.preview_check.isChecked()  # previews are converted only when someone looks
+        wanted = self.panel.preview_check.isChecked()  # one made just before the switch went off may arrive
         if event.preview is None or not wanted or (now - self._last_preview < PREVIEW_INTERVAL and not final):
             return
         self._last_preview = now
@@ -323,13 +339,18 @@ class GenerationController(QObject):
         if task is None:
             return
         task.results.append(event.candidate)
-        if task.run.document is not self.host.document:
+        task.run.upsampled[event.candidate] = event.image256
+        self._stage_result(task.run, event.candidate, event.image256)
+
+    def _stage_result(self, run: Run, candidate: int, image256: np.ndarray) -> None:
+        """Show an upsampled candidate on the canvas (once: staged already, it is shown again)."""
+        if run.document is not self.host.document:
             self._status("The generated picture was for a document that is no longer open.")
             return
-        self.staging.add(StagedResult(task.run, event.candidate, event.image256))
-        if self.shown_run is task.run:
-            self.panel.strip.show_previews(event.image256[None], first=event.candidate)
-            self.panel.strip.mark(event.candidate, "staged")
+        self.staging.show_or_add(StagedResult(run, candidate, image256))
+        if self.shown_run is run:
+            self.panel.strip.show_previews(image256[None], first=candidate)
+            self.panel.strip.mark(candidate, "staged")
         self._show_staged()
 
     @Slot(int, str)

@@ -42,6 +42,9 @@ class Run:
     replaces: int | None = None  # the uid of the generated layer a re-roll replaces
     candidates: np.ndarray | None = None  # N x 64 x 64 x 3 once the base stage is done
     scores: dict[int, float] = field(default_factory=dict)  # CLIP score per candidate, when ranked
+    # Each upsampled candidate's 256 px result: its noise is seeded from the request alone, so asking
+    # for it again (after a Discard) gives these same pixels, without running the upsampler again.
+    upsampled: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
     # For colour matching: the picture (RGB) and selection under the crop, as they were at submit.
     surroundings: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
     _alpha256: np.ndarray | None = field(default=None, repr=False)

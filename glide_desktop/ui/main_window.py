@@ -58,7 +58,7 @@ class MainWindow(QMainWindow):
     """
 
     def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None, *,
-                 jobs: GenerationJobs | None = None, models_dir: Path | None = None) -> None:
+                 jobs: GenerationJobs | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("MainWindow")
         self.settings = settings if settings is not None else QSettings()
@@ -77,9 +77,9 @@ class MainWindow(QMainWindow):
         self.layers_panel = LayersPanel()
         self.history_view = QUndoView(self.undo_group)
         self.history_view.setEmptyLabel("Original")
+        chosen_models_dir(self.settings)  # a folder an older version kept in QSettings moves to its owner
+        # The panel asks engine.locations for the models folder at each use: a new choice applies at once.
         self.generate_panel = GeneratePanel(self._has_selection)
-        self.generate_panel.models_dir = Path(models_dir) if models_dir is not None else chosen_models_dir(
-            self.settings)
         # "Yes, download" in Generate's prompt: open Model Files and fetch what the mode is missing.
         panel = self.generate_panel
         panel.modelsRequested.connect(lambda: self.show_models_dialog(panel.mode()))
@@ -295,7 +295,6 @@ class MainWindow(QMainWindow):
             return self.models_dialog
         dialog = ModelsDialog(self.generate_panel.models_dir, self.settings, self, urls=self.model_urls,
                               checker=self.model_checker)
-        dialog.folderChanged.connect(self.set_models_dir)
         dialog.finished.connect(self._forget_models_dialog)
         self.models_dialog = dialog
         dialog.open()
@@ -314,12 +313,6 @@ class MainWindow(QMainWindow):
         if self.models_dialog is not None:
             self.models_dialog.deleteLater()
             self.models_dialog = None
-
-    def set_models_dir(self, folder: Path) -> None:
-        """Generate checks, and the engine loads from, folder from now on."""
-        self.generate_panel.models_dir = Path(folder)
-        if self.jobs is not None:
-            self.jobs.set_models_dir(Path(folder))
 
     def show_about(self) -> None:
         """The About box."""

@@ -237,7 +237,10 @@ class ModelsDialog(QDialog):
         self.inpaint_button.setEnabled(not busy and bool(locations.missing_files(self.folder, Mode.INPAINT)))
         self.text2im_button.setEnabled(not busy and bool(locations.missing_files(self.folder, Mode.TEXT2IM)))
         self.cancel_button.setEnabled(downloading)
-        self.choose_button.setEnabled(not busy)
+        overridden = locations.models_dir_override() is not None
+        self.choose_button.setEnabled(not busy and not overridden)
+        self.choose_button.setToolTip(f"${locations.MODELS_DIR_ENV} chooses the folder while it is set"
+                                      if overridden else "")
         for button in (self.import_file_button, self.import_folder_button):
             button.setEnabled(not busy and self.checker is not None)
         self.verify_button.setEnabled(not busy and _any_present(self.folder))

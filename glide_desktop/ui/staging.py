@@ -125,6 +125,15 @@ class Staging:
         self.results.append(result)
         self.index = len(self.results) - 1
 
+    def show_or_add(self, result: StagedResult) -> None:
+        """Stage a result and show it; the same candidate of the same run, staged already, is shown."""
+        for index, staged in enumerate(self.results):
+            same_run = isinstance(staged, StagedResult) and staged.run is result.run
+            if same_run and staged.candidate == result.candidate:
+                self.index = index
+                return
+        self.add(result)
+
     def flip(self, step: int) -> None:
         """Show the next (+1) or previous (-1) result, wrapping around."""
         if self.results:

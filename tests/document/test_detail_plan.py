@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from glide_desktop.document.detail_plan import DetailPlan, apply_detail, plan_region
-from glide_desktop.document.detail_tiles import TILE
+from glide_desktop.document.detail_tiles import SEAM, TILE, seam_weight
 from glide_desktop.document.geometry import Rect
 
 BOX = Rect(300, 200, 500, 400)
@@ -26,10 +27,14 @@ def _paint_tiles(plan: DetailPlan, colour: tuple[int, int, int]) -> tuple[np.nda
     """Run every round with a stand-in painter that returns one flat colour per tile."""
     working, seen = plan.start(), []
     for index in range(plan.rounds):
-        tiles = plan.tiles(index, working)
+        tiles = []
+        for group in range(len(plan.groups(index))):
+            inputs = plan.tiles(index, working, group)
+            tiles.extend(inputs)
+            working = plan.paint(index, working, group,
+                                 [np.full((TILE, TILE, 3), colour, np.uint8) for _ in inputs])
         seen.append(tiles)
-        painted = [np.full((TILE, TILE, 3), colour, np.uint8) for _ in tiles]
-        working = plan.blend(index, working, painted)
+        working = plan.next_round(index, working)
     return working, seen
 
 
@@ -37,8 +42,9 @@ def test_tile_inputs_are_low_res_current_known_original_and_the_selection() -> N
     original, current, coverage = _document()
     plan = DetailPlan.from_document(original, current, coverage, upscale=2.0)
     assert plan.rounds == 1 and plan.region == Rect(300, 200, 500, 400)
-    tiles = plan.tiles(0, plan.start())
-    assert len(tiles) == plan.total_tiles == 6  # 3 x 2 tiles over 500 x 400
+    tiles = plan.tiles(0, plan.start(), 0)  # the first group: nothing painted before it
+    # 3 x 2 tiles over 500 x 400, each overlapping all the others: one at a time.
+    assert plan.total_tiles == 6 and plan.groups(0) == [[0], [1], [2], [3], [4], [5]]
     first = tiles[0]
     assert first.low_res.shape == (64, 64, 3) and first.low_res.dtype == np.uint8
     np.testing.assert_array_equal(first.low_res[20, 20], (40, 90, 160))  # the current result, reduced
@@ -46,6 +52,31 @@ def test_tile_inputs_are_low_res_current_known_original_and_the_selection() -> N
     assert (w, h) == (TILE, TILE)
     np.testing.assert_array_equal(first.known, original[y:y + h, x:x + w])  # original pixels of the tile
     np.testing.assert_array_equal(first.selection, coverage[y:y + h, x:x + w])
+
+
+def test_a_later_tile_keeps_what_an_earlier_one_painted_and_blends_a_narrow_seam() -> None:
+    original, current, coverage = _document(800, 400, Rect(100, 100, 400, 256))
+    plan = DetailPlan.from_document(original, current, coverage, upscale=2.0)
+    assert plan.groups(0) == [[0], [1]]  # two tiles 144 px apart, sharing 112 columns
+    rng = np.random.default_rng(2)
+    first_paint = rng.integers(0, 256, (TILE, TILE, 3), dtype=np.uint8)  # texture to continue
+    working = plan.paint(0, plan.start(), 0, [first_paint])
+    second = plan.tiles(0, working, 1)[0]
+    kept = slice(0, 112 - SEAM)  # the second tile's columns
+    np.testing.assert_array_equal(second.known[:, kept], first_paint[:, 144: 256 - SEAM])
+    assert np.all(second.selection[:, kept] == 0)  # the mask keeps them
+    assert np.all(second.selection[:, kept.stop:] == 1)  # the seam band and its own part: regenerated
+    np.testing.assert_array_equal(second.known[:, 112:], original[100:356, 356:500])
+    np.testing.assert_array_equal(second.low_res, np.asarray(
+        Image.fromarray(working[:, 144:400]).resize((64, 64), Image.Resampling.LANCZOS)))
+    white = np.full((TILE, TILE, 3), 255, np.uint8)
+    output = plan.finish(plan.next_round(0, plan.paint(0, working, 1, [white])))
+    np.testing.assert_array_equal(output.rgb[:, : 256 - SEAM], first_paint[:, : 256 - SEAM])
+    assert np.all(output.rgb[:, 256:] == 255)
+    weight = seam_weight(np.arange(SEAM, 0, -1, dtype=np.uint8))[None, :, None]  # the new tile's share
+    expected = np.rint(weight * 255 + (1 - weight) * first_paint[:, 256 - SEAM:]).astype(np.uint8)
+    np.testing.assert_array_equal(output.rgb[:, 256 - SEAM: 256], expected)  # a linear ramp, 16 px wide
+    assert 0 < weight.min() and weight.max() < 1
 
 
 def test_outside_the_selection_nothing_changes() -> None:
@@ -75,8 +106,22 @@ def test_a_tile_with_no_selection_is_skipped() -> None:
     plan = DetailPlan.from_document(original, current, coverage, upscale=2.0)
     assert plan.region == Rect(100, 100, 600, 600)
     assert plan.total_tiles == 5  # of a 3 x 3 grid, the middle column and row's inner tiles are empty
-    for tile in plan.tiles(0, plan.start()):
+    for tile in _paint_tiles(plan, (9, 9, 9))[1][0]:
         assert np.any(tile.selection > 0)
+
+
+def test_a_tile_whose_selection_earlier_tiles_painted_deep_inside_is_skipped() -> None:
+    coverage = np.zeros((900, 1200), np.float32)
+    coverage[100:110, 100:500] = 1.0  # the top edge and the left edge of a 400 x 400 box ...
+    coverage[100:500, 100:110] = 1.0
+    coverage[290:310, 290:310] = 1.0  # ... and a blob the top left tile paints, far from any seam
+    image = np.zeros((900, 1200, 3), np.uint8)
+    plan = DetailPlan.from_document(image, image, coverage, upscale=2.0)
+    assert plan.region == Rect(100, 100, 400, 400)  # 2 x 2 tiles, 144 px apart
+    working, seen = _paint_tiles(plan, (7, 7, 7))
+    assert plan.total_tiles == 3  # the bottom right tile would only repaint what is kept
+    assert [tile.rect[:2] for tile in seen[0]] == [(100, 100), (244, 100), (100, 244)]
+    assert np.all(plan.finish(working).rgb[190:210, 190:210] == 7)  # painted all the same
 
 
 def test_a_large_gap_is_closed_in_rounds() -> None:

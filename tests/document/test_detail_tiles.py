@@ -1,4 +1,4 @@
-"""The detail pass's tiling and blending: coverage, overlap, weights, rounds."""
+"""The detail pass's tiling: coverage, overlap, painting order, seams, rounds."""
 
 from __future__ import annotations
 
@@ -7,16 +7,18 @@ import pytest
 
 from glide_desktop.document.detail_tiles import (
     OVERLAP,
+    SEAM,
     TILE,
-    blend_tiles,
     detail_region,
     effective_upscale,
+    kept_by_earlier,
+    paint_groups,
+    painted_depth,
     round_scales,
+    seam_weight,
     tile_grid,
     tile_starts,
-    tile_weight,
     touched_tiles,
-    weight_total,
 )
 from glide_desktop.document.geometry import Rect
 
@@ -44,42 +46,35 @@ def test_the_grid_covers_every_pixel(width: int, height: int) -> None:
     assert covered.all()
 
 
-def test_weights_sum_to_one_over_the_covered_area() -> None:
-    width, height = 1000, 700
+@pytest.mark.parametrize(("width", "height", "groups"), [(2000, 1400, 4), (500, 400, 6), (256, 256, 1)])
+def test_painting_groups_hold_tiles_apart_and_cover_each_tile_once(width: int, height: int,
+                                                                    groups: int) -> None:
     tiles = tile_grid(width, height)
-    total = weight_total(tiles, width, height)
-    assert np.all(total > 0)
-    normalised = np.zeros((height, width))
-    for rect in tiles:
-        normalised[rect.slices()] += tile_weight(rect, width, height) / total[rect.slices()]
-    np.testing.assert_allclose(normalised, 1.0, rtol=1e-12)
+    found = paint_groups(tiles)
+    assert len(found) == groups and sorted(i for group in found for i in group) == list(range(len(tiles)))
+    for group in found:
+        for a in group:
+            for b in group:
+                assert a == b or tiles[a].expand(SEAM).intersect(tiles[b]).is_empty()
 
 
-def test_a_tile_weight_ramps_only_towards_its_neighbours() -> None:
-    corner = tile_weight(Rect(0, 0, TILE, TILE), 1000, 1000)
-    assert corner[0, 0] == 1.0  # the image's edge: no neighbour to blend with
-    assert corner[-1, -1] < 0.01 and corner[-1, -1] > 0  # inner corner fades out, never to zero
-    inner = tile_weight(Rect(300, 300, TILE, TILE), 1000, 1000)
-    assert inner[0, TILE // 2] < 0.01 and inner[TILE // 2, TILE // 2] == 1.0
+def test_the_depth_counts_into_what_earlier_tiles_painted_from_its_inner_edge() -> None:
+    rect = Rect(144, 0, TILE, TILE)
+    depth = painted_depth(rect, [Rect(0, 0, TILE, TILE), Rect(600, 0, TILE, TILE)])  # the second is far
+    assert depth.shape == (TILE, TILE) and depth.dtype == np.uint8
+    row = depth[TILE // 2]
+    assert row[112:].max() == 0  # not painted before
+    assert list(row[112 - SEAM - 1: 112]) == [SEAM + 1] + list(range(SEAM, 0, -1))  # the seam band
+    assert np.all(row[: 112 - SEAM] == SEAM + 1)
+    np.testing.assert_array_equal(depth[0], row)  # the tile's own border is no edge
+    assert not painted_depth(rect, []).any()
 
 
-def test_blending_identical_tiles_reproduces_the_image_exactly() -> None:
-    rng = np.random.default_rng(1)
-    image = rng.integers(0, 256, (700, 1000, 3), dtype=np.uint8)
-    tiles = tile_grid(1000, 700)
-    painted = [image[rect.slices()].copy() for rect in tiles]
-    base = np.zeros_like(image)
-    np.testing.assert_array_equal(blend_tiles(tiles, painted, base), image)
-
-
-def test_blending_is_smooth_across_a_seam() -> None:
-    """Two flat tiles of different colour meet in a ramp, not a step."""
-    tiles = tile_grid(448, 256)  # two tiles, overlapping by 64 px
-    assert len(tiles) == 2
-    painted = [np.full((TILE, TILE, 3), 0, np.uint8), np.full((TILE, TILE, 3), 200, np.uint8)]
-    row = blend_tiles(tiles, painted, np.zeros((256, 448, 3), np.uint8))[128, :, 0].astype(int)
-    assert row[0] == 0 and row[-1] == 200
-    assert np.all(np.diff(row) >= 0) and np.max(np.diff(row)) <= 200 // OVERLAP + 2
+def test_seam_weights_ramp_from_the_new_tile_to_the_kept_pixels() -> None:
+    depth = np.arange(SEAM + 2, dtype=np.uint8)
+    weight = seam_weight(depth)
+    assert weight[0] == 1.0 and weight[-1] == 0.0 and np.all(np.diff(weight) < 0)
+    np.testing.assert_array_equal(kept_by_earlier(depth), depth == SEAM + 1)
 
 
 def test_untouched_tiles_are_skipped() -> None:

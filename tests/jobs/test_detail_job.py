@@ -17,6 +17,8 @@ def test_a_detail_request_runs_on_the_job_thread(qtbot, tmp_path):
     events: list[object] = []
     failures: list[str] = []
     jobs.progress.connect(lambda _ticket, event: events.append(event))
+    jobs.set_previews(False)  # Live preview off, before and while the pass runs: its tiles still show
+    jobs.progress.connect(lambda _ticket, _event: jobs.set_previews(False))
     jobs.result.connect(lambda _ticket, event: events.append(event))
     jobs.failed.connect(lambda _ticket, message: failures.append(message))
     original = np.full((300, 400, 3), 90, np.uint8)
@@ -31,4 +33,5 @@ def test_a_detail_request_runs_on_the_job_thread(qtbot, tmp_path):
         jobs.shutdown()
     assert failures == [] and done.args[1] is False
     assert [e.step for e in events if isinstance(e, DetailProgress)] == [1, 2]
+    assert all(e.preview is not None for e in events if isinstance(e, DetailProgress))
     assert isinstance(events[-1], DetailResult) and isinstance(events[-1].output, DetailOutput)

@@ -116,3 +116,21 @@ def test_a_rank_job_scores_each_candidate_with_the_noised_clip(tmp_path):
     scores = events[0].scores
     assert len(scores) == 3 and all(-1.0 <= score <= 1.0 for score in scores)
     assert len(set(scores)) == 3, "different pictures score differently"
+
+
+def test_the_runner_asks_the_folders_owner_at_each_request_and_keeps_its_networks_meanwhile(tmp_path):
+    from glide_desktop.engine import locations
+
+    first = write_tiny_models(tmp_path / "first", ("base.pt",))
+    second = write_tiny_models(tmp_path / "second", ("base.pt",))
+    locations.save_models_dir(first)
+    runner = EngineRunner(locations.default_models_dir, threads=1)
+    request = GenerationRequest(mode=Mode.TEXT2IM, prompt="a fox", steps=2, candidates=1, upsample=False)
+    list(runner(request, threading.Event()))
+    store = runner._store
+    list(runner(request, threading.Event()))
+    assert runner._store is store and store.folder == first  # the loaded network is used again
+    locations.save_models_dir(second)  # chosen in Model Files meanwhile
+    assert runner.models_dir == second
+    list(runner(request, threading.Event()))
+    assert runner._store is not store and runner._store.folder == second

@@ -21,10 +21,12 @@ class ScriptedEngine:
         self.gate = gate
         self.threads: list[threading.Thread] = []
         self.steps_run = 0
+        self.previews: list[tuple[str, bool]] = []  # (prompt, previews flag) at each step
 
-    def __call__(self, request, cancel):
+    def __call__(self, request, cancel, previews=None):
         self.threads.append(threading.current_thread())
         for step in range(self.steps):
+            self.previews.append((request.prompt, previews.is_set()))
             if cancel.is_set():
                 return
             if self.fail_at == step:
@@ -152,7 +154,7 @@ def test_a_waiting_job_cancelled_never_runs(qtbot, make_jobs):
 
 
 def test_a_user_error_is_shown_but_not_logged_as_a_bug(qtbot, make_jobs, caplog):
-    def refusing_engine(request, cancel):
+    def refusing_engine(request, cancel, previews):
         raise InvalidRequest("steps must be between 2 and 1000, got 0")
         yield  # a generator, like the engine
 
@@ -162,3 +164,19 @@ def test_a_user_error_is_shown_but_not_logged_as_a_bug(qtbot, make_jobs, caplog)
         jobs.submit(_request())
     assert seen.failures == ["steps must be between 2 and 1000, got 0"]
     assert not [r for r in caplog.records if r.exc_info]
+
+
+def test_live_preview_switches_the_running_job_and_the_waiting_ones(qtbot, make_jobs):
+    gate = threading.Event()
+    engine = ScriptedEngine(steps=2, gate=gate)
+    jobs = make_jobs(engine)
+    first = jobs.submit(_request())
+    second = jobs.submit(GenerationRequest(mode=Mode.TEXT2IM, prompt="second"))
+    qtbot.waitUntil(lambda: len(engine.previews) == 1, timeout=5000)
+    jobs.set_previews(False)  # while the first job waits at its first step
+    assert jobs.job(second).previews is False and jobs.job(first).previews is True
+    gate.set()
+    with qtbot.waitSignal(jobs.finished, timeout=5000, check_params_cb=lambda t, c: t == second):
+        pass
+    prompt = _request().prompt
+    assert engine.previews == [(prompt, True), (prompt, False), ("second", False), ("second", False)]

@@ -64,7 +64,7 @@ def test_preload_without_the_files_loads_nothing_and_says_so(qtbot, tmp_path):
 
 
 def test_a_runner_without_preload_is_left_alone(qtbot):
-    jobs = GenerationJobs(lambda request, cancel: iter(()))
+    jobs = GenerationJobs(lambda request, cancel, previews: iter(()))
     try:
         assert not jobs.preload(Mode.INPAINT)
     finally:

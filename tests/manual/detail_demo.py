@@ -7,6 +7,7 @@ Tiny random-weight models paint noise: the pictures show the mechanics, not GLID
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import time
@@ -59,9 +60,9 @@ def main(out: Path, base_steps: int = 10, upsample_steps: int = 6) -> None:
     app = QApplication.instance() or QApplication(sys.argv)
     work = Path(tempfile.mkdtemp())
     models = write_tiny_models(work / "models", ("base_inpaint.pt", "upsample_inpaint.pt"))
+    os.environ["GLIDE_MODELS_DIR"] = str(models)  # this process only: the window and the job use them
     jobs = GenerationJobs(EngineRunner(models, threads=1))
-    win = MainWindow(settings=QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat), jobs=jobs,
-                     models_dir=models)
+    win = MainWindow(settings=QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat), jobs=jobs)
     win.resize(1400, 1000)
     win.show()
     from PIL import Image

@@ -28,12 +28,13 @@ def settings(tmp_path) -> QSettings:
 @pytest.fixture
 def window(qtbot, settings, tmp_path):
     """The main window with a small blank document, models folder empty."""
+    from glide_desktop.engine import locations
     from glide_desktop.ui.main_window import MainWindow
 
+    locations.save_models_dir(tmp_path / "models")  # in the test's own settings file (isolated_config)
     win = MainWindow(settings=settings)
     # Closing with unsaved changes would open a modal prompt and hang the teardown.
     qtbot.addWidget(win, before_close_func=_forget_changes)
-    win.generate_panel.models_dir = tmp_path / "models"
     win.new_document(64, 48)
     win.show()
     qtbot.waitExposed(win)
@@ -61,7 +62,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture
 def make_window(qtbot, settings, tmp_path):
     """A main window whose Generate runs the given runner on a real job thread (model files faked)."""
-    from glide_desktop.engine.locations import CLIP_FILES, INPAINT_FILES, TEXT2IM_FILES
+    from glide_desktop.engine.locations import CLIP_FILES, INPAINT_FILES, TEXT2IM_FILES, save_models_dir
     from glide_desktop.jobs.queue import GenerationJobs
     from glide_desktop.ui.main_window import MainWindow
 
@@ -71,8 +72,9 @@ def make_window(qtbot, settings, tmp_path):
         (models / name).write_bytes(b"only checked for presence")
 
     def make(runner, models_dir=models, size=(96, 80)) -> MainWindow:
+        save_models_dir(models_dir)  # the folder's owner, in the test's own settings file
         jobs = GenerationJobs(runner)
-        win = MainWindow(settings=settings, jobs=jobs, models_dir=models_dir)
+        win = MainWindow(settings=settings, jobs=jobs)
         jobs.setParent(win)
         qtbot.addWidget(win, before_close_func=_forget_changes)
         win.new_document(*size)

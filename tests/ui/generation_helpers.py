@@ -30,19 +30,23 @@ class ScriptedRunner:
     """A fake engine: base steps with previews, candidates, then one result per upsampled candidate.
 
     A gate (threading.Event) holds each step until it is set or the job is cancelled; fail raises.
+    Like the engine, a step's preview is None while the previews flag is clear; `previews` records
+    whether each step had one.
     """
 
     def __init__(self, steps: int = 3, fail: str | None = None, gate: threading.Event | None = None,
                  upsample_gate: threading.Event | None = None):
         self.steps, self.fail, self.gate, self.upsample_gate = steps, fail, gate, upsample_gate
         self.jobs: list[object] = []
+        self.previews: list[bool] = []
 
     @property
     def requests(self):
         return [job for job in self.jobs if isinstance(job, GenerationRequest)]
 
-    def __call__(self, job, cancel):
+    def __call__(self, job, cancel, previews=None):
         self.jobs.append(job)
+        self._previews_flag = previews
         if isinstance(job, RankJob):
             # A made-up score that tells the candidates apart: the mean red of each image.
             yield CandidateScores(tuple(float(image[..., 0].mean()) / 255.0 for image in job.images))
@@ -52,7 +56,7 @@ class ScriptedRunner:
             return
         count = job.candidates
         for step in range(1, self.steps + 1):
-            yield Progress("base", step, self.steps, candidate_images(count, 64) // 2)
+            yield Progress("base", step, self.steps, self._preview(candidate_images(count, 64) // 2))
             if not self._wait(self.gate, cancel):
                 return
             if self.fail:
@@ -65,10 +69,15 @@ class ScriptedRunner:
         for position, index in enumerate(job.indices):
             for step in range(1, per + 1):
                 preview = candidate_images(index + 1, 256)[index:] // 3
-                yield Progress("upsample", position * per + step, total, preview)
+                yield Progress("upsample", position * per + step, total, self._preview(preview))
                 if not self._wait(self.upsample_gate, cancel):
                     return
             yield Result(candidate_images(index + 1, 256)[index], candidate=index)
+
+    def _preview(self, image):
+        wanted = self._previews_flag is None or self._previews_flag.is_set()
+        self.previews.append(wanted)
+        return image if wanted else None
 
     @staticmethod
     def _wait(gate, cancel) -> bool:

@@ -35,24 +35,27 @@ class PaintingRunner:
         self.gate, self.requests = gate, []
         self.steps_per_tile = steps_per_tile
 
-    def __call__(self, request: DetailRequest, cancel):
+    def __call__(self, request: DetailRequest, cancel, previews=None):
         self.requests.append(request)
         plan, done = request.plan, 0
         total = plan.total_tiles * self.steps_per_tile
         working = plan.start()
         for index in range(plan.rounds):
-            tiles = plan.tiles(index, working)
-            for tile in tiles:
-                for step in range(self.steps_per_tile):
-                    preview = np.full((1, TILE, TILE, 3), PAINT, np.uint8)
-                    yield DetailProgress(STAGE_DETAIL, done * self.steps_per_tile + step + 1, total, preview,
-                                         tile=done, tiles=plan.total_tiles, rects=(tile.rect,))
-                    while self.gate is not None and not self.gate.is_set() and not cancel.is_set():
-                        self.gate.wait(0.01)
-                    if cancel.is_set():
-                        return
-                done += 1
-            working = plan.blend(index, working, [np.full((TILE, TILE, 3), PAINT, np.uint8) for _ in tiles])
+            for group in range(len(plan.groups(index))):
+                tiles = plan.tiles(index, working, group)
+                for tile in tiles:
+                    for step in range(self.steps_per_tile):
+                        preview = np.full((1, TILE, TILE, 3), PAINT, np.uint8)
+                        yield DetailProgress(STAGE_DETAIL, done * self.steps_per_tile + step + 1, total,
+                                             preview, tile=done, tiles=plan.total_tiles, rects=(tile.rect,))
+                        while self.gate is not None and not self.gate.is_set() and not cancel.is_set():
+                            self.gate.wait(0.01)
+                        if cancel.is_set():
+                            return
+                    done += 1
+                painted = [np.full((TILE, TILE, 3), PAINT, np.uint8) for _ in tiles]
+                working = plan.paint(index, working, group, painted)
+            working = plan.next_round(index, working)
         yield DetailResult(plan.finish(working), plan.total_tiles)
 
 

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from glide_desktop.document.commands import PixelEdit
 from glide_desktop.document.geometry import Rect
+from glide_desktop.engine import locations
 from glide_desktop.engine.presets import PRESETS, Preset
 from glide_desktop.engine.types import Mode
 from glide_desktop.jobs.job import RankJob, UpsampleJob
@@ -274,7 +275,7 @@ def test_candidates_get_clip_scores_when_the_clip_files_are_there(make_window, q
     for path in (tmp_path / "models").iterdir():
         if not path.name.startswith("clip_"):
             (no_clip / path.name).write_bytes(path.read_bytes())
-    win.set_models_dir(no_clip)
+    locations.save_models_dir(no_clip)  # as Model Files does: Generate asks the owner each time
     _generate(win, qtbot, candidates=2)
     _wait_idle(win, qtbot)
     assert len([job for job in runner.jobs if isinstance(job, RankJob)]) == 1, "no CLIP files, no ranking"
@@ -283,7 +284,8 @@ def test_candidates_get_clip_scores_when_the_clip_files_are_there(make_window, q
 
 def test_live_preview_off_draws_nothing_while_sampling(make_window, qtbot):
     gate = threading.Event()
-    win = make_window(ScriptedRunner(gate=gate))
+    runner = ScriptedRunner(gate=gate)
+    win = make_window(runner)
     panel = win.generate_panel
     select(win, SELECTED)
     click(qtbot, panel.preview_check)
@@ -292,10 +294,12 @@ def test_live_preview_off_draws_nothing_while_sampling(make_window, qtbot):
     qtbot.waitUntil(lambda: panel.progress_bar.maximum() == 3, timeout=5000)
     assert win.generation.overlay.image is None
     assert all(button.icon().isNull() for button in panel.strip.buttons)
-    click(qtbot, panel.preview_check)
+    assert runner.requests[0].previews is False and runner.previews == [False], "the engine made no preview"
+    click(qtbot, panel.preview_check)  # on again while the run waits after its first step
     gate.set()
     qtbot.waitUntil(lambda: win.generation.overlay.image is not None or not win.generation.busy, timeout=5000)
     _wait_idle(win, qtbot)
+    assert runner.previews == [False, True, True], "the running job makes previews from its next step"
     assert all(not button.icon().isNull() for button in panel.strip.buttons)
 
 
@@ -308,3 +312,31 @@ def test_opening_another_document_drops_what_was_staged_for_the_old_one(make_win
     assert win.new_document(50, 40)
     assert len(win.generation.staging) == 0 and win.generation.overlay.image is None
     assert not win.generate_panel.staging.isVisible() and not win.generate_panel.strip.isVisible()
+
+
+def test_a_candidate_upsampled_before_is_staged_again_without_running_the_upsampler(make_window, qtbot):
+    runner = ScriptedRunner()
+    win = make_window(runner)
+    panel = win.generate_panel
+    select(win, SELECTED)
+    _generate(win, qtbot)
+    _wait_idle(win, qtbot)
+    click(qtbot, panel.strip.buttons[1])
+    click(qtbot, panel.strip.upsample_button)
+    _wait_idle(win, qtbot)
+    first = win.generation.staging.current.image256
+    click(qtbot, panel.staging.discard_button)
+    assert len(win.generation.staging) == 0
+    jobs_before = len(runner.jobs)
+
+    click(qtbot, panel.strip.buttons[1])
+    click(qtbot, panel.strip.upsample_button)  # changed their mind: the same candidate again
+    assert len(runner.jobs) == jobs_before and not win.generation.busy, "no job: staged at once"
+    staged = win.generation.staging.current
+    assert staged.candidate == 1 and staged.image256 is first and "Staged again" in panel.status_label.text()
+    click(qtbot, panel.strip.buttons[1])
+    click(qtbot, panel.strip.buttons[2])
+    click(qtbot, panel.strip.upsample_button)  # one known, one new: only the new one is upsampled
+    _wait_idle(win, qtbot)
+    assert runner.jobs[-1].indices == (2,) and len(runner.jobs) == jobs_before + 1
+    assert [r.candidate for r in win.generation.staging.results] == [1, 2], "no second copy of #2"

@@ -37,9 +37,9 @@ class RecordingRunner(EngineRunner):
         super().__init__(*args, **kwargs)
         self.jobs, self.previews = [], 0
 
-    def __call__(self, job, cancel):
+    def __call__(self, job, cancel, previews=None):
         self.jobs.append(job)
-        for event in super().__call__(job, cancel):
+        for event in super().__call__(job, cancel, previews):
             self.previews += getattr(event, "preview", None) is not None
             yield event
 
@@ -124,6 +124,21 @@ def test_generate_pick_two_upsample_flip_apply_undo_redo_reroll_and_save(photo_w
     path = tmp_path / "cabin.ora"
     assert win.save_to(path) and win.open_path(path)
     assert win.document.layers[-1].metadata == rerolled.metadata
+
+
+def test_live_preview_off_the_real_engine_makes_no_preview_and_still_counts_steps(photo_window, qtbot):
+    win, runner, _ = photo_window
+    panel = win.generate_panel
+    click(qtbot, panel.preview_check)
+    steps = []
+    win.jobs.progress.connect(lambda ticket, event: steps.append((event.stage, event.step, event.preview)))
+    type_prompt(qtbot, panel, "a boat", 5)
+    panel.candidates_spin.setValue(1)  # one candidate goes straight on to the upsampler
+    click(qtbot, panel.generate_button)
+    qtbot.waitUntil(lambda: len(win.generation.staging) == 1 and not win.generation.busy, timeout=TIMEOUT)
+    assert runner.previews == 0 and [(stage, step) for stage, step, _ in steps] == [
+        ("base", 1), ("base", 2), ("base", 3), ("upsample", 1), ("upsample", 2)]
+    assert all(preview is None for _, _, preview in steps)
 
 
 @pytest.mark.parametrize("stage", ["base", "upsample"])

@@ -13,7 +13,7 @@ from glide_desktop.engine.estimate import sdedit_start
 from glide_desktop.engine.guidance import classifier_free_model_fn
 from glide_desktop.engine.models import ClipEncoders
 from glide_desktop.engine.noise import NoiseSource
-from glide_desktop.engine.pipelines.conditioning import KnownImage, bind_model, inpaint_inputs, prompt_rows
+from glide_desktop.engine.pipelines.conditioning import KnownImage, bind_model, encode_prompt, inpaint_inputs
 from glide_desktop.engine.pipelines.images import resize_image, to_model_image
 from glide_desktop.engine.pipelines.session import Session
 from glide_desktop.engine.pipelines.stages import StagePlan, base_respacing, run_stage
@@ -41,11 +41,8 @@ def _guided_model(session: Session, model: torch.nn.Module, known: KnownImage | 
     """
     request, rows = session.request, session.request.candidates
     negative = None if uses_clip(session) else request.negative_prompt
-    tokens, mask = prompt_rows(request.prompt, rows, model.config.text_ctx, session.device,
-                               negative_prompt=negative)  # N or 2N, T each
-    with torch.no_grad():
-        text = model.encode_text(tokens, mask)
-    inputs = inpaint_inputs(known, model, tokens.shape[0])
+    text = encode_prompt(model, request.prompt, rows, session.device, negative_prompt=negative)  # N or 2N
+    inputs = inpaint_inputs(known, model, text.batch_size)
     model_call = bind_model(model, text=text, cancel=session.cancel, **inputs)
     if uses_clip(session):
         return model_call
@@ -100,4 +97,5 @@ def run_base(session: Session) -> Generator[Progress, None, torch.Tensor | None]
         if session.cancelled:
             return None
         plan = _sdedit_start(session, plan, noise)
-    return (yield from run_stage(plan, noise, session.device, session.cancel))
+    return (yield from run_stage(plan, noise, session.device, session.cancel,
+                                 previews=session.previews_wanted))

@@ -9,6 +9,7 @@ import torch
 
 from glide_desktop.engine.diffusion import DenoisedFn, ModelFn
 from glide_desktop.engine.guidance import inpaint_denoised_fn
+from glide_desktop.engine.nn.text import TextConditioning
 from glide_desktop.engine.pipelines.images import keep_mask_tensor, resize_image, to_model_image
 from glide_desktop.engine.tokenizers import gpt2_tokenizer
 
@@ -30,6 +31,27 @@ def prompt_rows(prompt: str, rows: int, text_ctx: int, device: torch.device,
     token_tensor = torch.tensor(all_tokens, dtype=torch.int64, device=device)  # R, text_ctx
     mask_tensor = torch.tensor(all_masks, dtype=torch.bool, device=device)  # R, text_ctx
     return token_tensor, mask_tensor
+
+
+def encode_prompt(model: torch.nn.Module, prompt: str, rows: int, device: torch.device,
+                  negative_prompt: str | None = None) -> TextConditioning:
+    """The text conditioning of prompt_rows(prompt, rows, ...), each distinct row encoded only once.
+
+    The rows of one prompt are identical, and the text transformer costs the same for every row:
+    with classifier-free guidance and 4 candidates that is 2 encodings instead of 8.
+    """
+    tokens, mask = prompt_rows(prompt, 1, model.config.text_ctx, device,
+                               negative_prompt=negative_prompt)  # 1 or 2 rows, T each
+    with torch.no_grad():
+        text = model.encode_text(tokens, mask)
+    return repeat_rows(text, rows)
+
+
+def repeat_rows(text: TextConditioning, rows: int) -> TextConditioning:
+    """Each row of text repeated `rows` times in place: [a, b] -> [a] * rows + [b] * rows."""
+    index = torch.arange(text.batch_size, device=text.xf_proj.device).repeat_interleave(rows)  # R
+    return TextConditioning(xf_proj=text.xf_proj[index],
+                            xf_out=None if text.xf_out is None else text.xf_out[index])
 
 
 @dataclass(frozen=True)

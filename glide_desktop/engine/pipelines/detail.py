@@ -1,9 +1,11 @@
 """The detail pass on the engine's side: the upsample-inpaint model paints each tile of a plan.
 
 Each tile is sampled like the 256 px upsample stage (same respacing, sampler choice and x_T
-temperature): the low-resolution input is the current result reduced to 64 px, the known image
-the original document pixels, the mask the selection. Tiles run in batches; cancel stops between
-steps with no further events.
+temperature): the low-resolution input is the working image reduced to 64 px, the known image the
+original document pixels (and, in its overlap with tiles painted before, their pixels: the plan's
+mask keeps them so the model continues their texture), the mask the selection. The plan gives the
+tiles in groups that never overlap: a group runs in batches, and the next group sees it painted
+in. Cancel stops between steps with no further events.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from glide_desktop.engine.cancel import PreviewFlag, flag_is_set
 from glide_desktop.engine.detail_types import (
     DETAIL_MODEL,
     STAGE_DETAIL,
@@ -25,7 +28,7 @@ from glide_desktop.engine.detail_types import (
 from glide_desktop.engine.device import compute_dtype, resolve_device
 from glide_desktop.engine.diffusion import respaced_diffusion
 from glide_desktop.engine.noise import NoiseSource, TorchNoise
-from glide_desktop.engine.pipelines.conditioning import KnownImage, bind_model, prompt_rows
+from glide_desktop.engine.pipelines.conditioning import KnownImage, bind_model, encode_prompt
 from glide_desktop.engine.pipelines.images import (
     selection_to_keep_mask,
     to_model_image,
@@ -72,7 +75,7 @@ def validate_detail(request: DetailRequest) -> None:
 
 
 def tile_seed(seed: int, round_index: int, first_tile: int) -> int:
-    """The noise seed of the batch starting at tile first_tile of a round."""
+    """The noise seed of the batch starting at tile first_tile (in painting order) of a round."""
     sequence = np.random.SeedSequence([seed, _DETAIL_STREAM, round_index, first_tile])
     state = sequence.generate_state(2, np.uint32)
     return int(state[0]) << 31 | int(state[1]) >> 1  # < 2**63, as torch's manual_seed accepts
@@ -95,9 +98,7 @@ class _Painter:
 
     def _encoded(self, rows: int) -> Any:
         if rows not in self._text:
-            tokens, mask = prompt_rows(self.request.prompt, rows, self.model.config.text_ctx, self.device)
-            with torch.no_grad():
-                self._text[rows] = self.model.encode_text(tokens, mask)
+            self._text[rows] = encode_prompt(self.model, self.request.prompt, rows, self.device)
         return self._text[rows]
 
     def plan(self, tiles: Sequence[DetailTile], noise: NoiseSource) -> StagePlan:
@@ -143,11 +144,13 @@ def _as_detail(run: StageRun, done: int, chunk: Sequence[DetailTile], steps: int
 
 
 def detail(request: DetailRequest, store: Any, *, cancel: CancelFlag | None = None,
-           noise: NoiseSource | None = None) -> Iterator[Event]:
+           noise: NoiseSource | None = None, previews: PreviewFlag | None = None) -> Iterator[Event]:
     """Run a detail pass: DetailProgress per step of each batch of tiles, then one DetailResult.
 
-    store loads the upsample-inpaint model (ModelStore.load_unet); noise replaces the seeded noise.
+    store loads the upsample-inpaint model (ModelStore.load_unet); noise replaces the seeded noise;
+    previews (read at every step; None: always) says whether the events carry the tiles' previews.
     """
+    wanted = None if previews is None else (lambda: flag_is_set(previews))
     validate_detail(request)
     device = resolve_device(request.device)
     model = store.load_unet(DETAIL_MODEL, device, compute_dtype(device, request.precision))
@@ -156,18 +159,22 @@ def detail(request: DetailRequest, store: Any, *, cancel: CancelFlag | None = No
     total, done = plan.total_tiles, 0
     working = plan.start()
     for index in range(plan.rounds):
-        tiles = list(plan.tiles(index, working))
-        painted: list[np.ndarray] = []
-        for first in range(0, len(tiles), batch):
-            if is_cancelled(cancel):
-                return
-            chunk = tiles[first: first + batch]
-            source = noise or TorchNoise(tile_seed(request.seed, index, first), device)
-            run = run_stage(painter.plan(chunk, source), source, device, cancel)
-            images = yield from _as_detail(run, done, chunk, painter.steps, total)
-            if images is None:
-                return
-            painted.extend(to_uint8(images))  # B, 256, 256, 3
-            done += len(chunk)
-        working = plan.blend(index, working, painted)
+        position = 0  # the round's tiles painted so far: names each batch's noise
+        for group in range(len(plan.groups(index))):
+            tiles = list(plan.tiles(index, working, group))  # they see the groups before painted in
+            painted: list[np.ndarray] = []
+            for first in range(0, len(tiles), batch):
+                if is_cancelled(cancel):
+                    return
+                chunk = tiles[first: first + batch]
+                source = noise or TorchNoise(tile_seed(request.seed, index, position), device)
+                run = run_stage(painter.plan(chunk, source), source, device, cancel, previews=wanted)
+                images = yield from _as_detail(run, done, chunk, painter.steps, total)
+                if images is None:
+                    return
+                painted.extend(to_uint8(images))  # B, 256, 256, 3
+                done += len(chunk)
+                position += len(chunk)
+            working = plan.paint(index, working, group, painted)
+        working = plan.next_round(index, working)
     yield DetailResult(output=plan.finish(working), tiles=total)

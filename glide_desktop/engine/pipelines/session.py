@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from glide_desktop.engine.cancel import CancelFlag, is_cancelled
+from glide_desktop.engine.cancel import CancelFlag, PreviewFlag, flag_is_set, is_cancelled
 from glide_desktop.engine.device import compute_dtype, resolve_device
 from glide_desktop.engine.models import ClipEncoders, ModelLoader
 from glide_desktop.engine.noise import NoiseSource, TorchNoise
@@ -36,18 +36,25 @@ class Session:
     dtype: torch.dtype
     cancel: CancelFlag | None
     injected_noise: NoiseSource | None  # replays pass every stage's draws through this one source
+    preview_flag: PreviewFlag | None = None  # None: the request's previews field decides
 
     @classmethod
     def open(cls, request: GenerationRequest, store: ModelLoader, cancel: CancelFlag | None,
-             noise: NoiseSource | None) -> Session:
+             noise: NoiseSource | None, previews: PreviewFlag | None = None) -> Session:
         """Resolve the device and the networks' dtype (engine.device.compute_dtype) for a request."""
         device = resolve_device(request.device)
-        return cls(request, store, device, compute_dtype(device, request.precision), cancel, noise)
+        return cls(request, store, device, compute_dtype(device, request.precision), cancel, noise, previews)
 
     @property
     def cancelled(self) -> bool:
         """Whether the caller asked to stop."""
         return is_cancelled(self.cancel)
+
+    def previews_wanted(self) -> bool:
+        """Whether the next step's Progress should carry a preview (the flag, read now, else the request)."""
+        if self.preview_flag is None:
+            return self.request.previews
+        return flag_is_set(self.preview_flag)
 
     def known_image(self, size: int) -> KnownImage | None:
         """The source pixels outside the selection at size x size, or None without a selection."""

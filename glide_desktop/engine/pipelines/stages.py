@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 
 import torch
@@ -59,8 +59,14 @@ StageRun = Generator[Progress, None, torch.Tensor | None]
 
 
 def run_stage(plan: StagePlan, noise: NoiseSource, device: torch.device, cancel: CancelFlag | None,
-              step_offset: int = 0, total: int | None = None) -> StageRun:
-    """Yield Progress after each step; return the final images (rows x 3 x S x S) or None if cancelled."""
+              step_offset: int = 0, total: int | None = None,
+              previews: Callable[[], bool] | None = None) -> StageRun:
+    """Yield Progress after each step; return the final images (rows x 3 x S x S) or None if cancelled.
+
+    previews() is asked at every step (the artist may switch them on or off meanwhile); when it says
+    no, the step's prediction is not turned into an image (on a GPU that saves a copy to the host)
+    and the event's preview is None. None: every step has its preview.
+    """
     total = plan.steps if total is None else total
     steps = sample(plan.diffusion, plan.model_fn, plan.shape, sampler=plan.sampler, noise=noise, x_T=plan.x_T,
                    denoised_fn=plan.denoised_fn, cond_fn=plan.cond_fn, cancel=cancel,
@@ -68,7 +74,8 @@ def run_stage(plan: StagePlan, noise: NoiseSource, device: torch.device, cancel:
     final = None
     try:
         for step in steps:
-            preview = to_uint8(step.pred_xstart[: plan.rows])  # N, S, S, 3
+            wanted = previews is None or previews()
+            preview = to_uint8(step.pred_xstart[: plan.rows]) if wanted else None  # N, S, S, 3
             yield Progress(plan.name, step_offset + step.index + 1, total, preview)
             # The consumer may cancel while holding an event: stop before anything else is made.
             if is_cancelled(cancel):

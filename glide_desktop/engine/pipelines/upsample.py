@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from glide_desktop.engine.diffusion import respaced_diffusion
-from glide_desktop.engine.pipelines.conditioning import KnownImage, bind_model, inpaint_inputs, prompt_rows
+from glide_desktop.engine.pipelines.conditioning import KnownImage, bind_model, encode_prompt, inpaint_inputs
 from glide_desktop.engine.pipelines.images import to_model_image, to_uint8
 from glide_desktop.engine.pipelines.session import Session
 from glide_desktop.engine.pipelines.stages import (
@@ -77,9 +77,7 @@ def run_upsample(session: Session, candidates64: np.ndarray, indices: Sequence[i
     request = session.request
     model = session.load(upsample_model_name(request.mode))
     known = session.known_image(UPSAMPLE_SIZE)
-    tokens, mask = prompt_rows(request.prompt, 1, model.config.text_ctx, session.device)  # 1, T each
-    with torch.no_grad():
-        text = model.encode_text(tokens, mask)
+    text = encode_prompt(model, request.prompt, 1, session.device)  # 1 row
     for position, index in enumerate(indices):
         if session.cancelled:
             return
@@ -89,7 +87,8 @@ def run_upsample(session: Session, candidates64: np.ndarray, indices: Sequence[i
         plan = _plan(session, model, candidates64[index], known, text, x_T)
         per_candidate = plan.steps
         image = yield from run_stage(plan, noise, session.device, session.cancel,
-                                     step_offset=position * per_candidate, total=len(indices) * per_candidate)
+                                     step_offset=position * per_candidate, total=len(indices) * per_candidate,
+                                     previews=session.previews_wanted)
         if image is None:
             return
         yield Result(image256=to_uint8(image)[0], candidate=index)
