@@ -17,7 +17,8 @@ MIN_SIDE = 1.0  # the box never shrinks below one pixel across (it would lose it
 
 
 class Part(StrEnum):
-    """What lies under the pointer: one of the eight handles, the inside (move) or the outside (turn)."""
+    """What lies under the pointer: one of the eight handles, the pivot (the point turns go about), the
+    inside (move) or the outside (turn)."""
 
     TOP_LEFT = "top-left"
     TOP = "top"
@@ -27,6 +28,7 @@ class Part(StrEnum):
     BOTTOM = "bottom"
     BOTTOM_LEFT = "bottom-left"
     LEFT = "left"
+    PIVOT = "pivot"
     INSIDE = "inside"
     OUTSIDE = "outside"
 
@@ -52,7 +54,8 @@ HANDLES = tuple(_SIGNS)
 @dataclass(frozen=True)
 class TransformBox:
     """source (the piece's bounds) scaled by (sx, sy) about its centre, turned clockwise by angle degrees,
-    its centre put at (cx, cy)."""
+    its centre put at (cx, cy); turns (and Alt-scaling) go about the pivot, kept in box units (u, v) so it
+    stays at its place on the box as the box scales, turns and moves."""
 
     source: Rect
     cx: float
@@ -60,6 +63,7 @@ class TransformBox:
     sx: float = 1.0
     sy: float = 1.0
     angle: float = 0.0
+    pivot: tuple[float, float] = (0.0, 0.0)  # (u, v) as in point(): the centre by default
 
     @classmethod
     def around(cls, rect: Rect) -> TransformBox:
@@ -94,37 +98,59 @@ class TransformBox:
         """The four corners clockwise from the top-left."""
         return [self.point(u, v) for u, v in ((-1, -1), (1, -1), (1, 1), (-1, 1))]
 
+    @property
+    def pivot_point(self) -> tuple[float, float]:
+        """Where the pivot is, document pixels."""
+        return self.point(*self.pivot)
+
     def part_at(self, x: float, y: float, reach: float) -> Part:
-        """The handle within reach (document pixels) of (x, y), else inside or outside the box."""
+        """A handle, or the pivot once moved off the centre, within reach (document pixels) of (x, y), else
+        inside or outside the box (at the centre the pivot never hides a move: Alt-press places it)."""
         near = [(math.dist((x, y), p), part) for part, p in self.handles().items()]
         distance, part = min(near, key=lambda item: (item[0], not item[1].is_corner))
+        to_pivot = math.dist((x, y), self.pivot_point)
+        if self.pivot != (0.0, 0.0) and to_pivot <= reach and to_pivot <= distance:
+            return Part.PIVOT
         if distance <= reach:
             return part
         lx, ly = _turn(x - self.cx, y - self.cy, -self.angle)
         inside = abs(lx) <= abs(self.width) / 2 and abs(ly) <= abs(self.height) / 2
         return Part.INSIDE if inside else Part.OUTSIDE
 
+    def with_pivot_at(self, x: float, y: float, reach: float = 0.0) -> TransformBox:
+        """The box with its pivot at (x, y), snapped to the centre or a handle within reach."""
+        spots = [((0, 0), self.point(0, 0))] + [(part.signs, p) for part, p in self.handles().items()]
+        distance, (signs, _) = min((math.dist((x, y), p), (signs, p)) for signs, p in spots)
+        if distance <= reach:
+            return replace(self, pivot=(float(signs[0]), float(signs[1])))
+        lx, ly = _turn(x - self.cx, y - self.cy, -self.angle)
+        return replace(self, pivot=(lx * 2 / self.width, ly * 2 / self.height))
+
     def moved(self, dx: float, dy: float) -> TransformBox:
         """The box moved by (dx, dy)."""
         return replace(self, cx=self.cx + dx, cy=self.cy + dy)
 
     def turned(self, start: tuple[float, float], now: tuple[float, float], snap: bool) -> TransformBox:
-        """The box turned about its centre by the angle the pointer swept from start to now."""
-        before = math.atan2(start[1] - self.cy, start[0] - self.cx)
-        after = math.atan2(now[1] - self.cy, now[0] - self.cx)
+        """The box turned about its pivot by the angle the pointer swept from start to now."""
+        px, py = self.pivot_point
+        before = math.atan2(start[1] - py, start[0] - px)
+        after = math.atan2(now[1] - py, now[0] - px)
         angle = self.angle + math.degrees(after - before)
         if snap:
             angle = round(angle / SNAP_DEGREES) * SNAP_DEGREES
-        return replace(self, angle=(angle + 180.0) % 360.0 - 180.0)
+        angle = (angle + 180.0) % 360.0 - 180.0
+        dx, dy = _turn(self.cx - px, self.cy - py, angle - self.angle)  # the centre goes round the pivot
+        return replace(self, angle=angle, cx=px + dx, cy=py + dy)
 
     def dragged(self, part: Part, x: float, y: float, keep_aspect: bool, from_centre: bool) -> TransformBox:
-        """The box with handle `part` at (x, y): the opposite handle (or the centre) stays where it is."""
+        """The box with handle `part` at (x, y): the opposite handle (or, from_centre, the pivot) stays."""
         hu, hv = part.signs
-        au, av = (0, 0) if from_centre else (-hu, -hv)
+        au, av = self.pivot if from_centre else (-hu, -hv)
         anchor = self.point(au, av)
         lx, ly = _turn(x - anchor[0], y - anchor[1], -self.angle)
-        sx = lx * 2 / ((hu - au) * self.source.w) if hu else self.sx
-        sy = ly * 2 / ((hv - av) * self.source.h) if hv else self.sy
+        # A handle level with the anchor (the pivot on its edge) cannot scale that way: that side stays.
+        sx = lx * 2 / ((hu - au) * self.source.w) if abs(hu - au) > 1e-6 else self.sx
+        sy = ly * 2 / ((hv - av) * self.source.h) if abs(hv - av) > 1e-6 else self.sy
         if keep_aspect:
             sx, sy = _keep_aspect(self, part, sx, sy)
         sx = _at_least(sx, MIN_SIDE / self.source.w)

@@ -93,3 +93,24 @@ def _source_point(box: TransformBox, part: Part) -> tuple[float, float]:
     u, v = part.signs
     rect = box.source
     return rect.x + rect.w * (u + 1) / 2, rect.y + rect.h * (v + 1) / 2
+
+
+def test_the_pivot_snaps_to_a_handle_and_turns_go_about_it():
+    assert BOX.part_at(60, 45, reach=4) is Part.INSIDE  # at the centre the pivot never hides a move
+    box = BOX.with_pivot_at(12, 22, reach=4)  # near the top-left corner: snaps onto it
+    assert box.pivot == (-1.0, -1.0) and box.part_at(10, 20, reach=4) is Part.PIVOT
+    start = (110, 20)  # right of the pivot
+    turned = box.turned(start, (10, 120), snap=False)  # a quarter turn clockwise about (10, 20)
+    assert turned.angle == pytest.approx(90)
+    assert _close(turned.point(-1, -1), (10, 20)) and _close(turned.pivot_point, (10, 20))
+    assert _close(turned.point(1, -1), (10, 120))
+
+
+def test_the_pivot_keeps_its_place_on_the_box_and_alt_scales_about_it():
+    box = BOX.with_pivot_at(35, 45)  # anywhere: not near a snap spot without reach
+    assert box.pivot == pytest.approx((-0.5, 0.0))
+    bigger = box.dragged(Part.BOTTOM_RIGHT, 210, 95, keep_aspect=False, from_centre=False)
+    assert _close(bigger.pivot_point, bigger.point(-0.5, 0.0))
+    about = box.dragged(Part.RIGHT, 160, 45, keep_aspect=False, from_centre=True)
+    assert _close(about.pivot_point, box.pivot_point)  # Alt: the pivot stays where it is
+    assert about.sx == pytest.approx(125 / 75)

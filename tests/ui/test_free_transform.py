@@ -16,6 +16,7 @@ from tests.document.conftest import snapshot
 from tests.ui.test_canvas_support import at, drag, send_move
 
 CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
+ALT = Qt.KeyboardModifier.AltModifier
 NONE = Qt.KeyboardModifier.NoModifier
 W, H = 80, 60
 RED = (220, 30, 40, 255)
@@ -245,7 +246,7 @@ def test_layers_above_stay_above_the_moving_piece_in_the_preview(qtbot, window, 
     _start(qtbot, window)
     drag(qtbot, window.canvas, [(30, 25), (30, 35), (30, 45)])
     screen = _grab(window.canvas)
-    for x, colour in ((24, RED[:3]), (32, (20, 40, 230)), (45, (255, 255, 255))):
+    for x, colour in ((24, RED[:3]), (34, (20, 40, 230)), (45, (255, 255, 255))):  # clear of the pivot mark
         point = at(window.canvas, x, 45)
         assert tuple(screen[point.y(), point.x(), :3]) == colour, x
     point = at(window.canvas, 30, 25)
@@ -342,3 +343,18 @@ def test_saving_applies_the_transform_first(qtbot, window, doc, tmp_path):
     picture = saved.composite()
     assert np.array_equal(picture, doc.composite())
     assert tuple(picture[35, 30, :3]) == RED[:3] and tuple(picture[25, 30, :3]) == (255, 255, 255)
+
+
+def test_the_pivot_drags_onto_a_corner_and_the_turn_goes_about_it(qtbot, window, doc):
+    before = doc.active_layer.pixels.copy()
+    _start(qtbot, window)
+    canvas = window.canvas
+    drag(qtbot, canvas, [(30, 25), (25, 22), (21, 21)], modifiers=ALT)  # snaps onto the top-left corner
+    assert window.free_transform.tool.box.pivot == (-1.0, -1.0)
+    send_move(canvas, at(canvas, 20, 20), Qt.MouseButton.NoButton)
+    assert canvas.cursor().shape() == Qt.CursorShape.CrossCursor  # once moved, the pivot can be dragged
+    drag(qtbot, canvas, [(60, 20), (50, 45), (20, 60)], modifiers=SHIFT)  # a quarter turn about (20, 20)
+    _key(qtbot, window, Qt.Key.Key_Return)
+    pixels = doc.active_layer.pixels
+    assert np.array_equal(pixels[20:40, 10:20], np.rot90(before[20:30, 20:40], -1))
+    assert not pixels[20:30, 20:40, 3].any()

@@ -1,9 +1,11 @@
 """Free Transform on the canvas: a box with eight handles over the lifted piece.
 
-Drag a handle to scale (Shift keeps the aspect, Alt scales about the centre), drag inside to move
-(whole pixels), drag outside to turn about the centre (Shift: 15° steps). Arrow keys nudge (Shift: 10 px),
-Enter or a double click inside applies, Esc cancels. The tool is not in the tool box: Edit ▸ Free
-Transform puts it on the canvas for one transform, and choosing any tool applies it.
+Drag a handle to scale (Shift keeps the aspect, Alt scales about the pivot), drag inside to move
+(whole pixels), drag outside to turn about the pivot (Shift: 15° steps). The pivot is the centre until
+an Alt-press places it (snapping onto the centre and the handles); once moved it can be dragged.
+Arrow keys nudge (Shift: 10 px), Enter or a double click inside applies, Esc cancels. The tool is not in
+the tool box: Edit ▸ Free Transform puts it on the canvas for one transform, and choosing any tool
+applies it.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ class FreeTransformTool(Tool):
         self._part: Part | None = None  # what the drag in progress holds
         self._start_box = box
         self._start = QPointF()
+        self._zoom = 1.0  # the view's zoom when the drag began (snapping reaches a few screen pixels)
         self._rotate_cursor: QCursor | None = None
 
     # ----- gestures ----------------------------------------------------------------------------------
@@ -61,7 +64,10 @@ class FreeTransformTool(Tool):
         if event.button != _LEFT:
             return
         self._part = self.box.part_at(event.x, event.y, REACH / canvas.zoom)
-        self._start_box, self._start = self.box, event.pos
+        self._start_box, self._start, self._zoom = self.box, event.pos, canvas.zoom
+        if event.has(_ALT) and not self._part.is_handle:  # Alt-press places the pivot (and drags it)
+            self._part = Part.PIVOT
+            self.set_box(canvas, self._dragged(event))
 
     def move(self, canvas: Any, event: CanvasPointerEvent) -> None:
         if self._part is None:
@@ -84,6 +90,8 @@ class FreeTransformTool(Tool):
             return box.moved(round(event.x - self._start.x()), round(event.y - self._start.y()))
         if part is Part.OUTSIDE:
             return box.turned((self._start.x(), self._start.y()), (event.x, event.y), event.has(_SHIFT))
+        if part is Part.PIVOT:  # snaps onto the centre and the handles, as Photoshop's reference point
+            return box.with_pivot_at(event.x, event.y, REACH / self._zoom)
         x, y = event.x, event.y
         if box.angle == 0:  # upright: edges land on whole pixels, so they stay crisp
             x, y = round(x), round(y)
@@ -101,7 +109,8 @@ class FreeTransformTool(Tool):
 
     @staticmethod
     def _footprint(box: TransformBox) -> Rect:
-        return box.affine().bounds(box.source)
+        """Where the box draws (document pixels): the piece's bounds and the pivot, which may lie outside."""
+        return box.affine().bounds(box.source).union(Rect.around(*box.pivot_point, 1))
 
     def key_press(self, canvas: Any, event: QKeyEvent) -> bool:
         key = event.key()
@@ -135,8 +144,12 @@ class FreeTransformTool(Tool):
         for colour, width in ((QColor(0, 0, 0, 160), 3.0), (QColor(255, 255, 255), 1.0)):
             painter.setPen(QPen(colour, width))
             painter.drawPolygon(outline)
-        centre = canvas.map_from_document(QPointF(self.box.cx, self.box.cy))
-        painter.drawEllipse(centre, 3.0, 3.0)
+        pivot = canvas.map_from_document(QPointF(*self.box.pivot_point))
+        for colour, width in ((QColor(0, 0, 0, 160), 3.0), (QColor(255, 255, 255), 1.0)):
+            painter.setPen(QPen(colour, width))
+            painter.drawEllipse(pivot, 4.0, 4.0)
+            for dx, dy in ((1, 0), (-1, 0), (0, 1), (0, -1)):  # ticks outside the ring: the pixel shows
+                painter.drawLine(pivot + QPointF(5 * dx, 5 * dy), pivot + QPointF(9 * dx, 9 * dy))
         painter.setPen(QPen(QColor(0, 0, 0), 1.0))
         painter.setBrush(QColor(255, 255, 255))
         half = HANDLE_SIZE / 2
@@ -148,6 +161,8 @@ class FreeTransformTool(Tool):
     def _cursor(self, part: Part) -> QCursor | Qt.CursorShape:
         if part is Part.INSIDE:
             return Qt.CursorShape.SizeAllCursor
+        if part is Part.PIVOT:
+            return Qt.CursorShape.CrossCursor
         if part is Part.OUTSIDE:
             if self._rotate_cursor is None:
                 self._rotate_cursor = rotate_cursor()
