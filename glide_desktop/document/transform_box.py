@@ -180,3 +180,31 @@ def _turn(x: float, y: float, degrees: float) -> tuple[float, float]:
     radians = math.radians(degrees)
     cos, sin = math.cos(radians), math.sin(radians)
     return cos * x - sin * y, sin * x + cos * y
+
+
+class BoxSteps:
+    """The box after each finished gesture of one Free Transform: Ctrl+Z and redo step through them
+    (as in Photoshop) without touching the document's history."""
+
+    def __init__(self, box: TransformBox) -> None:
+        self._done, self._undone = [box], []
+
+    def record(self, box: TransformBox) -> None:
+        """A gesture ended at box (nothing when it changed nothing); what was undone is forgotten."""
+        if box != self._done[-1]:
+            self._done.append(box)
+            self._undone.clear()
+
+    def undo(self) -> TransformBox | None:
+        """The box before the last gesture (None when there is none)."""
+        if len(self._done) < 2:
+            return None
+        self._undone.append(self._done.pop())
+        return self._done[-1]
+
+    def redo(self) -> TransformBox | None:
+        """The box the last undo left (None when nothing was undone)."""
+        if not self._undone:
+            return None
+        self._done.append(self._undone.pop())
+        return self._done[-1]

@@ -1,7 +1,8 @@
 """Edit ▸ Free Transform (Ctrl+T): lift the active layer's selected pixels (or all of it), show the box on
 the canvas, and on Enter resample once into one undo step.
 
-Esc, or any edit of the image from elsewhere (an undo, a generated result), cancels and changes nothing.
+Esc, or any edit of the image from elsewhere (an undo from a menu or panel, a generated result), cancels
+and changes nothing; Ctrl+Z on the canvas steps back through the box's gestures instead.
 Choosing another tool or another layer applies the transform first, as Photoshop does.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication
 
@@ -37,6 +38,18 @@ class _Session:
     unsubscribe: Any
 
 
+class _KeepUndoKeys(QObject):
+    """While the box is up, Ctrl+Z and redo pressed on the canvas reach the box (its gestures) instead of
+    the image's history, which would cancel the transform."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.ShortcutOverride and (
+                event.matches(QKeySequence.StandardKey.Undo) or event.matches(QKeySequence.StandardKey.Redo)):
+            event.accept()  # the canvas takes the key: no shortcut fires, a key press follows
+            return True
+        return False
+
+
 class FreeTransformController(QObject):
     """Starts, applies and cancels Free Transforms for the host's document (one at a time)."""
 
@@ -53,6 +66,7 @@ class FreeTransformController(QObject):
         self.bar.cancelRequested.connect(self.cancel)
         self.session: _Session | None = None
         self._switch_pending = False
+        self._undo_keys = _KeepUndoKeys(self)
 
     @property
     def tool(self) -> FreeTransformTool | None:
@@ -89,6 +103,7 @@ class FreeTransformController(QObject):
         self.session = _Session(doc, layer.uid, lifted, use_selection, tool, doc.subscribe(self._on_change))
         self.bar.show_box(box)
         self.toolbox.begin_mode(tool, self.bar)
+        self.host.canvas.installEventFilter(self._undo_keys)
         self.host.canvas.setFocus(Qt.FocusReason.OtherFocusReason)  # Enter, Esc and arrows go to the box
         self.host.canvas.update()
         self.host.canvas.set_hint(HINT)  # lasts while the box is up (the status bar's tool hint)
@@ -134,7 +149,7 @@ class FreeTransformController(QObject):
 
     def _typed(self, box: TransformBox) -> None:
         if self.session is not None:
-            self.session.tool.set_box(self.host.canvas, box)
+            self.session.tool.set_box(self.host.canvas, box, record=True)
 
     # --- the rest of the editor --------------------------------------------------------------------------
     def _on_change(self, change: Change) -> None:
@@ -164,6 +179,7 @@ class FreeTransformController(QObject):
         if session is None:
             return
         session.unsubscribe()
+        self.host.canvas.removeEventFilter(self._undo_keys)
         if self.toolbox.mode is session.tool:
             self.toolbox.end_mode()
         self.host.canvas.update()

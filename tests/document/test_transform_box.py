@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from glide_desktop.document.geometry import Rect
-from glide_desktop.document.transform_box import Part, TransformBox
+from glide_desktop.document.transform_box import BoxSteps, Part, TransformBox
 
 BOX = TransformBox.around(Rect(10, 20, 100, 50))
 
@@ -114,3 +114,15 @@ def test_the_pivot_keeps_its_place_on_the_box_and_alt_scales_about_it():
     about = box.dragged(Part.RIGHT, 160, 45, keep_aspect=False, from_centre=True)
     assert _close(about.pivot_point, box.pivot_point)  # Alt: the pivot stays where it is
     assert about.sx == pytest.approx(125 / 75)
+
+
+def test_box_steps_go_back_and_forth_and_a_new_gesture_forgets_the_undone():
+    steps = BoxSteps(BOX)
+    one, two = BOX.moved(5, 0), BOX.moved(5, 5)
+    steps.record(one)
+    steps.record(one)  # a gesture that changed nothing is no step
+    steps.record(two)
+    assert steps.undo() == one and steps.undo() == BOX and steps.undo() is None
+    assert steps.redo() == one
+    steps.record(BOX.moved(0, 9))
+    assert steps.redo() is None and steps.undo() == one

@@ -358,3 +358,22 @@ def test_the_pivot_drags_onto_a_corner_and_the_turn_goes_about_it(qtbot, window,
     pixels = doc.active_layer.pixels
     assert np.array_equal(pixels[20:40, 10:20], np.rot90(before[20:30, 20:40], -1))
     assert not pixels[20:30, 20:40, 3].any()
+
+
+def test_ctrl_z_steps_back_through_the_gestures_not_the_images_history(qtbot, window, doc):
+    window.push(SetLayerProperty(doc.layers[0].uid, "opacity", 1.0, 0.9))  # a step Ctrl+Z must not undo
+    _start(qtbot, window)
+    first = window.free_transform.tool.box
+    drag(qtbot, window.canvas, [(40, 30), (50, 35), (60, 40)])
+    scaled = window.free_transform.tool.box
+    _key(qtbot, window, Qt.Key.Key_Right)
+    _key(qtbot, window, Qt.Key.Key_Z, CTRL)
+    assert window.free_transform.tool.box == scaled
+    _key(qtbot, window, Qt.Key.Key_Z, CTRL)
+    assert window.free_transform.tool.box == first and window.free_transform.session is not None
+    _key(qtbot, window, Qt.Key.Key_Z, CTRL | SHIFT)
+    assert window.free_transform.tool.box == scaled
+    assert window.undo.stack.count() == 1 and doc.layers[0].opacity == 0.9  # the image's history untouched
+    _key(qtbot, window, Qt.Key.Key_Return)
+    assert window.undo.stack.count() == 2
+    assert (doc.active_layer.pixels[24:36, 24:56] == RED).all()  # the scaled box, not the nudged one

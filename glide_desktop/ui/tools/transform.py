@@ -3,9 +3,9 @@
 Drag a handle to scale (Shift keeps the aspect, Alt scales about the pivot), drag inside to move
 (whole pixels), drag outside to turn about the pivot (Shift: 15° steps). The pivot is the centre until
 an Alt-press places it (snapping onto the centre and the handles); once moved it can be dragged.
-Arrow keys nudge (Shift: 10 px), Enter or a double click inside applies, Esc cancels. The tool is not in
-the tool box: Edit ▸ Free Transform puts it on the canvas for one transform, and choosing any tool
-applies it.
+Arrow keys nudge (Shift: 10 px), Ctrl+Z steps back through the gestures (redo forward), Enter or
+a double click inside applies, Esc cancels. The tool is not in the tool box: Edit ▸ Free Transform
+puts it on the canvas for one transform, and choosing any tool applies it.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ import math
 from typing import Any, Protocol
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QCursor, QKeyEvent, QPainter, QPen, QPixmap, QPolygonF
+from PySide6.QtGui import QColor, QCursor, QKeyEvent, QKeySequence, QPainter, QPen, QPixmap, QPolygonF
 
 from glide_desktop.document.geometry import Rect
-from glide_desktop.document.transform_box import Part, TransformBox
+from glide_desktop.document.transform_box import BoxSteps, Part, TransformBox
 from glide_desktop.ui.canvas.events import CanvasPointerEvent
 from glide_desktop.ui.canvas.transform_preview import TransformPreview
 from glide_desktop.ui.tools.base import Tool
@@ -53,6 +53,7 @@ class FreeTransformTool(Tool):
     def __init__(self, state: Any, host: TransformHost, box: TransformBox, preview: TransformPreview) -> None:
         super().__init__(state)
         self.host, self.box, self.preview = host, box, preview
+        self.steps = BoxSteps(box)  # Ctrl+Z inside the transform steps back through its gestures
         self._part: Part | None = None  # what the drag in progress holds
         self._start_box = box
         self._start = QPointF()
@@ -77,7 +78,7 @@ class FreeTransformTool(Tool):
 
     def release(self, canvas: Any, event: CanvasPointerEvent) -> None:
         if self._part is not None and event.button == _LEFT:
-            self.set_box(canvas, self._dragged(event))
+            self.set_box(canvas, self._dragged(event), record=True)
             self._part = None
 
     def double_click(self, canvas: Any, event: CanvasPointerEvent) -> None:
@@ -97,8 +98,11 @@ class FreeTransformTool(Tool):
             x, y = round(x), round(y)
         return box.dragged(part, x, y, keep_aspect=event.has(_SHIFT), from_centre=event.has(_ALT))
 
-    def set_box(self, canvas: Any, box: TransformBox) -> None:
-        """Show the piece through box (a repaint; the document changes only on apply)."""
+    def set_box(self, canvas: Any, box: TransformBox, record: bool = False) -> None:
+        """Show the piece through box (a repaint; the document changes only on apply); record: a gesture
+        ended there (a step Ctrl+Z goes back from)."""
+        if record:
+            self.steps.record(box)
         if box != self.box:
             # Repaint only where the box was and is (handles reach a few screen pixels past it).
             margin = math.ceil((HANDLE_SIZE + 4) / canvas.zoom)
@@ -121,7 +125,11 @@ class FreeTransformTool(Tool):
         elif key in _NUDGE:
             step = 10 if event.modifiers() & _SHIFT else 1
             dx, dy = _NUDGE[key]
-            self.set_box(canvas, self.box.moved(dx * step, dy * step))
+            self.set_box(canvas, self.box.moved(dx * step, dy * step), record=True)
+        elif event.matches(QKeySequence.StandardKey.Undo) or event.matches(QKeySequence.StandardKey.Redo):
+            box = self.steps.undo() if event.matches(QKeySequence.StandardKey.Undo) else self.steps.redo()
+            if box is not None:
+                self.set_box(canvas, box)
         else:
             return False
         return True
