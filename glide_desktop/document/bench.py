@@ -3,7 +3,7 @@
 Run: python -m glide_desktop.document.bench [--width 6000 --height 4000 --layers 8 --strokes 100]
 Targets: open under 2 s, full composite under 2 s (aim: 1 s), dab p95 under 16 ms,
 100 strokes of history under 300 MB; then adjustment preview (first band under 100 ms, then the whole
-layer band by band) and image transform apply/undo times.
+layer band by band), image transform apply/undo times, and Free Transform start and apply/undo times.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from glide_desktop.document.bench_edits import adjustment_rows, transform_rows
+from glide_desktop.document.bench_edits import adjustment_rows, free_transform_rows, transform_rows
 from glide_desktop.document.brush import BrushSettings, Stroke
 from glide_desktop.document.commands import AddLayer
 from glide_desktop.document.compositing import composite
@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> None:
         ("undo memory per stroke", f"{total_mb / max(1, history.undo_count) * 1024:.0f} KiB", ""),
         (f"undo memory, {history.undo_count} strokes", f"{total_mb:.1f} MiB", "< 300 MiB"),
     ]
-    rows += adjustment_rows(doc) + transform_rows(doc)
+    rows += adjustment_rows(doc) + transform_rows(doc) + free_transform_rows(doc)
     width = max(len(name) for name, _, _ in rows)
     for name, value, target in rows:
         print(f"{name:<{width}}  {value:>22}  {target}")

@@ -1,4 +1,5 @@
-"""Benchmark rows for the editing operations: adjustment preview and whole-image transform times.
+"""Benchmark rows for the editing operations: adjustment preview, whole-image transform and Free Transform
+times.
 
 Used by document/bench.py on its big document (6000 × 4000, 8 layers by default).
 """
@@ -15,8 +16,11 @@ from glide_desktop.document.adjustments import (
     Levels,
     LevelsChannel,
 )
+from glide_desktop.document.affine import Affine
 from glide_desktop.document.document import Document
 from glide_desktop.document.floating_command import FloatingSelection
+from glide_desktop.document.free_transform import FreeTransform, lifted_picture
+from glide_desktop.document.free_transform import lift as lift_piece
 from glide_desktop.document.geometry import Rect
 from glide_desktop.document.selection import ellipse_coverage
 from glide_desktop.document.transform_commands import TransformImage
@@ -122,3 +126,27 @@ def move_selection_rows(doc: Document) -> list[tuple[str, str, str]]:
     doc.selection.clear()
     return [(f"Move selection lift, {megapixels:.1f} MP feathered ellipse", lift.text(), ""),
             (f"Move selection land (apply), {megapixels:.1f} MP", land.text(), f"undo {undo.text()}")]
+
+
+def free_transform_rows(doc: Document) -> list[tuple[str, str, str]]:
+    """Free Transform of a layer's content: the start (lift and the preview's picture) and apply/undo."""
+    photo, block = doc.layers[0], doc.layers[min(1, len(doc.layers) - 1)]
+    rows = []
+    start = _Clock()
+    start(lambda: lifted_picture(doc, photo.uid, lift_piece(photo, None)))
+    rows.append((f"Free Transform start, {photo.width}x{photo.height} layer", start.text(), "lift + preview"))
+    cases = (
+        (block, "scale 120 % + turn 15°", lambda cx, cy: Affine.scaling(1.2, 1.2, cx, cy).then(
+            Affine.rotation(15, cx, cy))),
+        (photo, "scale 80 % + turn 10°", lambda cx, cy: Affine.scaling(0.8, 0.8, cx, cy).then(
+            Affine.rotation(10, cx, cy))),
+        (photo, "scale 50 % (Lanczos)", lambda cx, cy: Affine.scaling(0.5, 0.5, cx, cy)),
+    )
+    for layer, name, make in cases:
+        piece = lift_piece(layer, None).rect
+        command = FreeTransform(layer.uid, make(piece.x + piece.w / 2, piece.y + piece.h / 2), False)
+        apply, undo = _Clock(), _Clock()
+        apply(lambda c=command: c.redo(doc))
+        undo(lambda c=command: c.undo(doc))
+        rows.append((f"Free Transform {piece.w}x{piece.h}, {name}", apply.text(), f"undo {undo.text()}"))
+    return rows

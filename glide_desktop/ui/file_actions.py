@@ -113,10 +113,14 @@ class FileActions(QObject):
         return True
 
     def _settle(self) -> None:
-        """A floating selection lands before the document is written (the file holds what is seen)."""
+        """A floating selection lands, and a Free Transform in progress applies, before the document is
+        written (the file holds what is seen)."""
         settle = getattr(self.host.undo, "settle", None)
         if settle is not None:
             settle()
+        transform = getattr(self.host, "free_transform", None)
+        if transform is not None and transform.session is not None:
+            transform.apply()
 
     def _write_file(self, write: Callable[[bool], None], failure_title: str) -> bool:
         """Run write(overwrite); a read-only file is overwritten only after the user says yes."""

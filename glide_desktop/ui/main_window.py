@@ -30,6 +30,7 @@ from glide_desktop.ui.canvas.view import CanvasView
 from glide_desktop.ui.clipboard import ClipboardActions, clipboard_has_image
 from glide_desktop.ui.detail_pass import DetailPassController
 from glide_desktop.ui.file_actions import OPENABLE_SUFFIXES, FileActions
+from glide_desktop.ui.free_transform import FreeTransformController
 from glide_desktop.ui.generate_panel import GeneratePanel
 from glide_desktop.ui.generation import GenerationController
 from glide_desktop.ui.image_menu import ImageMenu
@@ -106,6 +107,7 @@ class MainWindow(QMainWindow):
         self._mode_timer.timeout.connect(self._prepare_models)
         self._add_docks()
         self._build_status_bar()
+        self.free_transform = FreeTransformController(self, self.toolbox, self)
         self.actions_by_name = create_actions(self)
         self.recent_menu = build_menus(self, self.actions_by_name)
         self.clipboard = ClipboardActions(self, self)
@@ -184,9 +186,11 @@ class MainWindow(QMainWindow):
         old = self.undo
         self.undo = DocumentUndo(doc, self.history_budget(), parent=self)
         self.undo.modifiedChanged.connect(self.setWindowModified)
+        # Before the stack becomes active: its indexChanged tells the Image menu the size of this document
+        # (told the old one's, it took the first edit for a size change and refitted the view).
+        self.document, self.path = doc, Path(path) if path is not None else None
         self.undo_group.addStack(self.undo.stack)
         self.undo_group.setActiveStack(self.undo.stack)
-        self.document, self.path = doc, Path(path) if path is not None else None
         if self._unsubscribe is not None:
             self._unsubscribe()
         self._unsubscribe = doc.subscribe(self._on_document_changed)

@@ -53,6 +53,7 @@ def create_actions(window: MainWindow) -> dict[str, QAction]:
         "copy": _action(w, "&Copy", w.copy, Key.Copy, "Copy the selection of the active layer"),
         "paste": _action(w, "&Paste as New Layer", w.paste_as_layer, Key.Paste,
                          "Add the clipboard's image as a new layer"),
+        "free_transform": w.free_transform.action,
         "select_all": _action(w, "Select &All", sel.select_all, Key.SelectAll, "Select the whole image"),
         "deselect": _action(w, "&Deselect", sel.deselect, (Key.Deselect, "Ctrl+Shift+A"), "Select nothing"),
         "invert_selection": _action(w, "&Invert Selection", sel.invert_selection, "Ctrl+Shift+I",
@@ -119,6 +120,8 @@ def build_menus(window: MainWindow, actions: dict[str, QAction]) -> QMenu:
     edit_menu.addActions([actions["undo"], actions["redo"]])
     edit_menu.addSeparator()
     edit_menu.addActions([actions["copy"], actions["paste"]])
+    edit_menu.addSeparator()
+    edit_menu.addAction(actions["free_transform"])
     edit_menu.addSeparator()
     edit_menu.addAction(actions["models"])
     edit_menu.addAction(actions["preferences"])

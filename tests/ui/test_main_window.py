@@ -194,3 +194,16 @@ def test_generate_panel_says_inpaint_once_something_is_selected(window, qtbot):
     qtbot.waitUntil(lambda: label.text().startswith("Inpaint"), timeout=2000)
     window.deselect()
     qtbot.waitUntil(lambda: label.text().startswith("Text to image"), timeout=2000)
+
+
+def test_the_first_edit_after_opening_another_size_keeps_the_view(window):
+    from glide_desktop.document.commands import SetLayerProperty
+    from glide_desktop.document.document import Document
+    from glide_desktop.document.layer import Layer
+
+    doc = Document(300, 200)  # not the window's 64 x 48
+    doc.insert_layer(Layer.filled(300, 200, (255, 255, 255, 255), "Background"))
+    window.set_document(doc, None)
+    window.canvas.set_zoom(4.0)
+    window.push(SetLayerProperty(doc.layers[0].uid, "opacity", 1.0, 0.5))
+    assert window.canvas.zoom == 4.0

@@ -4,7 +4,8 @@ Each sample is one mouse move with the brush (one dab): the event goes through t
 stroke writes the layer, the document notifies, the canvas refreshes its image in the dirty rect,
 and the event loop runs until the paint event has drawn it. The layer-drag lines time the same for
 a move tool dragging a full-size opaque top layer (the whole screen image is rewritten per move), and
-a floating selection lifted off a layer in the middle of the stack.
+a floating selection lifted off a layer in the middle of the stack; the Free Transform lines, a corner
+of the full-size bottom layer dragged (the preview's repaint per move).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import time
 import numpy as np
 
 from glide_desktop.ui.canvas.bench_drag import launch_seconds, layer_drag, print_drags
+from glide_desktop.ui.canvas.bench_transform import print_transforms, transform_drags
 
 TARGET_P95_MS = 16.0
 TARGET_LAUNCH_S = 1.5
@@ -190,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     for label, set_zoom in views[:2]:
         set_zoom()
         repaints.append((f"{label} full repaint", view.zoom, _full_repaints(app, view)))
+    transforms = transform_drags(view, views[:2], args.moves)
     outline_ms = _selection_outline(app, view, doc)
     view.fit()
     with_ants = _full_repaints(app, view)
@@ -203,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         worst = max(worst, p95)
         print(f"{label:<8}{zoom:>8.3f}{statistics.median(samples):>10.2f}{p95:>10.2f}{max(samples):>10.2f}")
     worst_drag = print_drags(drags, args.moves, TARGET_P95_MS)
+    print_transforms(transforms)
     print("whole-widget repaints (panning), milliseconds:")
     for label, zoom, samples in repaints + [("fit with ants", view.zoom, with_ants)]:
         print(f"  {label:<20}{zoom:>8.3f}  p50 {statistics.median(samples):7.2f}  max {max(samples):7.2f}")

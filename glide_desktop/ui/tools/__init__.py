@@ -61,6 +61,7 @@ class ToolBox(QObject):
         self._add_shortcut("Next marquee tool", "Shift+M", lambda: self.cycle(CYCLES[Qt.Key.Key_M]))
         self._add_shortcut("Next lasso tool", "Shift+L", lambda: self.cycle(CYCLES[Qt.Key.Key_L]))
         self._active: Tool | None = None
+        self.mode: Tool | None = None  # a tool not in the box holding the canvas a while (Free Transform)
         canvas.installEventFilter(self)
         self.set_tool("brush")
 
@@ -110,8 +111,9 @@ class ToolBox(QObject):
         tool = self.tools.get(name)
         if tool is None:
             raise ValueError(f"unknown tool {name!r}; known tools: {', '.join(self.tools)}")
-        if tool is self._active:
+        if tool is self._active and self.mode is None:
             return
+        self._leave_mode()  # choosing a tool ends a mode (the mode's deactivate decides what that means)
         if self._active is not None:
             self._options[self._active.name].setVisible(False)
         self._active = tool
@@ -119,6 +121,30 @@ class ToolBox(QObject):
         self._options[name].setVisible(True)
         self.canvas.set_tool(tool)
         self.toolChanged.emit(name)
+
+    def begin_mode(self, tool: Tool, options: QWidget | None = None) -> None:
+        """Give the canvas (and the options bar, when options are given) to a tool that is not in the box,
+        until end_mode or the choice of any tool."""
+        self.mode = tool
+        if options is not None:
+            if tool.name not in self._options:
+                options.setFixedHeight(self.options_for(self.active_tool.name).height())
+                self._options[tool.name] = self.options_bar.addWidget(options)
+            self._options[self.active_tool.name].setVisible(False)
+            self._options[tool.name].setVisible(True)
+        self.canvas.set_tool(tool)
+
+    def end_mode(self) -> None:
+        """Give the canvas and the options bar back to the chosen tool."""
+        if self.mode is not None:
+            self._leave_mode()
+            self.canvas.set_tool(self._active)
+
+    def _leave_mode(self) -> None:
+        if self.mode is not None and self.mode.name in self._options:
+            self._options[self.mode.name].setVisible(False)
+            self._options[self.active_tool.name].setVisible(True)
+        self.mode = None
 
     def cycle(self, family: tuple[str, ...]) -> None:
         """Shift+key: the next tool of a family sharing a key, or its second tool when none is active."""

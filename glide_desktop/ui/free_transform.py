@@ -1,0 +1,209 @@
+"""Edit ▸ Free Transform (Ctrl+T): lift the active layer's selected pixels (or all of it), show the box on
+the canvas, and on Enter resample once into one undo step.
+
+Esc, or any edit of the image from elsewhere (an undo from a menu or panel, a generated result), cancels
+and changes nothing; Ctrl+Z on the canvas steps back through the box's gestures instead.
+Choosing another tool or another layer applies the transform first, as Photoshop does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication
+
+from glide_desktop.document.document import Change, Document
+from glide_desktop.document.free_transform import FreeTransform, Lift, lift, lifted_picture
+from glide_desktop.document.layer import Layer, apply_mask
+from glide_desktop.document.transform_box import TransformBox
+from glide_desktop.ui.canvas.transform_preview import TransformPreview
+from glide_desktop.ui.editor_host import EditorHost, tell
+from glide_desktop.ui.tools.transform import FreeTransformTool
+from glide_desktop.ui.transform_bar import TransformBar
+
+HINT = "Free Transform: drag a handle to scale (Shift keeps the aspect), inside to move, outside to turn; " \
+       "Enter applies, Esc cancels"
+
+
+@dataclass
+class _Session:
+    doc: Document
+    uid: int
+    lifted: Lift
+    use_selection: bool
+    tool: FreeTransformTool
+    unsubscribe: Any
+
+
+class _KeepUndoKeys(QObject):
+    """While the box is up, Ctrl+Z and redo pressed on the canvas reach the box (its gestures) instead of
+    the image's history, which would cancel the transform."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.ShortcutOverride and (
+                event.matches(QKeySequence.StandardKey.Undo) or event.matches(QKeySequence.StandardKey.Redo)):
+            event.accept()  # the canvas takes the key: no shortcut fires, a key press follows
+            return True
+        return False
+
+
+class FreeTransformController(QObject):
+    """Starts, applies and cancels Free Transforms for the host's document (one at a time)."""
+
+    def __init__(self, host: EditorHost, toolbox: Any, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.host, self.toolbox = host, toolbox
+        self.action = QAction("Free &Transform", self)
+        self.action.setShortcut(QKeySequence("Ctrl+T"))
+        self.action.setStatusTip("Scale, turn and move the selection's pixels, or the active layer")
+        self.action.triggered.connect(lambda _checked=False: self.start())
+        self.bar = TransformBar()
+        self.bar.boxEdited.connect(self._typed)
+        self.bar.applyRequested.connect(self.apply)
+        self.bar.cancelRequested.connect(self.cancel)
+        self.session: _Session | None = None
+        self._switch_pending = False
+        self._undo_keys = _KeepUndoKeys(self)
+
+    @property
+    def tool(self) -> FreeTransformTool | None:
+        """The canvas tool of the transform in progress (None when none runs)."""
+        return self.session.tool if self.session is not None else None
+
+    # --- start -----------------------------------------------------------------------------------------
+    def start(self) -> bool:
+        """Lift the pixels and show the box; False (with a status message) when there is nothing to do."""
+        doc = self.host.document
+        if self.session is not None or doc is None:
+            return False
+        settle = getattr(self.host.undo, "settle", None)
+        if settle is not None:
+            settle()  # a selection the Move tool left floating lands first: transform the landed layer
+        refusal = _refusal(doc)
+        if refusal:
+            tell(self.host, refusal)
+            return False
+        layer = doc.active_layer
+        use_selection = doc.selection.bbox() is not None
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # a big layer takes a moment to lift
+        try:
+            lifted = lift(layer, doc.selection.coverage if use_selection else None)
+            preview = _preview(doc, layer, lifted) if not lifted.rect.is_empty() else None
+        finally:
+            QApplication.restoreOverrideCursor()
+        if preview is None:
+            what = "the selection holds no pixels of this layer" if use_selection else "the layer is empty"
+            tell(self.host, f"Nothing to transform: {what}")
+            return False
+        box = TransformBox.around(lifted.rect)
+        tool = FreeTransformTool(self.toolbox.state, self, box, preview)
+        self.session = _Session(doc, layer.uid, lifted, use_selection, tool, doc.subscribe(self._on_change))
+        self.bar.show_box(box)
+        self.toolbox.begin_mode(tool, self.bar)
+        self.host.canvas.installEventFilter(self._undo_keys)
+        self.host.canvas.setFocus(Qt.FocusReason.OtherFocusReason)  # Enter, Esc and arrows go to the box
+        self.host.canvas.update()
+        self.host.canvas.set_hint(HINT)  # lasts while the box is up (the status bar's tool hint)
+        return True
+
+    # --- the tool's host ---------------------------------------------------------------------------------
+    def apply(self) -> bool:
+        """Resample the piece through the box into the layer: one undo step (none when nothing moved)."""
+        session = self.session
+        if session is None:
+            return False
+        affine = session.tool.box.affine()
+        if affine.is_identity():
+            self._end("Free Transform: nothing changed")
+            return True
+        command = FreeTransform(session.uid, affine, session.use_selection)
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            command.prepare(session.doc, session.lifted)
+        except ValueError as error:
+            tell(self.host, f"Free Transform: {error}")
+            return False
+        finally:
+            QApplication.restoreOverrideCursor()
+        self._end("")  # first: the step's own change must not look like an edit from elsewhere
+        self.host.push(command)
+        return True
+
+    def cancel(self) -> None:
+        """Drop the transform: the document never changed."""
+        if self.session is not None:
+            self._end("Free Transform cancelled")
+
+    def tool_left(self) -> None:
+        """Another tool was chosen: apply (or, when the result cannot be made, cancel)."""
+        if self.session is not None and not self.apply():
+            self.cancel()
+
+    def box_changed(self) -> None:
+        """The box moved on the canvas: show its numbers."""
+        if self.session is not None:
+            self.bar.show_box(self.session.tool.box)
+
+    def _typed(self, box: TransformBox) -> None:
+        if self.session is not None:
+            self.session.tool.set_box(self.host.canvas, box, record=True)
+
+    # --- the rest of the editor --------------------------------------------------------------------------
+    def _on_change(self, change: Change) -> None:
+        session = self.session
+        if session is None:
+            return
+        if session.doc.active_uid != session.uid:
+            # Another layer was chosen: apply to the one being transformed, once this notification is over.
+            if not self._switch_pending:
+                self._switch_pending = True
+                QTimer.singleShot(0, self._apply_after_switch)
+        elif change.pixels or change.selection:
+            self._end("Free Transform cancelled: the image changed")
+
+    def _apply_after_switch(self) -> None:
+        self._switch_pending = False
+        session = self.session
+        if session is None:
+            return
+        if session.doc.find_layer(session.uid) is None:
+            self._end("Free Transform cancelled: its layer is gone")
+        elif not self.apply():
+            self.cancel()
+
+    def _end(self, message: str) -> None:
+        session, self.session = self.session, None
+        if session is None:
+            return
+        session.unsubscribe()
+        self.host.canvas.removeEventFilter(self._undo_keys)
+        if self.toolbox.mode is session.tool:
+            self.toolbox.end_mode()
+        self.host.canvas.update()
+        self.host.canvas.set_hint("")
+        if message:
+            tell(self.host, message)
+
+
+def _preview(doc: Document, layer: Layer, lifted: Lift) -> TransformPreview:
+    """The canvas preview of lifted: the picture without it, and the piece as it composites (a whole
+    layer's mask moves with it)."""
+    shown = lifted.piece
+    if lifted.mask is not None and layer.mask_enabled:
+        shown = apply_mask(lifted.piece, lifted.mask)
+    return TransformPreview(lifted_picture(doc, layer.uid, lifted), shown, lifted.rect, layer.opacity)
+
+
+def _refusal(doc: Document) -> str:
+    """Why the active layer cannot be transformed now ("" when it can)."""
+    node = doc.active_node
+    if node is None:
+        return "Free Transform needs a layer: add one first"
+    if node.is_group:
+        return "Free Transform works on one layer at a time: choose a layer inside the group"
+    if not doc.is_shown(node.uid):
+        return "Free Transform: show the layer first (it or its group is hidden)"
+    return ""
