@@ -6,12 +6,15 @@ contribution and also shows that a wrong layout (heads, channels) would miss by 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
 import torch
 import torch.nn.functional as F
 
+from glide_desktop.engine.config import TINY_PRESETS
+from glide_desktop.engine.nn import build_unet
 from glide_desktop.engine.nn.blocks import BlockSequence, ResBlock, SpatialAttention
 from glide_desktop.engine.nn.layers import GroupNorm32
 
@@ -121,3 +124,16 @@ def test_a_block_with_room_for_the_skip_gives_the_same_channels_first(dtype: tor
     assert torch.equal(wide[:, :32], plain)
     assert wide.is_contiguous(memory_format=torch.channels_last) == plain.is_contiguous(
         memory_format=torch.channels_last)
+
+
+def test_the_unet_still_runs_with_autograd_on() -> None:
+    """Outside no_grad (FLOP counting, any caller) the widened decoder outputs stay differentiable."""
+    torch.manual_seed(11)
+    model = build_unet(dataclasses.replace(TINY_PRESETS["base"], text_ctx=4))
+    x, steps = torch.randn(1, 3, 64, 64), torch.tensor([10])
+    tokens, mask = torch.zeros(1, 4, dtype=torch.long), torch.ones(1, 4, dtype=torch.bool)
+    out = model(x, steps, tokens, mask)
+    out.sum().backward()
+    assert model.input_blocks[0][0].weight.grad is not None
+    with torch.no_grad():
+        assert torch.equal(model(x, steps, tokens, mask), out.detach())

@@ -178,7 +178,10 @@ def widened(t: Tensor, room: int) -> Tensor:
 def widened_sum(a: Tensor, b: Tensor, room: int) -> Tensor:
     """a + b written into the first channels of widened(a, room) (the same values as a + b)."""
     out = widened(a, room)
-    torch.add(a, b, out=out[:, : a.shape[1]])
+    if torch.is_grad_enabled() and (a.requires_grad or b.requires_grad):
+        out[:, : a.shape[1]] = a + b  # autograd refuses out= but records this copy
+    else:
+        torch.add(a, b, out=out[:, : a.shape[1]])
     return out
 
 
