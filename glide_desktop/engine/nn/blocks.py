@@ -55,12 +55,8 @@ class ResBlock(nn.Module):
             return F.avg_pool2d(x, kernel_size=2, stride=2)  # N, C, H/2, W/2
         return x
 
-    def forward(self, x: Tensor, emb: Tensor, check: Check | None = None, room: int = 0) -> Tensor:
-        """x N, C, H, W; emb N, E. check (cancel) runs between the two convolutions.
-
-        room > 0 returns N, C_out + room, H', W' with the result in the first C_out channels and
-        the rest left for the caller to fill (the decoder's skip), so no concatenation copies it.
-        """
+    def forward(self, x: Tensor, emb: Tensor, check: Check | None = None) -> Tensor:
+        """x N, C, H, W; emb N, E. check (cancel) runs between the two convolutions."""
         norm_act, conv = self.in_layers[0], self.in_layers[2]
         # Resample after norm+SiLU and before the conv; the skip input is resampled the same way.
         h = conv(self._resample(norm_act(x)))  # N, C_out, H', W'
@@ -75,8 +71,6 @@ class ResBlock(nn.Module):
             h = self.out_layers[3](self.out_layers[2](F.silu(h, inplace=True)))  # SiLU, dropout, conv
         else:
             h = self.out_layers(h + emb_out.to(h.dtype))
-        if room:
-            return widened_sum(h, self.skip_connection(x), room)
         return h.add_(self.skip_connection(x))  # h is this block's own tensor
 
 
@@ -123,10 +117,9 @@ class SpatialAttention(nn.Module):
             self.encoder_kv = None
         self.proj_out = nn.Conv1d(channels, channels, 1)
 
-    def forward(self, x: Tensor, text_features: Tensor | None, room: int = 0) -> Tensor:
-        """x N, C, H, W plus attention; room as in ResBlock.forward."""
+    def forward(self, x: Tensor, text_features: Tensor | None) -> Tensor:
         if x.dtype == torch.bfloat16:
-            return self._forward_fused(x, text_features, room)
+            return self._forward_fused(x, text_features)
         n, c, height, width = x.shape
         head_ch = c // self.heads
         qkv = self.qkv(self.norm(x).reshape(n, c, height * width))  # N, 3C, T (a copy if channels-last)
@@ -138,10 +131,9 @@ class SpatialAttention(nn.Module):
             k = torch.cat([text_k, k], dim=-1)  # N*H, d, S+T
             v = torch.cat([text_v, v], dim=-1)  # N*H, d, S+T
         h = attention(q, k, v).reshape(n, c, -1)  # N, C, T
-        h = self.proj_out(h).reshape(n, c, height, width)
-        return widened_sum(x, h, room) if room else x + h
+        return x + self.proj_out(h).reshape(n, c, height, width)
 
-    def _forward_fused(self, x: Tensor, text_features: Tensor | None, room: int) -> Tensor:
+    def _forward_fused(self, x: Tensor, text_features: Tensor | None) -> Tensor:
         """bf16: position-major matmuls and torch's fused attention (bf16 products, fp32 softmax).
 
         The 1x1 convs run as plain matmuls on the N, T, C view of the channels-last activation,
@@ -163,26 +155,7 @@ class SpatialAttention(nn.Module):
         h = F.scaled_dot_product_attention(q, k, v)  # N, H, T, d; scale d^-1/2 = (d^-1/4)^2
         h = h.transpose(1, 2).reshape(n, -1, c)  # N, T, C
         h = F.linear(h, _matrix(self.proj_out), self.proj_out.bias)  # N, T, C
-        h = h.view(n, height, width, c).permute(0, 3, 1, 2)  # N, C, H, W (channels-last)
-        return widened_sum(h, x, room) if room else h.add_(x)
-
-
-def widened(t: Tensor, room: int) -> Tensor:
-    """An empty N, C + room, H, W tensor in t's dtype, device and memory format."""
-    n, c, height, width = t.shape
-    channels_last = t.is_contiguous(memory_format=torch.channels_last) and not t.is_contiguous()
-    layout = torch.channels_last if channels_last else torch.contiguous_format
-    return torch.empty((n, c + room, height, width), dtype=t.dtype, device=t.device, memory_format=layout)
-
-
-def widened_sum(a: Tensor, b: Tensor, room: int) -> Tensor:
-    """a + b written into the first channels of widened(a, room) (the same values as a + b)."""
-    out = widened(a, room)
-    if torch.is_grad_enabled() and (a.requires_grad or b.requires_grad):
-        out[:, : a.shape[1]] = a + b  # autograd refuses out= but records this copy
-    else:
-        torch.add(a, b, out=out[:, : a.shape[1]])
-    return out
+        return h.view(n, height, width, c).permute(0, 3, 1, 2).add_(x)  # N, C, H, W (channels-last)
 
 
 def _matrix(conv: nn.Conv1d) -> Tensor:
@@ -194,24 +167,15 @@ class BlockSequence(nn.ModuleList):
     """One UNet stage (`input_blocks.i`, `middle_block`, ...): a conv, ResBlocks, attention."""
 
     def forward(self, h: Tensor, emb: Tensor, text_features: Tensor | None,  # type: ignore[override]
-                check: Check | None = None, room: int = 0) -> Tensor:
-        """Run the layers in order; check (cancel) runs before each layer after the first.
-
-        room > 0: the result comes back room channels wider (see ResBlock.forward), to be filled.
-        """
-        last = len(self) - 1
+                check: Check | None = None) -> Tensor:
+        """Run the layers in order; check (cancel) runs before each layer after the first."""
         for position, layer in enumerate(self):
             if position and check is not None:
                 check()
-            extra = room if position == last else 0
             if isinstance(layer, ResBlock):
-                h = layer(h, emb, check, extra)
+                h = layer(h, emb, check)
             elif isinstance(layer, SpatialAttention):
-                h = layer(h, text_features, extra)
+                h = layer(h, text_features)
             else:
                 h = layer(h)
-                if extra:
-                    out = widened(h, extra)
-                    out[:, : h.shape[1]] = h
-                    h = out
         return h

@@ -162,17 +162,10 @@ class GlideUNet(nn.Module):
             h = block(h, emb, text_features, check)
             skips.append(h)
         h = self.middle_block(h, emb, text_features, check)
-        h = torch.cat([h, skips.pop()], dim=1)  # h first, then the skip (at the lowest resolution)
-        # Each decoder block leaves room after its own channels for the skip the next one reads:
-        # the reference's concatenation without copying h a second time.
         for block in self.output_blocks:
             if check is not None:
                 check()
-            h = block(h, emb, text_features, check, room=skips[-1].shape[1] if skips else 0)
-            if skips:
-                skip = skips.pop()
-                h[:, h.shape[1] - skip.shape[1]:] = skip
-                del skip  # the encoder's copy goes now, before the next block allocates its own
+            h = block(torch.cat([h, skips.pop()], dim=1), emb, text_features, check)  # h first, then skip
         return self.out(h.to(module_dtype(self.out)))  # N, 6, H, W
 
     def model_input(self, x: Tensor, inpaint_image: Tensor | None, inpaint_mask: Tensor | None,
