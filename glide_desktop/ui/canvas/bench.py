@@ -193,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     for label, set_zoom in views[:2]:
         set_zoom()
         repaints.append((f"{label} full repaint", view.zoom, _full_repaints(app, view)))
-    transforms = transform_drags(view, views[:2], args.moves)
+    transforms = transform_drags(view, tools, views[:2], args.moves)
     outline_ms = _selection_outline(app, view, doc)
     view.fit()
     with_ants = _full_repaints(app, view)

@@ -2,11 +2,14 @@
 box's transform by QPainter at the zoom's pyramid level. Nothing here touches the document, so a drag
 costs one repaint; the exact resampling happens once, on apply.
 
-The piece is drawn over the whole picture with its layer's opacity (normal blending): layers above it
-and its blend mode show in the result after Enter.
+The numpy parts (`piece_levels`, `picture_levels`: premultiplying, box-filtering) may be made on a
+worker thread; QImages are only ever made on the GUI thread, when drawn. Until the picture arrives
+(`attach`) the canvas's own composite shows and the piece, once moved, is drawn over it as a ghost.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF
@@ -29,39 +32,90 @@ def qt_transform(affine: Affine) -> QTransform:
     return QTransform(affine.a, affine.d, affine.b, affine.e, affine.c, affine.f)
 
 
-class _Levels:
-    """A premultiplied image and its box-filtered reductions, made when first drawn at a level."""
+class Levels:
+    """A premultiplied image and its box-filtered reduction at one level (numpy: any thread), and the
+    QImage over it (made on the GUI thread when first drawn)."""
 
-    def __init__(self, straight: np.ndarray) -> None:
+    def __init__(self, straight: np.ndarray, level: int | None = None) -> None:
         self._full = premultiply(np.ascontiguousarray(straight))
-        self._images: dict[int, tuple[QImage, np.ndarray]] = {}
+        self._pixels: tuple[int, np.ndarray] | None = None
+        self._image: tuple[int, QImage] | None = None
+        if level is not None:
+            self.reduce(level)
+
+    def reduce(self, level: int) -> np.ndarray:
+        """The image at 1/2**level (kept: one level at a time)."""
+        if self._pixels is None or self._pixels[0] != level:
+            self._pixels = (level, np.ascontiguousarray(downsample(self._full, level)))
+        return self._pixels[1]
 
     def image(self, level: int) -> QImage:
-        if level not in self._images:
-            pixels = np.ascontiguousarray(downsample(self._full, level))
+        if self._image is None or self._image[0] != level:
+            pixels = self.reduce(level)
             height, width = pixels.shape[:2]
-            # The QImage shares the array's memory: keep both together.
-            self._images = {level: (QImage(pixels.data, width, height, width * 4, _PREMULTIPLIED), pixels)}
-        return self._images[level][0]
+            # The QImage shares the array's memory, which self._pixels keeps alive.
+            self._image = (level, QImage(pixels.data, width, height, width * 4, _PREMULTIPLIED))
+        return self._image[1]
+
+
+@dataclass
+class PictureLevels:
+    """A LiftedPicture's below and above, premultiplied and reduced for the view's level."""
+
+    rect: Rect
+    below: Levels | None
+    above: Levels | None
+
+
+def piece_levels(piece: np.ndarray, level: int) -> Levels:
+    """The piece ready to draw at level (numpy only: safe on a worker thread)."""
+    return Levels(piece, level)
+
+
+def picture_levels(picture: LiftedPicture, level: int) -> PictureLevels:
+    """The picture ready to draw at level (numpy only: safe on a worker thread)."""
+    shown = picture.below is not None and not picture.rect.is_empty()
+    return PictureLevels(picture.rect, Levels(picture.below, level) if shown else None,
+                         Levels(picture.above, level) if picture.above is not None else None)
 
 
 class TransformPreview:
     """Paints the picture without the piece, the piece (its pixels at piece_rect) mapped, then the layers
     above the piece's layer when there are any."""
 
-    def __init__(self, picture: LiftedPicture, piece: np.ndarray, piece_rect: Rect, opacity: float) -> None:
-        self.rect, self.piece_rect, self.opacity = picture.rect, piece_rect, opacity
-        shown = picture.below is not None and not picture.rect.is_empty()
-        self._below = _Levels(picture.below) if shown else None
-        self._above = _Levels(picture.above) if picture.above is not None else None
-        self._piece = _Levels(piece)
+    def __init__(self, piece_rect: Rect, opacity: float, picture: PictureLevels | None = None,
+                 piece: Levels | None = None) -> None:
+        self.piece_rect, self.opacity = piece_rect, opacity
+        self._piece = piece
+        self._picture = picture
         self._checker = checker_brush()
         self._screen_key: tuple | None = None
         self._screen_images: tuple[QImage | None, QImage | None] = (None, None)
 
+    @classmethod
+    def now(cls, picture: LiftedPicture, piece: np.ndarray, piece_rect: Rect, opacity: float,
+            level: int = 0) -> TransformPreview:
+        """A preview made at once on this thread."""
+        return cls(piece_rect, opacity, picture_levels(picture, level), piece_levels(piece, level))
+
+    @property
+    def ready(self) -> bool:
+        """True once the picture around the piece has arrived (until then the canvas shows its own)."""
+        return self._picture is not None and self._piece is not None
+
+    def attach_piece(self, piece: Levels) -> None:
+        """The piece's pixels arrived (made on a worker thread; from now on only this thread uses them)."""
+        self._piece = piece
+
+    def attach(self, picture: PictureLevels) -> None:
+        """The picture around the piece arrived (as attach_piece)."""
+        self._picture, self._screen_key = picture, None
+
     def paint(self, painter: QPainter, viewport: Viewport, affine: Affine) -> None:
         """Draw the preview with the piece moved by affine (document coordinates)."""
-        below, above = self._screens(painter, viewport)
+        if self._piece is None or (self._picture is None and affine.is_identity()):
+            return  # the canvas's composite shows the piece where it is
+        below, above = self._screens(painter, viewport) if self._picture is not None else (None, None)
         level = viewport.pyramid_level(MAX_LEVEL)
         painter.save()
         if below is not None:
@@ -84,15 +138,16 @@ class TransformPreview:
         device = painter.device()
         key = (viewport.zoom, viewport.origin.x(), viewport.origin.y(), device.width(), device.height(),
                device.devicePixelRatioF())
-        if key != self._screen_key:
+        picture = self._picture
+        if picture is not None and key != self._screen_key:
             self._screen_key = key
-            area = QRectF(self.rect.x, self.rect.y, self.rect.w, self.rect.h)
-            below = None if area.isEmpty() else self._screen(key, viewport, area, self._below, checker=True)
-            above = self._screen(key, viewport, area, self._above, checker=False) if self._above else None
+            area = QRectF(picture.rect.x, picture.rect.y, picture.rect.w, picture.rect.h)
+            below = None if area.isEmpty() else self._screen(key, viewport, area, picture.below, checker=True)
+            above = self._screen(key, viewport, area, picture.above, checker=False) if picture.above else None
             self._screen_images = (below, above)
         return self._screen_images
 
-    def _screen(self, key: tuple, viewport: Viewport, area: QRectF, levels: _Levels | None,
+    def _screen(self, key: tuple, viewport: Viewport, area: QRectF, levels: Levels | None,
                 checker: bool) -> QImage:
         width, height, ratio = key[3], key[4], key[5]
         image = QImage(round(width * ratio), round(height * ratio), _SCREEN)
