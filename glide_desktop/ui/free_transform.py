@@ -22,7 +22,13 @@ from PySide6.QtWidgets import QApplication
 
 from glide_desktop.document.document import Change, Document
 from glide_desktop.document.free_transform import FreeTransform, Lift, lift, lifted_picture
-from glide_desktop.document.layer import Layer, apply_mask
+from glide_desktop.document.free_transform_group import (
+    FreeTransformGroup,
+    group_lift,
+    group_picture,
+    group_piece,
+)
+from glide_desktop.document.layer import BlendMode, Layer, apply_mask
 from glide_desktop.document.transform_box import TransformBox
 from glide_desktop.ui.canvas.transform_preview import (
     MAX_LEVEL,
@@ -33,7 +39,7 @@ from glide_desktop.ui.canvas.transform_preview import (
 from glide_desktop.ui.editor_host import EditorHost, tell
 from glide_desktop.ui.tools.transform import FreeTransformTool
 from glide_desktop.ui.transform_bar import TransformBar
-from glide_desktop.ui.transform_jobs import BusyCanvas, Jobs, big
+from glide_desktop.ui.transform_jobs import Afterimage, BusyCanvas, Jobs, big
 
 HINT = "Free Transform: drag a handle to scale (Shift keeps the aspect), inside to move, outside to turn; " \
        "Enter applies, Esc cancels"
@@ -47,7 +53,7 @@ class _Session:
     use_selection: bool
     tool: FreeTransformTool
     unsubscribe: Any
-    applying: FreeTransform | None = None  # resampling on the worker thread
+    applying: Any = None  # the FreeTransform(Group) resampling on the worker thread
     stale: bool = False  # the image changed while it resampled: the result is dropped
     dropped: bool = False  # cancelled while it resampled
 
@@ -107,38 +113,49 @@ class FreeTransformController(QObject):
         if refusal:
             tell(self.host, refusal)
             return False
-        layer = doc.active_layer
-        use_selection = doc.selection.bbox() is not None
+        node = doc.active_node
+        use_selection = doc.selection.bbox() is not None and not node.is_group
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # a selection's lift takes a moment
         try:
-            lifted = lift(layer, doc.selection.coverage if use_selection else None)
+            if node.is_group:  # only where it lies now: its layers composite for the preview later
+                lifted = group_lift(doc, node.uid, with_piece=False)
+            else:
+                lifted = lift(node, doc.selection.coverage if use_selection else None)
         finally:
             QApplication.restoreOverrideCursor()
         if lifted.rect.is_empty():
-            what = "the selection holds no pixels of this layer" if use_selection else "the layer is empty"
+            what = ("the selection holds no pixels of this layer" if use_selection
+                    else "the group's layers are empty" if node.is_group else "the layer is empty")
             tell(self.host, f"Nothing to transform: {what}")
             return False
-        preview = TransformPreview(lifted.rect, layer.opacity)
+        preview = TransformPreview(lifted.rect, node.opacity, _preview_blend(node))
         box = TransformBox.around(lifted.rect)
         tool = FreeTransformTool(self.toolbox.state, self, box, preview)
-        self.session = _Session(doc, layer.uid, lifted, use_selection, tool, doc.subscribe(self._on_change))
+        self.session = _Session(doc, node.uid, lifted, use_selection, tool, doc.subscribe(self._on_change))
         self.bar.show_box(box)
         self.toolbox.begin_mode(tool, self.bar)
         self.host.canvas.installEventFilter(self._undo_keys)
         self.host.canvas.setFocus(Qt.FocusReason.OtherFocusReason)  # Enter, Esc and arrows go to the box
         self.host.canvas.update()
         self.host.canvas.set_hint(HINT)  # lasts while the box is up (the status bar's tool hint)
-        self._prepare(doc, layer, lifted, preview)
+        self._prepare(doc, node, lifted, preview)
         return True
 
-    def _prepare(self, doc: Document, layer: Layer, lifted: Lift, preview: TransformPreview) -> None:
+    def _prepare(self, doc: Document, node: Any, lifted: Lift, preview: TransformPreview) -> None:
         """Make the preview's pictures: at once when small, else on the worker thread, the piece first
         (it can follow the box over the canvas's picture), then what lies below and above it."""
         session, level = self.session, self.host.canvas.viewport.pyramid_level(MAX_LEVEL)
-        shown = _shown_piece(layer, lifted)
-        picture = lambda: picture_levels(lifted_picture(doc, layer.uid, lifted), level)  # noqa: E731
+
+        def piece() -> Any:
+            shown = group_piece(doc, node.uid, lifted.rect) if node.is_group else _shown_piece(node, lifted)
+            return piece_levels(shown, level)
+
+        def picture() -> Any:
+            made = (group_picture if node.is_group else lifted_picture)(doc, node.uid, lifted)
+            return picture_levels(made, level)
+
         if not big(doc.width * doc.height + lifted.rect.area):
-            preview.attach_piece(piece_levels(shown, level))
+            preview.attach_piece(piece())
             preview.attach(picture())
             return
 
@@ -152,7 +169,7 @@ class FreeTransformController(QObject):
                 self.host.canvas.update()
             return done
 
-        self.jobs.submit(lambda: piece_levels(shown, level), arrived(preview.attach_piece))
+        self.jobs.submit(piece, arrived(preview.attach_piece))
         self.jobs.submit(picture, arrived(preview.attach))
 
     # --- the tool's host ---------------------------------------------------------------------------------
@@ -170,7 +187,10 @@ class FreeTransformController(QObject):
         if affine.is_identity():
             self._end("Free Transform: nothing changed")
             return True
-        command = FreeTransform(session.uid, affine, session.use_selection)
+        if session.doc.layer_by_uid(session.uid).is_group:
+            command: Any = FreeTransformGroup(session.uid, affine)
+        else:
+            command = FreeTransform(session.uid, affine, session.use_selection)
         if wait or not big(session.lifted.rect.area + affine.bounds(session.lifted.rect).area):
             QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
             try:
@@ -207,9 +227,17 @@ class FreeTransformController(QObject):
         else:
             self._land(command)
 
-    def _land(self, command: FreeTransform) -> None:
+    def _land(self, command: Any) -> None:
+        preview, affine = self.session.tool.preview, self.session.tool.box.affine()
         self._end("")  # first: the step's own change must not look like an edit from elsewhere
-        self.host.push(command)
+        drags = getattr(self.host.canvas, "layer_drags", None)
+        if drags is None or not preview.ready:
+            self.host.push(command)
+            return
+        # The canvas reads what changed in timer slices, on-screen first (no long stall), showing the
+        # preview where it has not yet.
+        drags.apply(lambda: self.host.push(command))
+        Afterimage(self.host.canvas, preview, affine)
 
     def cancel(self) -> None:
         """Drop the transform: the document never changed."""
@@ -273,6 +301,12 @@ class FreeTransformController(QObject):
             tell(self.host, message)
 
 
+def _preview_blend(node: Any) -> BlendMode:
+    """How the preview draws the piece: the layer's blend, an isolated group's; a pass-through group's
+    layers blend on their own, so it shows as normal (the result after Enter is exact)."""
+    return BlendMode.NORMAL if node.is_group and node.pass_through else node.blend
+
+
 def _shown_piece(layer: Layer, lifted: Lift) -> np.ndarray:
     """The piece as it composites (a whole layer's mask moves with it)."""
     if lifted.mask is not None and layer.mask_enabled:
@@ -285,8 +319,6 @@ def _refusal(doc: Document) -> str:
     node = doc.active_node
     if node is None:
         return "Free Transform needs a layer: add one first"
-    if node.is_group:
-        return "Free Transform works on one layer at a time: choose a layer inside the group"
     if not doc.is_shown(node.uid):
         return "Free Transform: show the layer first (it or its group is hidden)"
     return ""

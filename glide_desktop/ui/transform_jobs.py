@@ -125,3 +125,29 @@ class BusyCanvas(QObject):
             event.accept()  # taken: no shortcut fires from the canvas either
             return True
         return False
+
+
+class Afterimage(QObject):
+    """A landed transform's preview stays over the canvas until the canvas has read the change (its
+    catch-up runs in timer slices, on-screen first), so the old picture never flashes back meanwhile."""
+
+    def __init__(self, canvas: Any, preview: Any, affine: Any) -> None:
+        super().__init__(canvas)
+        self.canvas, self.preview, self.affine = canvas, preview, affine
+        canvas.overlays.append(self)
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self._check)
+        self._timer.start()
+
+    def paint(self, painter: Any, viewport: Any) -> None:
+        self.preview.paint(painter, viewport, self.affine)
+
+    def _check(self) -> None:
+        if self.canvas.layer_drags.catching_up:
+            return
+        self._timer.stop()
+        if self in self.canvas.overlays:
+            self.canvas.overlays.remove(self)
+        self.canvas.update()
+        self.deleteLater()

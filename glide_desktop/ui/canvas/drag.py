@@ -107,10 +107,12 @@ class LayerDrags(QObject):
         before, self.preview.offset = self.preview.offset, offset
         if not self.preview.layer_ready:
             return
-        if self._content is None:
+        # Without a measured content, where the prepared piece has pixels (whole pieces) will do.
+        content = self._content if self._content is not None else self.preview.layer.footprint
+        if self._content is None and (content.is_empty() or self.preview.layer.clears_outside):
             self.view.update()
-        else:
-            self.view.update_doc_rect(self._content.translate(*before).union(self._content.translate(*offset)))
+            return
+        self.view.update_doc_rect(content.translate(*before).union(content.translate(*offset)))
 
     def end(self, commit: Callable[[], None]) -> None:
         """The drag ends: `commit` applies the final offset to the document; what that changes is read

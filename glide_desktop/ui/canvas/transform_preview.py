@@ -5,6 +5,10 @@ costs one repaint; the exact resampling happens once, on apply.
 The numpy parts (`piece_levels`, `picture_levels`: premultiplying, box-filtering) may be made on a
 worker thread; QImages are only ever made on the GUI thread, when drawn. Until the picture arrives
 (`attach`) the canvas's own composite shows and the piece, once moved, is drawn over it as a ghost.
+
+The piece blends as its layer does where Qt has the same formula (PREVIEWED_BLENDS), straight onto the
+picture below it: where that picture is see-through, it blends with the checkerboard there (the
+document blends it with nothing, which shows the piece itself); other blends preview as normal.
 """
 
 from __future__ import annotations
@@ -18,11 +22,24 @@ from PySide6.QtGui import QImage, QPainter, QTransform
 from glide_desktop.document.affine import Affine
 from glide_desktop.document.free_transform import LiftedPicture
 from glide_desktop.document.geometry import Rect
+from glide_desktop.document.layer import BlendMode
+from glide_desktop.ui.canvas.preview_parts import qt_mode
 from glide_desktop.ui.canvas.pyramid import downsample, premultiply
 from glide_desktop.ui.canvas.render import checker_brush, draw_checkerboard
 from glide_desktop.ui.canvas.viewport import Viewport
 
 MAX_LEVEL = 6
+_OVER = QPainter.CompositionMode.CompositionMode_SourceOver
+# The blends Qt draws with the document's own (W3C) formulas; the preview draws the others as normal
+# (hue, saturation, colour, luminosity; Porter-Duff modes), and Enter shows them exactly.
+PREVIEWED_BLENDS = {BlendMode.MULTIPLY, BlendMode.SCREEN, BlendMode.OVERLAY, BlendMode.DARKEN,
+                    BlendMode.LIGHTEN, BlendMode.COLOR_DODGE, BlendMode.COLOR_BURN, BlendMode.HARD_LIGHT,
+                    BlendMode.SOFT_LIGHT, BlendMode.DIFFERENCE, BlendMode.EXCLUSION, BlendMode.PLUS}
+
+
+def preview_mode(blend: BlendMode) -> QPainter.CompositionMode:
+    """The composition mode the preview draws a piece of this blend with."""
+    return qt_mode(blend) if blend in PREVIEWED_BLENDS else _OVER
 _PREMULTIPLIED = QImage.Format.Format_RGBA8888_Premultiplied
 _SCREEN = QImage.Format.Format_ARGB32_Premultiplied  # what a widget's backing store blits fastest
 
@@ -83,9 +100,10 @@ class TransformPreview:
     """Paints the picture without the piece, the piece (its pixels at piece_rect) mapped, then the layers
     above the piece's layer when there are any."""
 
-    def __init__(self, piece_rect: Rect, opacity: float, picture: PictureLevels | None = None,
-                 piece: Levels | None = None) -> None:
+    def __init__(self, piece_rect: Rect, opacity: float, blend: BlendMode = BlendMode.NORMAL,
+                 picture: PictureLevels | None = None, piece: Levels | None = None) -> None:
         self.piece_rect, self.opacity = piece_rect, opacity
+        self.mode = preview_mode(blend)
         self._piece = piece
         self._picture = picture
         self._checker = checker_brush()
@@ -94,9 +112,9 @@ class TransformPreview:
 
     @classmethod
     def now(cls, picture: LiftedPicture, piece: np.ndarray, piece_rect: Rect, opacity: float,
-            level: int = 0) -> TransformPreview:
+            blend: BlendMode = BlendMode.NORMAL, level: int = 0) -> TransformPreview:
         """A preview made at once on this thread."""
-        return cls(piece_rect, opacity, picture_levels(picture, level), piece_levels(piece, level))
+        return cls(piece_rect, opacity, blend, picture_levels(picture, level), piece_levels(piece, level))
 
     @property
     def ready(self) -> bool:
@@ -126,7 +144,10 @@ class TransformPreview:
         exact = viewport.zoom >= 1.0 and affine.quarter_turn()
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, not exact)
         painter.setOpacity(self.opacity)
+        # Before the picture arrives the piece is a ghost over the old composite: plain "over" then.
+        painter.setCompositionMode(self.mode if below is not None else _OVER)
         painter.drawImage(QRectF(0, 0, r.w, r.h), self._piece.image(level))
+        painter.setCompositionMode(_OVER)
         if above is not None:
             painter.resetTransform()
             painter.setOpacity(1.0)

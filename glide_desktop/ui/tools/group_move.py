@@ -12,7 +12,6 @@ from typing import Any
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QKeyEvent
 
-from glide_desktop.document.geometry import Rect
 from glide_desktop.document.group_commands import OffsetLayers
 from glide_desktop.ui.canvas.drag_scene import piece_rect
 from glide_desktop.ui.canvas.events import CanvasPointerEvent
@@ -52,7 +51,8 @@ class GroupMove:
         rect = piece_rect(doc, group)
         self._origin = (rect.x, rect.y)
         # The canvas prepares the picture below and above the group once; each move then only redraws.
-        canvas.layer_drags.begin(group.uid, Rect(0, 0, rect.w, rect.h))
+        # Each move repaints where the block's prepared pixels were and are (measured while preparing).
+        canvas.layer_drags.begin(group.uid)
         return True
 
     def move(self, canvas: Any, event: CanvasPointerEvent) -> bool:
