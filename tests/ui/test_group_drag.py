@@ -123,3 +123,23 @@ def test_a_layer_under_two_nested_groups_with_their_own_pass_lands_on_release(qt
     assert view.layer_drags.preview is None  # no prepared picture can show it
     _release_exact(qtbot, view, doc, start + QPoint(20, 10), tmp_path, "nested")
     assert doc.find_layer(moving).offset != (0, 0)
+
+
+@pytest.mark.parametrize("case", ["hidden", "empty"])
+def test_a_hidden_or_empty_group_drags_without_a_preview_and_moves_on_release(qtbot, case, tmp_path):
+    doc, group, moving = _grouped("isolated normal")
+    if case == "hidden":
+        doc.set_layer_property(group, "visible", False)
+    else:
+        for layer in doc.descendants(group):
+            layer.pixels[...] = 0
+    doc.set_active(group)
+    view = _canvas(qtbot, doc)
+    ToolBox(view).set_tool("move")
+    start = at(view, 380, 260)
+    qtbot.mousePress(view, LEFT, Qt.KeyboardModifier.NoModifier, start)
+    for i in range(1, 5):
+        send_move(view, start + QPoint(5 * i, 3 * i), LEFT)
+    assert doc.find_layer(moving).offset == (0, 0)
+    _release_exact(qtbot, view, doc, start + QPoint(20, 12), tmp_path, case)
+    assert doc.find_layer(moving).offset != (0, 0) and view.undo.stack.undoText() == "Move group"
