@@ -53,17 +53,20 @@ def _recompose(scene: DragScene, delta: tuple[int, int]) -> np.ndarray:
     def plane(nodes, blend=BlendMode.NORMAL, opacity=1.0) -> Layer:
         return Layer(composite_rect(nodes, rect), blend=blend, opacity=opacity, uid=0)
 
-    piece = scene.piece
-    pixels = piece.layer.shown_pixels((slice(None), slice(None))) if piece.layer is not None else (
-        composite_rect(piece.nodes, piece.rect))
-    moving = Layer(pixels, blend=piece.blend, opacity=piece.opacity, visible=piece.visible, uid=0,
-                   offset=(piece.rect.x + delta[0], piece.rect.y + delta[1]))
+    def piece_layer(piece) -> Layer:
+        pixels = piece.layer.shown_pixels((slice(None), slice(None))) if piece.layer is not None else (
+            composite_rect(piece.nodes, piece.rect))
+        return Layer(pixels, blend=piece.blend, opacity=piece.opacity, visible=piece.visible, uid=0,
+                     offset=(piece.rect.x + delta[0], piece.rect.y + delta[1]))
+
+    # A pass-through group's parts are drawn in turn (each with its blend), else the block at once.
+    moving = [piece_layer(part) for part in scene.piece.parts] or [piece_layer(scene.piece)]
     above = [plane(spec.nodes, spec.blend, spec.opacity) for spec in scene.above]
     if scene.host is None:
-        return composite_rect([plane(scene.below), moving, *above], rect)
+        return composite_rect([plane(scene.below), *moving, *above], rect)
     host = scene.host
     inner = [plane(spec.nodes, spec.blend, spec.opacity) for spec in host.above]
-    block = composite_rect([plane(host.below), moving, *inner], rect)
+    block = composite_rect([plane(host.below), *moving, *inner], rect)
     below = composite_rect(scene.below, rect)
     if host.isolated:
         joined = composite_rect([Layer(below, uid=0), Layer(block, blend=host.blend, opacity=host.opacity,
@@ -87,14 +90,19 @@ _MIXED = [(BlendMode.NORMAL, 1.0, 1), (BlendMode.SCREEN, 0.7, 2), (BlendMode.NOR
 @example(_MIXED, (True, 0.6, BlendMode.NORMAL), (True, 1.0, BlendMode.NORMAL), 2, (3, -2))  # fading host
 @example(_MIXED, (False, 0.6, BlendMode.MULTIPLY), (True, 1.0, BlendMode.NORMAL), 4, (3, -2))  # isolated
 @example(_MIXED, (False, 0.6, BlendMode.SCREEN), (True, 1.0, BlendMode.NORMAL), 6, (-4, 1))  # a group
+@example(_MIXED, (True, 1.0, BlendMode.NORMAL), (True, 1.0, BlendMode.NORMAL), 6, (2, 3))  # its parts
+@example(_MIXED, (True, 0.6, BlendMode.NORMAL), (False, 0.7, BlendMode.DARKEN), 6, (2, 3))  # fading
 def test_the_split_recomposes_to_the_moved_document(layers, outer, inner, pick, delta):
     doc = _document(layers, outer, inner)
     node = doc.layers[pick]
     scene = scene_for(doc, node.uid)
     assume(scene is not None)
-    if node.is_group and node.pass_through:
-        # As one block drawn "over" a pass-through group is exact when everything in it blends normally.
-        assume(all(inner.blend is BlendMode.NORMAL for inner in doc.descendants(node.uid)))
+    inside = doc.descendants(node.uid)
+    if node.is_group and node.pass_through and (not scene.piece.parts or any(
+            inner.is_group and inner.pass_through and inner.opacity < 1.0 for inner in inside)):
+        # A fading pass-through group inside another fading group, or inside the moving one, moves as
+        # one block drawn "over" (exact when everything in it blends normally).
+        assume(all(inner.blend is BlendMode.NORMAL for inner in inside if not inner.is_group))
     preview = _recompose(scene, delta)
     for layer in [node] if not node.is_group else [n for n in doc.descendants(node.uid) if not n.is_group]:
         layer.offset = (layer.offset[0] + delta[0], layer.offset[1] + delta[1])
@@ -112,3 +120,16 @@ def test_two_nested_groups_with_their_own_pass_or_a_fading_group_above_leave_no_
     doc = _document([style] * 6, (True, 0.6, BlendMode.NORMAL), (True, 1.0, BlendMode.NORMAL))
     assert scene_for(doc, doc.layers[1].uid) is None  # a pass-through group at 60 % above L1
     assert scene_for(doc, doc.layers[-1].uid) is not None
+
+
+def test_a_pass_through_group_with_blended_layers_moves_as_parts():
+    doc = _document(_MIXED, (True, 1.0, BlendMode.NORMAL), (True, 1.0, BlendMode.NORMAL))
+    scene = scene_for(doc, doc.layers[6].uid)  # the outer group: L2 normal, L3 multiply, [L4 difference]
+    assert [part.blend for part in scene.piece.parts] == [BlendMode.NORMAL, BlendMode.MULTIPLY,
+                                                           BlendMode.DIFFERENCE]
+    assert scene.host is None
+    doc = _document(_MIXED, (True, 0.6, BlendMode.NORMAL), (False, 0.7, BlendMode.DARKEN))
+    scene = scene_for(doc, doc.layers[6].uid)  # fading: the group is its own host
+    assert scene.host is not None and scene.host.opacity == 0.6 and scene.piece.opacity == 1.0
+    assert [part.blend for part in scene.piece.parts] == [BlendMode.NORMAL, BlendMode.MULTIPLY,
+                                                           BlendMode.DARKEN]

@@ -39,6 +39,9 @@ class Block:
     visible: bool
     layer: Layer | None = None
     nodes: list = field(default_factory=list)
+    # A pass-through group whose layers blend on their own: them, drawn in turn at one offset (a run
+    # of normal layers as one part); empty: the block is one picture.
+    parts: list[Block] = field(default_factory=list)
 
 
 @dataclass
@@ -83,6 +86,14 @@ def scene_for(doc: Any, uid: int) -> DragScene | None:
         return None
     nodes, (start, end) = doc.layers, doc.block(uid)
     piece = _block(doc, node)
+    if piece.parts and node.opacity < 1.0:
+        if own:
+            piece.parts = []  # two fades nest: as one block (exact when its layers blend normally)
+        else:  # the group's fade over the backdrop: the group is its own host
+            above = planes(doc, nodes[end:])
+            piece.opacity = 1.0
+            fade = Host(False, BlendMode.NORMAL, node.opacity, nodes[:start], [])
+            return None if above is None else DragScene(nodes[:start], piece, above, fade)
     if not own:
         above = planes(doc, nodes[end:])
         return None if above is None else DragScene(nodes[:start], piece, above)
@@ -135,6 +146,46 @@ def _block(doc: Any, node: Any) -> Block:
     if not node.is_group:
         return Block(node.uid, rect, node.blend, node.opacity, node.visible, layer=node)
     # A pass-through group's layers blend straight onto the backdrop: as one block drawn "over" they
-    # are exact when they blend normally (the release shows any other blend exactly).
+    # are exact when they blend normally; otherwise they move as parts, each with its own blend.
     blend = BlendMode.NORMAL if node.pass_through else node.blend
-    return Block(node.uid, rect, blend, node.opacity, node.visible, nodes=doc.descendants(node.uid))
+    parts = _parts(doc, node) if node.pass_through else []
+    if all(part.blend is BlendMode.NORMAL for part in parts):
+        parts = []
+    return Block(node.uid, rect, blend, node.opacity, node.visible, nodes=doc.descendants(node.uid),
+                 parts=parts)
+
+
+def _parts(doc: Any, group: Any) -> list[Block]:
+    """A pass-through group's contents as parts drawn in turn: a run of normal layers composited as one,
+    any other layer alone, an inner group as its picture (a fading pass-through one drawn "over")."""
+    out: list[Block] = []
+    run: list = []  # the normal layers of the run in progress
+
+    def close_run() -> None:
+        if run:
+            out.append(Block(run[-1].uid, _union(doc, run), BlendMode.NORMAL, 1.0, True, nodes=list(run)))
+            run.clear()
+
+    for item in plan(doc.descendants(group.uid)):
+        if isinstance(item, GroupPlan):
+            close_run()
+            inner = item.group
+            blend = BlendMode.NORMAL if inner.pass_through else inner.blend
+            out.append(Block(inner.uid, piece_rect(doc, inner), blend, inner.opacity, True,
+                             nodes=doc.descendants(inner.uid)))
+        elif item.visible and item.opacity > 0.0:
+            if item.blend is BlendMode.NORMAL:
+                run.append(item)
+            else:
+                close_run()
+                out.append(_block(doc, item))
+    close_run()
+    return out
+
+
+def _union(doc: Any, layers: list) -> Rect:
+    rect = Rect(0, 0, 0, 0)
+    for layer in layers:
+        here = piece_rect(doc, layer)
+        rect = here if rect.is_empty() else rect.union(here)
+    return rect

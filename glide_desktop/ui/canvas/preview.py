@@ -16,7 +16,7 @@ from PySide6.QtGui import QImage, QPainter
 
 from glide_desktop.document.geometry import Rect
 from glide_desktop.ui.canvas.drag_scene import DragScene, PlaneSpec
-from glide_desktop.ui.canvas.preview_parts import SCREEN, Mode, MovingPiece, Plane, pieces, qt_mode
+from glide_desktop.ui.canvas.preview_parts import SCREEN, Mode, Plane, moving_piece, pieces, qt_mode
 from glide_desktop.ui.canvas.viewport import Viewport
 
 Shown = Callable[[Rect], "np.ndarray | None"]
@@ -79,7 +79,7 @@ class LayerPreview:
         self.size = QSize(size)
         self.page = page.intersected(QRectF(0, 0, size.width(), size.height()))
         self.offset = self._start
-        self.layer = MovingPiece(scene.piece, self.viewport, level)
+        self.layer = moving_piece(scene.piece, self.viewport, level)
         self.below = Plane(PlaneSpec(scene.below), area, level) if scene.below else None
         self.above = [Plane(spec, area, level) for spec in scene.above]
         self.host = _HostStage(scene, area, level) if scene.host is not None else None

@@ -229,6 +229,8 @@ class MovingPiece:
                 corner = viewport.to_widget(QPointF(*offset))
                 placed = self.screen.rect().translated(round(corner.x()), round(corner.y()))
                 part = placed.intersected(area.toAlignedRect())
+                if not self.clears_outside:  # where it is clear it changes nothing: draw only its pixels
+                    part = part.intersected(self._footprint_on_screen(viewport, offset))
                 if not part.isEmpty():  # only the part on screen: some modes cost per pixel drawn
                     painter.drawImage(part, self.screen, part.translated(-placed.topLeft()))
         else:
@@ -242,6 +244,11 @@ class MovingPiece:
             for part in _outside(area, placed):
                 painter.fillRect(part, Qt.GlobalColor.transparent)
         painter.setCompositionMode(Mode.CompositionMode_SourceOver)
+
+    def _footprint_on_screen(self, viewport: Viewport, offset: tuple[int, int]) -> QRect:
+        doc = self.footprint.translate(*offset)
+        return viewport.doc_rect_to_widget(QRectF(doc.x, doc.y, doc.w, doc.h)).toAlignedRect().adjusted(
+            -2, -2, 2, 2)
 
     def _draw_zoomed_in(self, painter: QPainter, viewport: Viewport, offset: tuple[int, int],
                         area: QRectF) -> None:
@@ -257,3 +264,39 @@ class MovingPiece:
         painter.drawImage(target, self.image, source)
 
 
+
+
+class MovingParts:
+    """A pass-through group's parts moving together, each drawn in turn with its own blend (the block's
+    offset is its top-left; each part keeps its place in it)."""
+
+    def __init__(self, block: Block, viewport: Viewport, level: int) -> None:
+        self.parts = []
+        for part in block.parts:  # each at its place in the block
+            self.parts.append((MovingPiece(part, viewport, level),
+                               (part.rect.x - block.rect.x, part.rect.y - block.rect.y)))
+        pieces_ = [piece for piece, _ in self.parts]
+        self.shown = block.visible and block.opacity > 0.0 and any(piece.shown for piece in pieces_)
+        self.clears_outside = any(piece.clears_outside for piece in pieces_)
+        self.mode = next((piece.mode for piece in pieces_ if piece.mode != Mode.CompositionMode_SourceOver),
+                         Mode.CompositionMode_SourceOver)
+        self.footprint = Rect(0, 0, 0, 0)  # block coordinates
+
+    def prepare(self) -> Iterator[None]:
+        for piece, (dx, dy) in self.parts:
+            yield from piece.prepare()
+            if not piece.footprint.is_empty():
+                here = piece.footprint.translate(dx, dy)
+                self.footprint = here if self.footprint.is_empty() else self.footprint.union(here)
+
+    def draw(self, painter: QPainter, viewport: Viewport, offset: tuple[int, int], area: QRectF,
+             mode: Mode | None = None) -> None:
+        """Each part at its place in the block at `offset`, in its own blend unless `mode` says otherwise."""
+        if self.shown:
+            for piece, (dx, dy) in self.parts:
+                piece.draw(painter, viewport, (offset[0] + dx, offset[1] + dy), area, mode)
+
+
+def moving_piece(block: Block, viewport: Viewport, level: int) -> MovingPiece | MovingParts:
+    """What a drag moves: the block as one picture, or its parts drawn in turn."""
+    return MovingParts(block, viewport, level) if block.parts else MovingPiece(block, viewport, level)
