@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QSize, Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
 from glide_desktop.document import commands
 from glide_desktop.document.document import Change, Document
 from glide_desktop.document.group import Node
-from glide_desktop.document.group_commands import DuplicateNode, SetGroupMode
+from glide_desktop.document.group_commands import DuplicateNode, Restructure, SetGroupMode
 from glide_desktop.document.layer import BlendMode
+from glide_desktop.document.node_sets import DuplicateNodes, RemoveNodes, roots
 from glide_desktop.ui.icons import icon
 from glide_desktop.ui.layer_groups import GroupActions
 from glide_desktop.ui.layer_masks import MaskActions, MaskThumbnailDelegate
@@ -127,6 +128,13 @@ class LayersPanel(QWidget):
         # F2 renames in place; a double-click opens Layer Properties (name, and how it was generated).
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
         self.view.doubleClicked.connect(self._on_double_click)
+        # Delete (Backspace on a Mac keyboard) deletes the chosen rows, only while the list itself has the
+        # focus: on the canvas Delete belongs to the selection, and in the rename editor to the text.
+        for key in (QKeySequence.StandardKey.Delete, QKeySequence(Qt.Key.Key_Backspace)):
+            shortcut = QShortcut(QKeySequence(key), self.view)
+            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)  # (the constructor's context is ignored)
+            shortcut.activated.connect(self.delete_layer)
+        self.model.nodesMoved.connect(self._select_uids)
         self.mask_delegate = MaskThumbnailDelegate(THUMBNAIL_SIZE, self.model.node_at, lambda: self.document,
                                                    self.view)
         self.mask_delegate.maskClicked.connect(lambda uid: self._choose_target(uid, True))
@@ -162,6 +170,23 @@ class LayersPanel(QWidget):
         """The uids of the selected rows (the panel's multi-selection), top first."""
         rows = self.view.selectionModel().selectedRows() if self.view.selectionModel() else []
         return [index.internalId() for index in rows]
+
+    def chosen_uids(self) -> list[int]:
+        """The rows a step acts on: the selected ones (groups carry their insides), else the active node."""
+        if self.document is None:
+            return []
+        chosen = roots(self.document, self.selected_uids())
+        active = self.document.active_uid
+        return chosen if chosen else ([] if active is None else [active])
+
+    def _select_uids(self, uids: list[int]) -> None:
+        """Select the rows of uids again (a drop rebuilt the tree), the active one current."""
+        selection = self.view.selectionModel()
+        for uid in uids:
+            index = self.model.index_of(uid)
+            if index.isValid():
+                self.view.scrollTo(index)
+                selection.select(index, QItemSelectionModel.SelectionFlag.Select)
 
     def _build_buttons(self) -> None:
         # The Layer menu shows these same actions, so menu and buttons enable together.
@@ -326,23 +351,37 @@ class LayersPanel(QWidget):
         self._push(commands.AddLayer(new, index, text="New layer"))
 
     def duplicate_layer(self) -> None:
-        """Copy the active layer (a group with everything in it) just above itself."""
+        """Copy the active layer (a group with everything in it), or every selected row, just above itself."""
         layer = self.active_layer()
         if layer is None or self.document is None:
             return
-        if layer.is_group:
+        chosen = self.chosen_uids()
+        if len(chosen) > 1:
+            self._push_checked(DuplicateNodes(chosen, text="Duplicate layers"))
+        elif layer.is_group:
             self._push(DuplicateNode(layer.uid, text="Duplicate group"))
-            return
-        twin = layer.copy()
-        twin.name = f"{layer.name} copy"
-        self._push(commands.AddLayer(twin, self.document.index_of(layer.uid) + 1, text="Duplicate layer"))
+        else:
+            twin = layer.copy()
+            twin.name = f"{layer.name} copy"
+            self._push(commands.AddLayer(twin, self.document.index_of(layer.uid) + 1, text="Duplicate layer"))
 
     def delete_layer(self) -> None:
-        """Remove the active layer or group (a document always keeps one layer)."""
-        layer = self.active_layer()
-        if layer is not None and self._keeps_a_layer(layer):
+        """Remove the active layer or group, or every selected row, as one step (a layer always stays)."""
+        layer, chosen = self.active_layer(), self.chosen_uids()
+        if len(chosen) > 1:
+            self._push_checked(RemoveNodes(chosen, text="Delete layers"))
+        elif layer is not None and self._keeps_a_layer(layer):
             text = "Delete group" if layer.is_group else "Delete layer"
             self._push(commands.RemoveLayer(layer.uid, text=text))
+        elif layer is not None:
+            self.message.emit("An image keeps at least one layer")
+
+    def _push_checked(self, step: Restructure) -> None:
+        """Push a step on several rows, or say why it cannot be done."""
+        try:
+            self._push(step.prepare(self.document))
+        except ValueError as exc:
+            self.message.emit(str(exc))
 
     def merge_down(self) -> None:
         """Merge the active layer into the one below (a group: into one layer)."""
