@@ -11,7 +11,8 @@ from glide_desktop.document.document import Arrangement, Document
 from glide_desktop.document.geometry import Rect
 from glide_desktop.document.group import MAX_GROUP_DEPTH, LayerGroup, Node
 from glide_desktop.document.group import block_start as _block_start
-from glide_desktop.document.layer import BlendMode, Layer
+from glide_desktop.document.group_masks import MASKED_PASS_THROUGH_REFUSAL, mask_over
+from glide_desktop.document.layer import BlendMode, Layer, apply_mask
 
 Pairs = list[tuple[Node, int | None]]
 
@@ -276,7 +277,10 @@ class MergeGroup(Restructure):
                 area = area.union(node.bounds)
         if area.is_empty():
             area = doc.bounds
-        merged = Layer(composite_rect(inner, area), name=group.name, visible=group.visible,
+        pixels = composite_rect(inner, area)
+        if group.masked:  # the merged layer shows what the group showed
+            pixels = apply_mask(pixels, mask_over(group.mask, area))
+        merged = Layer(pixels, name=group.name, visible=group.visible,
                        opacity=group.opacity, offset=(area.x, area.y),
                        blend=BlendMode.NORMAL if group.pass_through else group.blend)
         start, end = doc.block(self.uid)
@@ -335,6 +339,8 @@ class SetGroupMode(Command):
 
     def redo(self, doc: Document) -> None:
         group = doc.layer_by_uid(self.uid)
+        if self.new[0] and group.mask is not None:
+            raise ValueError(MASKED_PASS_THROUGH_REFUSAL)
         if self.old is None:
             self.old = (group.pass_through, group.blend)
         self._set(doc, self.new)

@@ -9,7 +9,6 @@ from PySide6.QtCore import QItemSelectionModel, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QHBoxLayout,
     QLabel,
     QSlider,
@@ -24,24 +23,15 @@ from glide_desktop.document import commands
 from glide_desktop.document.document import Change, Document
 from glide_desktop.document.group import Node
 from glide_desktop.document.group_commands import DuplicateNode, Restructure, SetGroupMode
+from glide_desktop.document.group_masks import MASKED_PASS_THROUGH_REFUSAL
 from glide_desktop.document.layer import BlendMode
 from glide_desktop.document.node_sets import DuplicateNodes, RemoveNodes, roots
+from glide_desktop.ui.blend_combo import PASS_THROUGH, blend_combo
 from glide_desktop.ui.icons import icon
 from glide_desktop.ui.layer_groups import GroupActions
 from glide_desktop.ui.layer_masks import MaskActions, MaskThumbnailDelegate
 from glide_desktop.ui.layers_model import THUMBNAIL_SIZE, LayersModel
 from glide_desktop.ui.undo import DocumentUndo
-
-M = BlendMode
-PASS_THROUGH = "pass-through"  # the blend combo's first entry, for groups only
-# The combo's sections, as painting programs group them: darken, lighten, contrast, compare, colour,
-# then the Porter-Duff operators that mask and clip.
-BLEND_GROUPS = (
-    (M.NORMAL,), (M.MULTIPLY, M.DARKEN, M.COLOR_BURN), (M.SCREEN, M.LIGHTEN, M.COLOR_DODGE, M.PLUS),
-    (M.OVERLAY, M.SOFT_LIGHT, M.HARD_LIGHT), (M.DIFFERENCE, M.EXCLUSION),
-    (M.HUE, M.SATURATION, M.COLOR, M.LUMINOSITY),
-    (M.DST_IN, M.DST_OUT, M.SRC_ATOP, M.DST_OVER, M.SRC_IN, M.SRC_OUT, M.DST_ATOP, M.XOR),
-)
 
 
 class LayersPanel(QWidget):
@@ -59,6 +49,7 @@ class LayersPanel(QWidget):
         self._folding = False  # the panel itself opens or folds rows to match the document
         self.model = LayersModel(self)
         self.masks = MaskActions(self)
+        self.masks.message.connect(self.message)
         self.groups = GroupActions(self.selected_uids, self)
         self.groups.message.connect(self.message)
         self._build_controls()
@@ -74,16 +65,7 @@ class LayersPanel(QWidget):
 
     # --- construction ----------------------------------------------------------------------------
     def _build_controls(self) -> None:
-        self.blend_combo = QComboBox()
-        self.blend_combo.addItem("Pass through", PASS_THROUGH)  # groups only: enabled when one is active
-        self.blend_combo.setItemData(0, "Groups only: the layers inside blend straight with what lies below",
-                                     Qt.ItemDataRole.ToolTipRole)
-        for group in BLEND_GROUPS:
-            if self.blend_combo.count():
-                self.blend_combo.insertSeparator(self.blend_combo.count())
-            for mode in group:
-                self.blend_combo.addItem(mode.label, mode)
-        self.blend_combo.setMaxVisibleItems(len(BlendMode) + len(BLEND_GROUPS) + 1)
+        self.blend_combo = blend_combo()
         self.blend_combo.setToolTip("Blend mode")
         self.blend_combo.activated.connect(self._on_blend_chosen)
         self.opacity_slider = QSlider(Qt.Orientation.Horizontal)
@@ -320,7 +302,10 @@ class LayersPanel(QWidget):
             self.model.set_blend(layer.uid, chosen)
             return
         mode = (True, layer.blend) if chosen == PASS_THROUGH else (False, BlendMode(chosen))
-        if mode != (layer.pass_through, layer.blend):
+        if mode[0] and layer.mask is not None:
+            self.message.emit(MASKED_PASS_THROUGH_REFUSAL)
+            self._sync_controls()  # the combo goes back to the group's blend
+        elif mode != (layer.pass_through, layer.blend):
             self._push(SetGroupMode(layer.uid, *mode))
 
     def _on_opacity_changed(self, value: int) -> None:
