@@ -5,9 +5,10 @@ A group has no pixels and no extent of its own, so its mask covers the canvas, a
 its nearest edge value, so a white (or black) mask stays white (black) wherever the group's layers
 reach. It applies to the isolated group's composited result (its projection): alpha x mask / 255.
 
-Pass-through groups take no mask. Krita ignores masks on pass-through groups; Photoshop applies one as a
-fade between the backdrop and each member's contribution, which OpenRaster's plain stack cannot hold,
-so another reader could not show such a file right. The artist is told to isolate the group first.
+Pass-through groups take no mask. A pass-through group has no composited result of its own to cut;
+Photoshop applies such a mask as a fade between the backdrop and the members' contribution, which
+OpenRaster's plain stack cannot hold, so another reader could not show such a file right. The artist is
+told to isolate the group first.
 """
 
 from __future__ import annotations
