@@ -271,15 +271,23 @@ class LayersModel(QAbstractItemModel):
         if self.undo is None or self.document is None:
             return False
         moving = set(uids)
-        below = self._kids.get(parent, [])[max(0, row):]
-        # Rows count from the top, positions from the bottom.
-        position = sum(1 for uid in below if uid not in moving)
+        # The rows below the drop point, nearest first: a selection still floating lands before the move
+        # and its row vanishes, so the drop is kept as "just above the nearest of these that remains".
+        below = [uid for uid in self._kids.get(parent, [])[max(0, row):] if uid not in moving]
+        self.undo.settle()
+        doc = self.document
+        uids = [uid for uid in uids if doc.find_layer(uid) is not None]
+        if not uids or (parent is not None and doc.find_layer(parent) is None):
+            return False
+        anchor = next((uid for uid in below if doc.find_layer(uid) is not None), None)
+        siblings = [node.uid for node in doc.children(parent) if node.uid not in moving]  # bottom first
+        position = siblings.index(anchor) + 1 if anchor in siblings else 0
         text = "Move layer" if len(uids) == 1 else "Move layers"
         try:
-            step = MoveNodes(uids, parent, position, text=text).prepare(self.document)
+            step = MoveNodes(uids, parent, position, text=text).prepare(doc)
         except ValueError:
             return False  # a group into itself, or nested too deep
-        if step.leaves_as_is(self.document):
+        if step.leaves_as_is(doc):
             return False  # dropped onto their own place
         self.undo.push(step, close=True)
         self.nodesMoved.emit(list(uids))

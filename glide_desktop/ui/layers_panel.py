@@ -162,13 +162,18 @@ class LayersPanel(QWidget):
         return chosen if chosen else ([] if active is None else [active])
 
     def _select_uids(self, uids: list[int]) -> None:
-        """Select the rows of uids again (a drop rebuilt the tree), the active one current."""
-        selection = self.view.selectionModel()
-        for uid in uids:
-            index = self.model.index_of(uid)
-            if index.isValid():
-                self.view.scrollTo(index)
-                selection.select(index, QItemSelectionModel.SelectionFlag.Select)
+        """Select just the rows a drop moved (it rebuilt the tree); the active one stays current, or the
+        first of them becomes active when the active layer was not among them."""
+        indexes = [index for index in map(self.model.index_of, uids) if index.isValid()]
+        if not indexes or self.document is None:
+            return
+        selection, flag = self.view.selectionModel(), QItemSelectionModel.SelectionFlag
+        if self.document.active_uid not in uids:
+            selection.setCurrentIndex(indexes[0], flag.ClearAndSelect)  # (makes it the active layer)
+        selection.select(self.model.index_of(self.document.active_uid), flag.ClearAndSelect)
+        for index in indexes:
+            self.view.scrollTo(index)
+            selection.select(index, flag.Select)
 
     def _build_buttons(self) -> None:
         # The Layer menu shows these same actions, so menu and buttons enable together.
