@@ -26,6 +26,7 @@ class Restructure(Command):
         self._before: Arrangement | None = None
         self._after: Arrangement | None = None
         self._touched: set[int] = set()
+        self._done = False  # redone at least once
 
     def arrange(self, doc: Document) -> tuple[Arrangement, set[int]]:
         """The new arrangement and the uids whose place changes (ValueError when it cannot be done)."""
@@ -44,7 +45,11 @@ class Restructure(Command):
         return self.prepare(doc)._after == doc.arrangement()
 
     def redo(self, doc: Document) -> None:
+        stale = self._before is not None and doc.arrangement() not in (self._before, self._after)
+        if stale and not self._done:
+            self._after = None  # the stack changed since prepare (a floating selection landed): plan afresh
         self.prepare(doc)
+        self._done = True
         if doc.arrangement() != self._after:
             doc.set_arrangement(self._after, self._touched)
 

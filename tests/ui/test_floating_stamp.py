@@ -141,3 +141,18 @@ def test_dragging_the_floating_row_itself_just_lands_it(qtbot, window):
     view.dropEvent(drop)
     assert _tree(window) == [(0, "Paint"), (0, "Sky"), (0, "Background")]
     assert (paint.pixels[4:14, 24:34] == RED).all()
+
+
+def test_delete_of_chosen_rows_while_a_piece_floats_leaves_no_floating_layer(qtbot, window):
+    document = window.document
+    paint = _floating_with_three_layers(qtbot, window)
+    panel = window.layers_panel
+    sky = document.layers[1]
+    # Rows chosen programmatically (no click, which would land the piece), then the step prepared first.
+    panel.view.selectionModel().select(panel.model.index_of(sky.uid),
+                                       panel.view.selectionModel().SelectionFlag.ClearAndSelect)
+    panel.view.selectionModel().select(panel.model.index_of(document.layers[0].uid),
+                                       panel.view.selectionModel().SelectionFlag.Select)
+    panel.delete_layer()
+    assert _tree(window) == [(0, "Paint")]
+    assert (paint.pixels[4:14, 24:34] == RED).all()
