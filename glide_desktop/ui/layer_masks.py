@@ -117,7 +117,10 @@ class MaskActions(QObject):
             action.setEnabled(layer is not None and not has_mask)
         for action in self.actions[3:]:
             action.setEnabled(has_mask)
-        self.apply.setEnabled(has_mask and not layer.is_group)  # a group has no pixels to bake it into
+        group = layer is not None and layer.is_group
+        self.apply.setEnabled(has_mask and not group)  # a group has no pixels to bake it into
+        self.apply.setToolTip("A group's mask cannot be applied: Merge Group bakes it into one layer" if group
+                              else "Bake the mask into the layer's transparency")
         if selection:  # scanning a big selection per layer change would cost; menus ask when they open
             self.add_selection.setEnabled(self.add_selection.isEnabled()
                                           and bool(self.document.selection.coverage.any()))
