@@ -262,3 +262,23 @@ def test_group_mask_steps_undo_and_redo_exactly(ops):
     while history.can_redo:
         history.redo(doc)
     assert snapshot(doc) == end and np.array_equal(doc.composite(), end_pixels)
+
+
+def test_a_group_mask_of_the_wrong_size_is_refused_by_name(tmp_path):
+    import io
+
+    from PIL import Image
+
+    from glide_desktop.document.files.errors import DocumentFileError
+
+    doc, history, uid = _doc()
+    history.push(doc, add_mask(doc, uid, "white"))
+    save_ora(doc, tmp_path / "good.ora")
+    small = io.BytesIO()
+    Image.new("L", (5, 5), 255).save(small, "PNG")
+    with zipfile.ZipFile(tmp_path / "good.ora") as src, zipfile.ZipFile(tmp_path / "bad.ora", "w") as dst:
+        for item in src.infolist():
+            data = small.getvalue() if item.filename.endswith("-mask.png") else src.read(item)
+            dst.writestr(item, data)
+    with pytest.raises(DocumentFileError, match="group mask image .* does not match the canvas"):
+        load_ora(tmp_path / "bad.ora")

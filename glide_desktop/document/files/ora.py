@@ -193,13 +193,14 @@ def _decode_layer(archive: safety.SafeArchive, src: str, size: tuple[int, int], 
 
 
 def _parse_layers(nodes: list[ET.Element], archive: safety.SafeArchive, canvas: tuple[int, int],
-                  max_pixels: int, notes: list[str], shifts: list[tuple[int, int]]) -> list[Layer]:
+                  max_pixels: int, notes: list[str], shifts: list[tuple[int, int]],
+                  extra: list[tuple[str, int, int]]) -> list[Layer]:
     """Layers bottom to top (shifts: their groups' x, y); every PNG header is read and the pixel budget
-    checked before decoding."""
+    (theirs and the extra images': group masks) checked before decoding."""
     attributes = [(src, x + dx, y + dy, opacity) for (src, x, y, opacity), (dx, dy)
                   in zip([_layer_attributes(node) for node in nodes], shifts, strict=True)]
     sizes = [safety.png_size(archive.head(src, 24), src) for src, *_ in attributes]
-    safety.check_layer_sizes([(src, w, h) for (src, *_), (w, h) in zip(attributes, sizes)], canvas)
+    safety.check_layer_sizes([(src, w, h) for (src, *_), (w, h) in zip(attributes, sizes)] + extra, canvas)
     layers = []
     for node, (src, x, y, opacity), size in zip(nodes, attributes, sizes):
         name, op = node.get("name", Path(src).stem), node.get("composite-op", "svg:src-over")
@@ -247,13 +248,16 @@ def _read(source: str | os.PathLike | BinaryIO, max_pixels: int, label: str, not
         entries = safety.stack_entries(stack)
         shifts = _group_shifts(entries)
         entries = [(node, group) for node, group in entries if not _is_group_cut(node, group)]
+        masks = {id(node): _group_mask_src(node, archive, (width, height)) for node, _ in entries
+                 if node.tag == "stack"}
         layer_entries = [(node, group) for node, group in entries if node.tag == "layer"]
         layers = iter(_parse_layers([node for node, _ in layer_entries], archive, (width, height), max_pixels,
-                                    notes, [shifts.get(id(group), (0, 0)) for _, group in layer_entries]))
+                                    notes, [shifts.get(id(group), (0, 0)) for _, group in layer_entries],
+                                    [(src, width, height) for src in masks.values() if src]))
         groups = {id(node): _parse_group(node, notes) for node, _ in entries if node.tag == "stack"}
         for node, _ in entries:
-            if node.tag == "stack":
-                _read_group_mask(node, groups[id(node)], archive, (width, height), max_pixels)
+            if masks.get(id(node)):
+                _adopt_group_mask(node, groups[id(node)], archive, masks[id(node)], max_pixels)
     doc = Document(width, height)
     nodes = []
     for node, group in entries:
@@ -283,17 +287,23 @@ def _is_group_cut(node: ET.Element, group: ET.Element | None) -> bool:
             and bool(group.get(f"{{{GLIDE_NS}}}mask-src")) and group.get("isolation") == "isolate")
 
 
-def _read_group_mask(node: ET.Element, group: LayerGroup, archive: safety.SafeArchive,
-                     canvas: tuple[int, int], max_pixels: int) -> None:
-    """An isolated group's mask from our glide: attributes (the canvas's size)."""
+def _adopt_group_mask(node: ET.Element, group: LayerGroup, archive: safety.SafeArchive, src: str,
+                      max_pixels: int) -> None:
+    """Decode a group's mask (its size was checked with the budget) and its switch."""
+    size = safety.png_size(archive.head(src, 24), src)
+    group.mask = _decode_layer(archive, src, size, max_pixels)[..., 0].copy()
+    group.mask_enabled = node.get(f"{{{GLIDE_NS}}}mask-enabled", "true") != "false"
+
+
+def _group_mask_src(node: ET.Element, archive: safety.SafeArchive, canvas: tuple[int, int]) -> str:
+    """Where an isolated group's mask lies (our glide: attributes; "" without one), its size checked."""
     src = node.get(f"{{{GLIDE_NS}}}mask-src")
-    if not src or group.pass_through:
-        return
+    if not src or node.get("isolation") != "isolate":
+        return ""
     src = safety.member_name(src)
     if safety.png_size(archive.head(src, 24), src) != canvas:
         raise DocumentFileError(f"The group mask image {src} does not match the canvas's size.")
-    group.mask = _decode_layer(archive, src, canvas, max_pixels)[..., 0].copy()
-    group.mask_enabled = node.get(f"{{{GLIDE_NS}}}mask-enabled", "true") != "false"
+    return src
 
 
 def _parse_group(node: ET.Element, notes: list[str]) -> LayerGroup:
