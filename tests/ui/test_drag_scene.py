@@ -133,3 +133,19 @@ def test_a_pass_through_group_with_blended_layers_moves_as_parts():
     assert scene.host is not None and scene.host.opacity == 0.6 and scene.piece.opacity == 1.0
     assert [part.blend for part in scene.piece.parts] == [BlendMode.NORMAL, BlendMode.MULTIPLY,
                                                            BlendMode.DARKEN]
+
+
+def test_a_masked_group_above_is_a_plane_with_its_mask_and_a_masked_group_itself_does_not_move_live():
+    doc = _document(_MIXED, (False, 0.8, BlendMode.SCREEN), (True, 1.0, BlendMode.NORMAL))
+    outer = doc.layers[6]
+    outer.mask = np.zeros((H, W), np.uint8)
+    outer.mask[:, : W // 2] = 255  # the group shows on the left half only
+    below = doc.layers[1]
+    scene = scene_for(doc, below.uid)
+    assert scene is not None
+    preview = _recompose(scene, (2, -1))
+    below.offset = (below.offset[0] + 2, below.offset[1] - 1)
+    exact = doc.composite_uncached()
+    assert np.abs(_premultiplied(preview) - _premultiplied(exact)).max() <= 4
+    assert scene_for(doc, outer.uid) is None  # its mask stays put while its layers would move
+    assert scene_for(doc, doc.layers[2].uid) is None  # inside it: the same

@@ -328,6 +328,17 @@ def test_a_group_transforms_all_its_layers_and_masks_as_one_step(qtbot, window, 
     assert snapshot(doc) == start
 
 
+def test_a_masked_group_is_refused_with_a_message(qtbot, window, doc):
+    window.push(GroupLayers([doc.active_uid]))
+    group = doc.active_node
+    window.push(SetLayerProperty(group.uid, "pass_through", True, False))
+    group.mask = np.full((H, W), 255, np.uint8)
+    start = snapshot(doc)
+    window.free_transform.action.trigger()
+    assert window.free_transform.session is None and "masked group" in window.statusBar().currentMessage()
+    assert snapshot(doc) == start
+
+
 @pytest.mark.parametrize("isolated", [False, True])
 def test_a_layer_under_a_group_previews_and_lands_as_the_composite_shows(qtbot, window, doc, isolated):
     """Above the block, a group (pass-through or isolated) holding a blue layer: the preview keeps it on

@@ -11,7 +11,7 @@ will. Full-opacity pass-through groups dissolve (group_compositing.plan), so the
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from glide_desktop.document.geometry import Rect
@@ -73,8 +73,9 @@ def dissolves(group: Any) -> bool:
 
 def scene_for(doc: Any, uid: int) -> DragScene | None:
     """How to preview dragging node uid; None where no prepared preview can show it (it lands on
-    release): a hidden group holds it, two groups with their own pass nest round it, or a pass-through
-    group under 100 % lies above it (it fades against a backdrop that moves)."""
+    release): a hidden group holds it, two groups with their own pass nest round it, a masked group
+    holds it or is dragged (its mask stays put), or a pass-through group under 100 % lies above it (it
+    fades against a backdrop that moves)."""
     node = doc.find_layer(uid)
     if node is None:
         return None
@@ -82,8 +83,8 @@ def scene_for(doc: Any, uid: int) -> DragScene | None:
     if any(not group.visible or group.opacity <= 0.0 for group in ancestors):
         return None
     own = [group for group in ancestors if not dissolves(group)]
-    if len(own) > 1:
-        return None
+    if len(own) > 1 or any(group.masked for group in own) or (node.is_group and _masks_inside(doc, node)):
+        return None  # a group's mask stays where it is while what it cuts moves: no block can show that
     nodes, (start, end) = doc.layers, doc.block(uid)
     piece = _block(doc, node)
     if piece.parts and node.opacity < 1.0:
@@ -108,6 +109,10 @@ def scene_for(doc: Any, uid: int) -> DragScene | None:
                      Host(not host.pass_through, host.blend, host.opacity, below, inner))
 
 
+def _masks_inside(doc: Any, group: Any) -> bool:
+    return group.masked or any(inner.is_group and inner.masked for inner in doc.descendants(group.uid))
+
+
 def planes(doc: Any, nodes: Sequence) -> list[PlaneSpec] | None:
     """The nodes as planes drawn in turn: neighbouring normal layers as one (over is associative), any
     other layer alone with its blend, an isolated group as its composite with its blend and opacity;
@@ -118,7 +123,10 @@ def planes(doc: Any, nodes: Sequence) -> list[PlaneSpec] | None:
         if isinstance(item, GroupPlan):
             if item.group.pass_through:
                 return None
-            out.append(PlaneSpec(doc.descendants(item.group.uid), item.group.blend, item.group.opacity))
+            group, nodes = item.group, doc.descendants(item.group.uid)
+            if group.masked:  # the group itself, plain, in the list: its mask cuts its picture
+                nodes = [*nodes, replace(group, blend=BlendMode.NORMAL, opacity=1.0)]
+            out.append(PlaneSpec(nodes, group.blend, group.opacity))
             normal_run = False
         elif item.visible and item.opacity > 0.0:
             if item.blend is BlendMode.NORMAL and normal_run:
