@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
+
 from glide_desktop.document.commands import _STRUCT_BYTES, Command
 from glide_desktop.document.compositing import composite_rect
 from glide_desktop.document.document import Arrangement, Document
@@ -295,22 +297,36 @@ class MergeGroup(Restructure):
 
 
 class OffsetLayers(Command):
-    """Shift several layers by one delta as one step (the Move tool on a group moves all its layers)."""
+    """Shift several layers by one delta as one step (the Move tool on a group moves all its layers).
+
+    groups: the moved groups whose masks travel too (a group's mask lies at the canvas's origin, so it
+    is shifted inside the canvas, reading its nearest edge where it uncovers new pixels, as compositing
+    reads it beyond the canvas); undo puts the very masks back.
+    """
 
     def __init__(self, uids: Iterable[int], delta: tuple[int, int], text: str = "Move layer",
-                 moved: bool = False):
+                 moved: bool = False, groups: Iterable[int] = ()):
         """moved: the layers already stand moved (a live drag did it), so the first redo is done."""
         super().__init__()
         self.uids, self.delta, self.text = list(uids), (int(delta[0]), int(delta[1])), text
+        self.groups = list(groups)
+        self._masks: dict[int, np.ndarray] = {}  # each moved group's mask before the move
         self._done = moved
 
     @classmethod
     def for_node(cls, doc: Document, uid: int, delta: tuple[int, int],
                  text: str = "Move layer") -> OffsetLayers:
-        """The step moving a layer, or every layer inside a group."""
+        """The step moving a layer, or every layer inside a group (and the masks of the groups)."""
         node = doc.layer_by_uid(uid)
-        layers = [n for n in doc.descendants(uid) if not n.is_group] if node.is_group else [node]
-        return cls([layer.uid for layer in layers], delta, text)
+        if not node.is_group:
+            return cls([node.uid], delta, text)
+        inside = doc.descendants(uid)
+        return cls([n.uid for n in inside if not n.is_group], delta, text,
+                   groups=[uid] + [n.uid for n in inside if n.is_group])
+
+    @property
+    def nbytes(self) -> int:
+        return _STRUCT_BYTES + sum(mask.nbytes for mask in self._masks.values())
 
     def _shift(self, doc: Document, sign: int) -> None:
         for uid in self.uids:
@@ -318,15 +334,38 @@ class OffsetLayers(Command):
             x, y = layer.offset
             doc.set_layer_property(uid, "offset", (x + sign * self.delta[0], y + sign * self.delta[1]))
 
+    def _move_masks(self, doc: Document) -> None:
+        for uid in self.groups:
+            group = doc.layer_by_uid(uid)
+            if group.mask is not None:
+                self._masks[uid] = group.mask
+                doc.set_mask(uid, shifted_mask(group.mask, self.delta), group.mask_enabled)
+
+    def _restore_masks(self, doc: Document) -> None:
+        for uid, mask in self._masks.items():
+            doc.set_mask(uid, mask, doc.layer_by_uid(uid).mask_enabled)
+        self._masks = {}
+
     def redo(self, doc: Document) -> None:
         if not self._done:
             self._shift(doc, 1)
             self._done = True
+        if not self._masks:
+            self._move_masks(doc)
 
     def undo(self, doc: Document) -> None:
         if self._done:
             self._shift(doc, -1)
             self._done = False
+        self._restore_masks(doc)
+
+
+def shifted_mask(mask: np.ndarray, delta: tuple[int, int]) -> np.ndarray:
+    """A canvas-sized mask moved by delta; uncovered pixels repeat the nearest edge."""
+    h, w = mask.shape
+    rows = np.clip(np.arange(h) - int(delta[1]), 0, h - 1)
+    cols = np.clip(np.arange(w) - int(delta[0]), 0, w - 1)
+    return np.ascontiguousarray(mask[rows][:, cols])
 
 
 class SetGroupMode(Command):

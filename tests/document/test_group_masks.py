@@ -19,7 +19,7 @@ from glide_desktop.document.document import Document
 from glide_desktop.document.files import load_ora, save_ora
 from glide_desktop.document.geometry import Rect
 from glide_desktop.document.group import check_structure
-from glide_desktop.document.group_commands import GroupLayers, MergeGroup, SetGroupMode
+from glide_desktop.document.group_commands import GroupLayers, MergeGroup, OffsetLayers, SetGroupMode
 from glide_desktop.document.history import History
 from glide_desktop.document.layer import BlendMode, Layer, apply_mask
 from glide_desktop.document.mask_brush import MaskStroke
@@ -70,6 +70,28 @@ def test_an_isolated_groups_mask_cuts_its_projection_before_it_blends():
     assert np.array_equal(doc.composite_uncached(), composite_reference(doc.layers, Rect(0, 0, W, H)))
     right = doc.composite()[:, 24:]
     assert np.array_equal(right, doc.layers[0].pixels[:, 24:])  # the mask hides the group there
+
+
+def test_moving_a_group_moves_its_mask_and_undo_puts_the_very_mask_back():
+    doc, history, uid = _doc()
+    _select_left(doc)
+    history.push(doc, add_mask(doc, uid, "selection"))
+    group, before = doc.layer_by_uid(uid), doc.layer_by_uid(uid).mask.copy()
+    shown = doc.composite().copy()
+    step = OffsetLayers.for_node(doc, uid, (5, 2), "Move group")
+    history.push(doc, step)
+    moved = doc.layer_by_uid(uid).mask
+    assert np.array_equal(moved[2:, 5:], before[:-2, :-5])  # the mask went with the layers
+    assert np.array_equal(moved[:2, 5:], np.repeat(before[:1, :-5], 2, axis=0))  # the edge repeats
+    assert np.array_equal(moved[:, :5], np.repeat(moved[:, 5:6], 5, axis=1))
+    # What the group shows moved by the same delta (where the background is plain, away from edges).
+    after = doc.composite()
+    assert np.array_equal(after[2 + 3: H - 1, 5 + 6: W - 1], shown[3: H - 3, 6: W - 6])
+    assert step.nbytes >= before.nbytes
+    history.undo(doc)
+    assert np.array_equal(group.mask, before) and np.array_equal(doc.composite(), shown)
+    history.redo(doc)
+    assert np.array_equal(doc.layer_by_uid(uid).mask, moved)
 
 
 def test_disable_invert_and_delete_a_group_mask_each_one_step():
@@ -203,6 +225,7 @@ group_mask_op = st.one_of(
     st.tuples(st.just("mode"), st.booleans()),
     st.tuples(st.just("image"), st.sampled_from(["rot90", "flip", "crop", "canvas", "resize"])),
     st.tuples(st.just("merge"),),
+    st.tuples(st.just("offset"), st.integers(-4, 4), st.integers(-4, 4)),
 )
 _CHANGES = {"invert": invert_mask, "toggle": toggle_mask, "delete": delete_mask, "apply": apply_mask_step}
 
@@ -229,6 +252,8 @@ def _group_mask_command(doc: Document, op):
         return SetGroupMode(group.uid, op[1], BlendMode.SCREEN)
     if kind == "merge":
         return MergeGroup(group.uid)
+    if kind == "offset":
+        return OffsetLayers.for_node(doc, group.uid, (op[1], op[2]), "Move group")
     if group.mask is None:
         return None
     stroke = MaskStroke(doc, group.uid, BrushSettings(size=6, eraser=op[3], color=(90, 90, 90)))

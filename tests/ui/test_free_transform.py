@@ -335,7 +335,7 @@ def test_a_masked_group_is_refused_with_a_message(qtbot, window, doc):
     group.mask = np.full((H, W), 255, np.uint8)
     start = snapshot(doc)
     window.free_transform.action.trigger()
-    assert window.free_transform.session is None and "masked group" in window.statusBar().currentMessage()
+    assert window.free_transform.session is None and "group's mask" in window.statusBar().currentMessage()
     assert snapshot(doc) == start
 
 

@@ -81,3 +81,24 @@ def test_an_isolated_groups_mask_is_painted_with_the_mouse(window, qtbot):
     assert window.layers_panel.blend_combo.currentData() != "pass-through"
     window.undo.undo()
     assert (group.mask == 255).all()
+
+
+def test_dragging_a_masked_group_with_the_move_tool_takes_its_mask_along(window, qtbot):
+    doc, uid = _document(window)
+    _choose_blend(qtbot, window, "normal")
+    group = doc.layer_by_uid(uid)
+    window.layers_panel.masks.add_black.trigger()
+    group.mask[9:39, 12:32] = 255  # the left half of the red square shows (no step: set-up)
+    doc.notify(None)
+    _click_group_row(qtbot, window, uid, on_mask=False)
+    before, steps = group.mask.copy(), window.undo.stack.count()
+    window.toolbox.set_tool("move")
+    drag(qtbot, window.canvas, [(20, 20), (25, 22), (30, 24)])
+    moved = doc.layer_by_uid(uid)
+    assert doc.layers[1].offset == (22, 13)
+    assert np.array_equal(moved.mask[13:43, 22:42], before[9:39, 12:32])
+    assert window.undo.stack.count() == steps + 1 and window.undo.stack.undoText() == "Move group"
+    assert np.array_equal(doc.composite()[20, 38], [230, 40, 40, 255])  # the shown half went along
+    assert np.array_equal(doc.composite(), doc.composite_uncached())
+    window.undo.undo()
+    assert np.array_equal(moved.mask, before) and doc.layers[1].offset == (12, 9)

@@ -74,8 +74,8 @@ def dissolves(group: Any) -> bool:
 def scene_for(doc: Any, uid: int) -> DragScene | None:
     """How to preview dragging node uid; None where no prepared preview can show it (it lands on
     release): a hidden group holds it, two groups with their own pass nest round it, a masked group
-    holds it or is dragged (its mask stays put), or a pass-through group under 100 % lies above it (it
-    fades against a backdrop that moves)."""
+    holds it (its mask stays put) or is dragged (its mask moves on release), or a pass-through group
+    under 100 % lies above it (it fades against a backdrop that moves)."""
     node = doc.find_layer(uid)
     if node is None:
         return None

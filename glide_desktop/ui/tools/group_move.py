@@ -74,15 +74,17 @@ class GroupMove:
 
     def finish(self, canvas: Any) -> None:
         """End the drag: the document changes once, one undo step (nothing when it did not move)."""
-        uids, delta, self._uids, self._group = self._uids, self._delta, [], None
-        canvas.layer_drags.end(lambda: self._commit(canvas, uids, delta))
+        group, delta, self._uids, self._group = self._group, self._delta, [], None
+        canvas.layer_drags.end(lambda: self._commit(canvas, group, delta))
 
     @staticmethod
-    def _commit(canvas: Any, uids: list[int], delta: tuple[int, int]) -> None:
-        if delta != (0, 0) and uids:
-            command = OffsetLayers(uids, delta, text="Move group")
-            push(canvas, command)
-            command.sealed = True
+    def _commit(canvas: Any, group: int | None, delta: tuple[int, int]) -> None:
+        doc = canvas.document
+        if delta != (0, 0) and group is not None and doc.find_layer(group) is not None:
+            command = OffsetLayers.for_node(doc, group, delta, text="Move group")
+            if command.uids or any(doc.layer_by_uid(uid).mask is not None for uid in command.groups):
+                push(canvas, command)
+                command.sealed = True
 
     def key_press(self, canvas: Any, event: QKeyEvent) -> bool:
         group, step = _active_group(canvas), _NUDGE.get(event.key())
