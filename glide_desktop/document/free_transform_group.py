@@ -1,6 +1,7 @@
 """Free Transform of a group: every raster layer inside it (hidden ones too) moves whole, its mask with
-it, through the same affine: one undo step. The selection stays where it is (a group has no pixels of
-its own to lift). The preview's piece is the group's layers composited alone, over their bounds."""
+it, through the same affine, and so do the group's own mask and its inner groups' masks: one undo step.
+The selection stays where it is (a group has no pixels of its own to lift). The preview's piece is the
+group's layers composited alone, over their bounds, with the group's mask applied."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from glide_desktop.document.compositing import composite_rect
 from glide_desktop.document.document import Document
 from glide_desktop.document.free_transform import FreeTransform, Lift, LiftedPicture, alpha_bounds
 from glide_desktop.document.geometry import Rect
+from glide_desktop.document.group_masks import mask_over, transformed_mask
+from glide_desktop.document.layer import apply_mask
 
 
 def group_layers(doc: Document, uid: int) -> list:
@@ -41,8 +44,10 @@ def group_lift(doc: Document, uid: int, with_piece: bool = True) -> Lift:
 
 
 def group_piece(doc: Document, uid: int, rect: Rect) -> np.ndarray:
-    """The group's layers composited alone over rect (straight RGBA8)."""
-    return composite_rect(doc.descendants(uid), rect)
+    """The group's layers composited alone over rect (straight RGBA8), its own mask applied."""
+    piece = composite_rect(doc.descendants(uid), rect)
+    group = doc.layer_by_uid(uid)
+    return apply_mask(piece, mask_over(group.mask, rect)) if group.masked else piece
 
 
 def group_picture(doc: Document, uid: int, lifted: Lift) -> LiftedPicture:
@@ -69,6 +74,7 @@ class FreeTransformGroup(Command):
         super().__init__()
         self.uid, self.affine = uid, affine
         self._steps: list[FreeTransform] | None = None
+        self._masks: list[tuple[int, np.ndarray, np.ndarray]] = []  # (group, before, after)
 
     def prepare(self, doc: Document, lifted: Lift | None = None) -> None:
         """Resample every layer now (lifted: the group's piece, unused: each layer lifts itself)."""
@@ -78,17 +84,25 @@ class FreeTransformGroup(Command):
                  for layer in group_layers(doc, self.uid)]
         for step in steps:
             step.prepare(doc)
+        groups = [doc.layer_by_uid(self.uid), *(n for n in doc.descendants(self.uid) if n.is_group)]
+        self._masks = [(group.uid, group.mask, transformed_mask(group.mask, self.affine))
+                       for group in groups if group.mask is not None]
         self._steps = steps
 
     def redo(self, doc: Document) -> None:
         self.prepare(doc)
         for step in self._steps or ():
             step.redo(doc)
+        for uid, _, after in self._masks:
+            doc.set_mask(uid, after, doc.layer_by_uid(uid).mask_enabled)
 
     def undo(self, doc: Document) -> None:
         for step in reversed(self._steps or ()):
             step.undo(doc)
+        for uid, before, _ in self._masks:
+            doc.set_mask(uid, before, doc.layer_by_uid(uid).mask_enabled)
 
     @property
     def nbytes(self) -> int:
-        return sum(step.nbytes for step in self._steps or ()) or super().nbytes
+        masks = sum(before.nbytes + after.nbytes for _, before, after in self._masks)
+        return sum(step.nbytes for step in self._steps or ()) + masks or super().nbytes

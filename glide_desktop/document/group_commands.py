@@ -13,7 +13,7 @@ from glide_desktop.document.document import Arrangement, Document
 from glide_desktop.document.geometry import Rect
 from glide_desktop.document.group import MAX_GROUP_DEPTH, LayerGroup, Node
 from glide_desktop.document.group import block_start as _block_start
-from glide_desktop.document.group_masks import MASKED_PASS_THROUGH_REFUSAL, mask_over
+from glide_desktop.document.group_masks import MASKED_PASS_THROUGH_REFUSAL, mask_over, refit
 from glide_desktop.document.layer import BlendMode, Layer, apply_mask
 
 Pairs = list[tuple[Node, int | None]]
@@ -339,7 +339,9 @@ class OffsetLayers(Command):
             group = doc.layer_by_uid(uid)
             if group.mask is not None:
                 self._masks[uid] = group.mask
-                doc.set_mask(uid, shifted_mask(group.mask, self.delta), group.mask_enabled)
+                moved = refit(group.mask, Rect(self.delta[0], self.delta[1], doc.width, doc.height),
+                              doc.width, doc.height)
+                doc.set_mask(uid, moved, group.mask_enabled)
 
     def _restore_masks(self, doc: Document) -> None:
         for uid, mask in self._masks.items():
@@ -358,14 +360,6 @@ class OffsetLayers(Command):
             self._shift(doc, -1)
             self._done = False
         self._restore_masks(doc)
-
-
-def shifted_mask(mask: np.ndarray, delta: tuple[int, int]) -> np.ndarray:
-    """A canvas-sized mask moved by delta; uncovered pixels repeat the nearest edge."""
-    h, w = mask.shape
-    rows = np.clip(np.arange(h) - int(delta[1]), 0, h - 1)
-    cols = np.clip(np.arange(w) - int(delta[0]), 0, w - 1)
-    return np.ascontiguousarray(mask[rows][:, cols])
 
 
 class SetGroupMode(Command):

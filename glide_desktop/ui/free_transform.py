@@ -319,8 +319,6 @@ def _refusal(doc: Document) -> str:
     node = doc.active_node
     if node is None:
         return "Free Transform needs a layer: add one first"
-    if node.is_group and any(group.masked for group in [node, *doc.descendants(node.uid)] if group.is_group):
-        return "Free Transform cannot turn a group's mask yet: delete the mask, or Merge Group, first"
     if not doc.is_shown(node.uid):
         return "Free Transform: show the layer first (it or its group is hidden)"
     return ""

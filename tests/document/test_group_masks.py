@@ -13,13 +13,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from glide_desktop.document.affine import Affine
 from glide_desktop.document.brush import BrushSettings
 from glide_desktop.document.compositing import composite, composite_reference
 from glide_desktop.document.document import Document
 from glide_desktop.document.files import load_ora, save_ora
+from glide_desktop.document.free_transform_group import FreeTransformGroup
 from glide_desktop.document.geometry import Rect
 from glide_desktop.document.group import check_structure
 from glide_desktop.document.group_commands import GroupLayers, MergeGroup, OffsetLayers, SetGroupMode
+from glide_desktop.document.group_masks import refit, transformed_mask
 from glide_desktop.document.history import History
 from glide_desktop.document.layer import BlendMode, Layer, apply_mask
 from glide_desktop.document.mask_brush import MaskStroke
@@ -92,6 +95,33 @@ def test_moving_a_group_moves_its_mask_and_undo_puts_the_very_mask_back():
     assert np.array_equal(group.mask, before) and np.array_equal(doc.composite(), shown)
     history.redo(doc)
     assert np.array_equal(doc.layer_by_uid(uid).mask, moved)
+
+
+def test_a_group_mask_moves_exactly_by_whole_pixels_and_quarter_turns():
+    rng = np.random.default_rng(3)
+    mask = rng.integers(0, 256, (H, W), dtype=np.uint8)
+    assert np.array_equal(transformed_mask(mask, Affine.translation(3, -2), rows_per_chunk=7),
+                          refit(mask, Rect(3, -2, W, H), W, H))
+    square = mask[:, :H]
+    turned = transformed_mask(square, Affine.rotation(90, H / 2, H / 2))
+    assert np.array_equal(turned, np.rot90(square, k=-1))  # clockwise on screen
+    halfway = transformed_mask(np.tile(np.array([0, 200], np.uint8), (H, W // 2)), Affine.translation(0.5, 0))
+    assert set(np.unique(halfway[:, 1:])) == {100}  # bilinear between neighbours
+
+
+def test_free_transform_of_a_masked_group_takes_the_mask_along_and_undoes_exactly():
+    doc, history, uid = _doc()
+    _select_left(doc)
+    history.push(doc, add_mask(doc, uid, "selection"))
+    start, before = snapshot(doc), doc.layer_by_uid(uid).mask.copy()
+    history.push(doc, FreeTransformGroup(uid, Affine.translation(4, 2)))
+    assert np.array_equal(doc.layer_by_uid(uid).mask, refit(before, Rect(4, 2, W, H), W, H))
+    assert np.array_equal(doc.composite(), doc.composite_uncached())
+    end = snapshot(doc)
+    history.undo(doc)
+    assert snapshot(doc) == start
+    history.redo(doc)
+    assert snapshot(doc) == end
 
 
 def test_disable_invert_and_delete_a_group_mask_each_one_step():
@@ -226,6 +256,7 @@ group_mask_op = st.one_of(
     st.tuples(st.just("image"), st.sampled_from(["rot90", "flip", "crop", "canvas", "resize"])),
     st.tuples(st.just("merge"),),
     st.tuples(st.just("offset"), st.integers(-4, 4), st.integers(-4, 4)),
+    st.tuples(st.just("free-transform"), st.integers(-4, 4), st.sampled_from([0.0, 90.0, 17.0])),
 )
 _CHANGES = {"invert": invert_mask, "toggle": toggle_mask, "delete": delete_mask, "apply": apply_mask_step}
 
@@ -254,6 +285,9 @@ def _group_mask_command(doc: Document, op):
         return MergeGroup(group.uid)
     if kind == "offset":
         return OffsetLayers.for_node(doc, group.uid, (op[1], op[2]), "Move group")
+    if kind == "free-transform":
+        return FreeTransformGroup(group.uid, Affine.rotation(op[2], W / 2, H / 2).then(
+            Affine.translation(op[1], -op[1])))
     if group.mask is None:
         return None
     stroke = MaskStroke(doc, group.uid, BrushSettings(size=6, eraser=op[3], color=(90, 90, 90)))

@@ -328,14 +328,28 @@ def test_a_group_transforms_all_its_layers_and_masks_as_one_step(qtbot, window, 
     assert snapshot(doc) == start
 
 
-def test_a_masked_group_is_refused_with_a_message(qtbot, window, doc):
-    window.push(GroupLayers([doc.active_uid]))
+def test_a_masked_group_turns_with_its_mask_as_one_step(qtbot, window, doc):
+    block = doc.active_layer
+    window.push(GroupLayers([block.uid]))
     group = doc.active_node
     window.push(SetLayerProperty(group.uid, "pass_through", True, False))
-    group.mask = np.full((H, W), 255, np.uint8)
-    start = snapshot(doc)
-    window.free_transform.action.trigger()
-    assert window.free_transform.session is None and "group's mask" in window.statusBar().currentMessage()
+    mask = np.zeros((H, W), np.uint8)
+    mask[20:50, 20:40] = 255  # exactly the block's columns show
+    group.mask = mask
+    doc.notify(None)
+    start, steps = snapshot(doc), _steps(window)
+    _start(qtbot, window)
+    assert window.free_transform.session is not None
+    drag(qtbot, window.canvas, [(30, 25), (33, 27), (35, 28)])  # inside: a whole-pixel move
+    _key(qtbot, window, Qt.Key.Key_Return)
+    assert _steps(window) == steps + 1 and window.undo.stack.undoText() == "Free Transform"
+    dx, dy = 5, 3
+    assert (block.pixels[20 + dy:30 + dy, 20 + dx:40 + dx] == RED).all()
+    assert np.array_equal(group.mask[20 + dy:50, 20 + dx:40 + dx], mask[20:50 - dy, 20:40])  # along
+    assert not group.mask[:, 40 + dx:].any()
+    assert tuple(doc.composite()[25, 42, :3]) == RED[:3]  # shown: the mask went along with the block
+    assert np.array_equal(doc.composite(), doc.composite_uncached())
+    window.undo.stack.undo()
     assert snapshot(doc) == start
 
 
