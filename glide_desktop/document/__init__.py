@@ -24,11 +24,14 @@ API summary (import from the submodules; this package imports nothing heavy):
   ``descendants(uid)``,
   ``block(uid)``, ``depth(uid)``, ``node_reach(uid)``, ``arrangement()`` / ``set_arrangement(a, touched)``;
   steps ``NewGroup``, ``GroupLayers``, ``Ungroup``, ``MoveNode``, ``move_within_siblings``, ``DuplicateNode``,
-  ``MergeGroup``, ``SetGroupMode``, ``OffsetLayers`` (docs/ARCHITECTURE.md, "Layer groups: the model").
+  ``MergeGroup``, ``SetGroupMode``, ``OffsetLayers`` (docs/ARCHITECTURE.md, "Layer groups: the model");
+  node_sets: ``roots(doc, uids)``, ``MoveNodes(uids, parent, position)``, ``RemoveNodes(uids)``,
+  ``DuplicateNodes(uids)`` (several chosen rows, one step each); group_masks: an isolated group's ``mask``
+  (the canvas's size, ``mask_over(mask, rect)``), refused on pass-through groups.
 - document: ``Document(width, height)`` with ``.layers`` (bottom to top), ``.active_uid``, ``.active_layer``,
   ``.selection``, ``layer_by_uid(uid)``, ``find_layer(uid)``, ``index_of(uid)``, ``set_active(uid)``,
   ``new_layer(name)``, ``write_mask(uid, rect, values)``, ``set_mask(uid, mask, enabled)``,
-  ``edits_mask`` / ``set_editing_mask(on)`` (painting goes to the active layer's mask),
+  ``edits_mask`` / ``set_editing_mask(on)`` (painting goes to the active layer's or group's mask),
   ``composite(rect=None)`` (tile cached), ``subscribe(callback) -> unsubscribe``;
   callbacks receive ``Change(rect: Rect | None, structure: bool, pixels: bool, selection: bool)`` after every
   mutation (pixels / selection False: that part did not change).

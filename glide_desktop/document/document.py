@@ -184,8 +184,8 @@ class Document:
 
     @property
     def edits_mask(self) -> bool:
-        """True when painting goes to the active layer's mask (it has one and the mask was chosen)."""
-        layer = self.active_layer
+        """True when painting goes to the active layer's (or group's) mask: it has one and it was chosen."""
+        layer = self.active_node
         return self.editing_mask and layer is not None and layer.mask is not None
 
     def set_editing_mask(self, on: bool) -> None:
@@ -368,15 +368,19 @@ class Document:
         if layer.mask is None:
             raise ValueError(f"layer {layer.name!r} has no mask")
         layer.mask[rect.slices()] = values
-        self.notify(rect.translate(*layer.offset).clip(self.width, self.height), selection=False)
+        offset = (0, 0) if layer.is_group else layer.offset  # a group's mask lies at the canvas's origin
+        self.notify(rect.translate(*offset).clip(self.width, self.height), selection=False)
 
     def set_mask(self, uid: int, mask: np.ndarray | None, enabled: bool = True) -> None:
-        """Give a layer a mask (H, W uint8 of its size), switch it on or off, or take it away (None)."""
+        """Give a layer a mask (H, W uint8 of its size; a group's: the canvas's), switch it on or off, or
+        take it away (None)."""
         layer = self.layer_by_uid(uid)
-        if mask is not None and mask.shape != layer.pixels.shape[:2]:
-            raise ValueError(f"mask {mask.shape} does not fit layer {layer.pixels.shape[:2]}")
+        shape = (self.height, self.width) if layer.is_group else layer.pixels.shape[:2]
+        if mask is not None and mask.shape != shape:
+            raise ValueError(f"mask {mask.shape} does not fit {layer.name!r} {shape}")
         layer.mask, layer.mask_enabled = mask, bool(enabled)
-        self.notify(_reach(layer).clip(self.width, self.height), structure=True, selection=False)
+        area = self.node_reach(uid) if layer.is_group else _reach(layer)
+        self.notify(area.clip(self.width, self.height), structure=True, selection=False)
 
     def replace_layer_pixels(self, uid: int, pixels: np.ndarray, offset: tuple[int, int]) -> None:
         """Swap a layer's whole pixel array and offset (used by merge operations)."""

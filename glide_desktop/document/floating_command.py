@@ -7,6 +7,8 @@ floating, the step puts everything back (the UI then drops it from history: noth
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from glide_desktop.document.commands import _STRUCT_BYTES, Command
 from glide_desktop.document.document import Document
 from glide_desktop.document.floating import (
@@ -54,6 +56,24 @@ class FloatingSelection(Command):
         if lifted is None:
             return None
         return cls(doc, layer.uid, lifted, "Move copy of selection" if copy else "Move selection")
+
+    def carried(self) -> Lifted | None:
+        """The floating pixel piece as it lies now (its rect moved by delta), for a stamp: None for a mask
+        piece or one that never moved."""
+        if self.piece is None or self.lifted is None or not self.floating or self.delta == (0, 0):
+            return None
+        return replace(self.lifted, rect=self.lifted.rect.translate(*self.delta))
+
+    @classmethod
+    def stamped(cls, doc: Document, layer_uid: int, carried: Lifted) -> FloatingSelection | None:
+        """After carried (a floating piece) landed on layer_uid, the same piece floating on as a copy:
+        Alt-drag of a floating selection leaves a copy where it lay. None when the layer does not hold it."""
+        layer = doc.find_layer(layer_uid)
+        if layer is None or layer.is_group or not layer.bounds.contains(carried.rect):
+            return None
+        under = layer.pixels[carried.rect.slices(*layer.offset)]
+        lifted = replace(carried, piece=carried.piece.copy(), hole=under.copy(), original=under.copy())
+        return cls(doc, layer_uid, lifted, "Move copy of selection")
 
     @property
     def piece_offset(self) -> tuple[int, int]:

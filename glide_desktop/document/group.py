@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+import numpy as np
+
 from glide_desktop.document.layer import BlendMode, Layer, _next_uid
 
 MAX_GROUP_DEPTH = 64  # nesting deeper than this is refused (OpenRaster reads refuse 64 levels)
@@ -25,6 +27,10 @@ class LayerGroup:
     pass_through (the default, as in Krita and GIMP): the children composite straight onto what lies
     below, and an opacity under 1 fades between that backdrop and the result. Otherwise the children
     composite alone over transparency and the result blends like one layer with blend and opacity.
+
+    mask: an isolated group's layer mask (H, W uint8 the canvas's size, at the canvas's origin): the
+    group's composited result shows with alpha x mask / 255 (Krita's and Photoshop's group masks).
+    Pass-through groups take no mask (group_masks.py says why).
     """
 
     name: str = "Group"
@@ -37,14 +43,18 @@ class LayerGroup:
     uid: int = field(default_factory=_next_uid)
     parent: int | None = None
     foreign_op: str = ""
+    mask: np.ndarray | None = None
+    mask_enabled: bool = True
     is_group: ClassVar[bool] = True
-    mask: ClassVar[None] = None  # groups have no mask: code that asks about masks sees none
-    mask_enabled: ClassVar[bool] = True
-    masked: ClassVar[bool] = False
 
     def __post_init__(self) -> None:
         self.blend = BlendMode(self.blend)
         self.opacity = float(min(1.0, max(0.0, self.opacity)))
+
+    @property
+    def masked(self) -> bool:
+        """True when a mask exists and is switched on (so compositing must apply it)."""
+        return self.mask is not None and self.mask_enabled
 
     @property
     def isolated(self) -> bool:
@@ -60,12 +70,14 @@ class LayerGroup:
         """A copy of the group node alone (a fresh uid unless keep_uid); children are not copied."""
         return LayerGroup(self.name, self.visible, self.opacity, self.blend, self.pass_through,
                           self.collapsed, copy.deepcopy(self.metadata), self.uid if keep_uid else _next_uid(),
-                          self.parent, self.foreign_op)
+                          self.parent, self.foreign_op, None if self.mask is None else self.mask.copy(),
+                          self.mask_enabled)
 
     def state(self) -> tuple:
         """Everything that defines the group (collapsed is a view state and left out)."""
         return ("group", self.uid, self.name, self.visible, self.opacity, self.blend, self.pass_through,
-                repr(self.metadata), self.parent, self.foreign_op)
+                repr(self.metadata), self.parent, self.foreign_op,
+                None if self.mask is None else self.mask.tobytes(), self.mask_enabled)
 
 
 Node = Layer | LayerGroup

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
+
 from glide_desktop.document.commands import _STRUCT_BYTES, Command
 from glide_desktop.document.compositing import composite_rect
 from glide_desktop.document.document import Arrangement, Document
 from glide_desktop.document.geometry import Rect
 from glide_desktop.document.group import MAX_GROUP_DEPTH, LayerGroup, Node
 from glide_desktop.document.group import block_start as _block_start
-from glide_desktop.document.layer import BlendMode, Layer
+from glide_desktop.document.group_masks import MASKED_PASS_THROUGH_REFUSAL, mask_over, refit
+from glide_desktop.document.layer import BlendMode, Layer, apply_mask
 
 Pairs = list[tuple[Node, int | None]]
 
@@ -25,6 +28,7 @@ class Restructure(Command):
         self._before: Arrangement | None = None
         self._after: Arrangement | None = None
         self._touched: set[int] = set()
+        self._done = False  # redone at least once
 
     def arrange(self, doc: Document) -> tuple[Arrangement, set[int]]:
         """The new arrangement and the uids whose place changes (ValueError when it cannot be done)."""
@@ -38,8 +42,16 @@ class Restructure(Command):
             self._before = doc.arrangement()
         return self
 
+    def leaves_as_is(self, doc: Document) -> bool:
+        """True when the (prepared) step would leave the stack as it stands."""
+        return self.prepare(doc)._after == doc.arrangement()
+
     def redo(self, doc: Document) -> None:
+        stale = self._before is not None and doc.arrangement() not in (self._before, self._after)
+        if stale and not self._done:
+            self._after = None  # the stack changed since prepare (a floating selection landed): plan afresh
         self.prepare(doc)
+        self._done = True
         if doc.arrangement() != self._after:
             doc.set_arrangement(self._after, self._touched)
 
@@ -135,7 +147,8 @@ class NewGroup(Restructure):
 
 
 class GroupLayers(Restructure):
-    """Put nodes of one group (the active one, or the panel's selection) into a new group in their place."""
+    """Put nodes (the active one, or the panel's selection, from any groups) into a new group, in their
+    stack order, where the topmost of them was (as Krita does)."""
 
     def __init__(self, uids: Iterable[int], name: str = "Group", text: str = "Group layers"):
         super().__init__(text)
@@ -143,26 +156,31 @@ class GroupLayers(Restructure):
         self.group = LayerGroup(name=name)
 
     def arrange(self, doc: Document) -> tuple[Arrangement, set[int]]:
-        if not self.uids:
+        chosen = roots(doc, self.uids)
+        if not chosen:
             raise ValueError("Nothing to group: choose a layer first")
         pairs = _pairs(doc)
-        parents = {p for node, p in pairs if node.uid in self.uids}
-        if len(parents) != 1 or len([n for n, _ in pairs if n.uid in self.uids]) != len(self.uids):
-            raise ValueError("Group Layers needs layers of one group")
-        parent = parents.pop()
-        ordered = [uid for uid in _siblings(pairs, parent) if uid in self.uids]  # bottom to top
-        top_position = _siblings(pairs, parent).index(ordered[-1])
-        position = top_position + 1 - len(ordered)  # where the top one sits once the others are out
+        order = {node.uid: index for index, (node, _) in enumerate(pairs)}
+        top = chosen[-1]
+        parent = next(p for node, p in pairs if node.uid == top)
         moved: Pairs = []
-        for uid in ordered:
+        for uid in chosen:
             start, end = _block(pairs, uid)
             block = pairs[start:end]
             moved += block[:-1] + [(block[-1][0], self.group.uid)]
             pairs = pairs[:start] + pairs[end:]
         if _depth(pairs, parent) + _height(moved + [(self.group, None)]) > MAX_GROUP_DEPTH:
             raise ValueError(f"Groups nest at most {MAX_GROUP_DEPTH} deep")
+        position = sum(1 for uid in _siblings(pairs, parent) if order[uid] < order[top])
         pairs = _place(pairs, moved + [(self.group, parent)], parent, position)
-        return Arrangement(tuple(pairs), self.group.uid), {self.group.uid}
+        return Arrangement(tuple(pairs), self.group.uid), {self.group.uid, *chosen}
+
+
+def roots(doc: Document, uids: Iterable[int]) -> list[int]:
+    """The chosen nodes that no other chosen group holds, bottom to top (a group carries its insides)."""
+    chosen = {uid for uid in uids if doc.find_layer(uid) is not None}
+    return [node.uid for node in doc.layers
+            if node.uid in chosen and not any(a.uid in chosen for a in doc.ancestors(node.uid))]
 
 
 class Ungroup(Restructure):
@@ -266,7 +284,10 @@ class MergeGroup(Restructure):
                 area = area.union(node.bounds)
         if area.is_empty():
             area = doc.bounds
-        merged = Layer(composite_rect(inner, area), name=group.name, visible=group.visible,
+        pixels = composite_rect(inner, area)
+        if group.masked:  # the merged layer shows what the group showed
+            pixels = apply_mask(pixels, mask_over(group.mask, area))
+        merged = Layer(pixels, name=group.name, visible=group.visible,
                        opacity=group.opacity, offset=(area.x, area.y),
                        blend=BlendMode.NORMAL if group.pass_through else group.blend)
         start, end = doc.block(self.uid)
@@ -276,22 +297,36 @@ class MergeGroup(Restructure):
 
 
 class OffsetLayers(Command):
-    """Shift several layers by one delta as one step (the Move tool on a group moves all its layers)."""
+    """Shift several layers by one delta as one step (the Move tool on a group moves all its layers).
+
+    groups: the moved groups whose masks travel too (a group's mask lies at the canvas's origin, so it
+    is shifted inside the canvas, reading its nearest edge where it uncovers new pixels, as compositing
+    reads it beyond the canvas); undo puts the very masks back.
+    """
 
     def __init__(self, uids: Iterable[int], delta: tuple[int, int], text: str = "Move layer",
-                 moved: bool = False):
+                 moved: bool = False, groups: Iterable[int] = ()):
         """moved: the layers already stand moved (a live drag did it), so the first redo is done."""
         super().__init__()
         self.uids, self.delta, self.text = list(uids), (int(delta[0]), int(delta[1])), text
+        self.groups = list(groups)
+        self._masks: dict[int, np.ndarray] = {}  # each moved group's mask before the move
         self._done = moved
 
     @classmethod
     def for_node(cls, doc: Document, uid: int, delta: tuple[int, int],
                  text: str = "Move layer") -> OffsetLayers:
-        """The step moving a layer, or every layer inside a group."""
+        """The step moving a layer, or every layer inside a group (and the masks of the groups)."""
         node = doc.layer_by_uid(uid)
-        layers = [n for n in doc.descendants(uid) if not n.is_group] if node.is_group else [node]
-        return cls([layer.uid for layer in layers], delta, text)
+        if not node.is_group:
+            return cls([node.uid], delta, text)
+        inside = doc.descendants(uid)
+        return cls([n.uid for n in inside if not n.is_group], delta, text,
+                   groups=[uid] + [n.uid for n in inside if n.is_group])
+
+    @property
+    def nbytes(self) -> int:
+        return _STRUCT_BYTES + sum(mask.nbytes for mask in self._masks.values())
 
     def _shift(self, doc: Document, sign: int) -> None:
         for uid in self.uids:
@@ -299,15 +334,32 @@ class OffsetLayers(Command):
             x, y = layer.offset
             doc.set_layer_property(uid, "offset", (x + sign * self.delta[0], y + sign * self.delta[1]))
 
+    def _move_masks(self, doc: Document) -> None:
+        for uid in self.groups:
+            group = doc.layer_by_uid(uid)
+            if group.mask is not None:
+                self._masks[uid] = group.mask
+                moved = refit(group.mask, Rect(self.delta[0], self.delta[1], doc.width, doc.height),
+                              doc.width, doc.height)
+                doc.set_mask(uid, moved, group.mask_enabled)
+
+    def _restore_masks(self, doc: Document) -> None:
+        for uid, mask in self._masks.items():
+            doc.set_mask(uid, mask, doc.layer_by_uid(uid).mask_enabled)
+        self._masks = {}
+
     def redo(self, doc: Document) -> None:
         if not self._done:
             self._shift(doc, 1)
             self._done = True
+        if not self._masks:
+            self._move_masks(doc)
 
     def undo(self, doc: Document) -> None:
         if self._done:
             self._shift(doc, -1)
             self._done = False
+        self._restore_masks(doc)
 
 
 class SetGroupMode(Command):
@@ -325,6 +377,8 @@ class SetGroupMode(Command):
 
     def redo(self, doc: Document) -> None:
         group = doc.layer_by_uid(self.uid)
+        if self.new[0] and group.mask is not None:
+            raise ValueError(MASKED_PASS_THROUGH_REFUSAL)
         if self.old is None:
             self.old = (group.pass_through, group.blend)
         self._set(doc, self.new)

@@ -5,7 +5,7 @@ projection) that then blends like one layer with the group's blend and opacity. 
 lets its children composite straight onto the backdrop; at an opacity under 1 the result fades back
 towards that backdrop (GIMP). A pass-through group at full opacity is exactly its children in its
 place, so it is dissolved: a document whose groups are all such stays on the flat fast path. An
-invisible group hides everything in it.
+invisible group hides everything in it. An isolated group's mask cuts its projection before it blends.
 
 Both compositors (reference and planar) run the same recursion over their own flat path, so they
 agree bit for bit wherever their flat paths do.
@@ -19,7 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from glide_desktop.document.geometry import Rect
-from glide_desktop.document.layer import BlendMode, Layer
+from glide_desktop.document.group_masks import mask_over
+from glide_desktop.document.layer import BlendMode, Layer, apply_mask
 
 Flat = Callable[[Sequence[Layer], Rect], np.ndarray]  # layers over exactly rect -> rect.h, rect.w, 4 uint8
 _TINY = np.float32(1e-30)
@@ -90,6 +91,8 @@ def render(items: list, rect: Rect, flat: Flat) -> np.ndarray:
             layers = [_as_layer(fade(below, over, group.opacity), rect)]
         else:
             pixels = render(item.items, rect, flat)
+            if group.masked:  # the group's mask cuts its projection (pass-through groups take none)
+                pixels = apply_mask(pixels, mask_over(group.mask, rect))
             layers.append(_as_layer(pixels, rect, group.opacity, group.blend))
     return flat(layers, rect)
 

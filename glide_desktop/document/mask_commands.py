@@ -1,4 +1,5 @@
-"""Layer mask commands: add (white, black, from the selection), invert, disable, apply, delete, paint.
+"""Layer mask commands: add (white, black, from the selection), invert, disable, apply, delete, paint;
+on layers and on isolated groups (a group's mask covers the canvas; it cannot be applied).
 
 Each is one undo step that restores the layer's mask, its switch and (for Apply) its pixels exactly.
 """
@@ -12,13 +13,17 @@ import numpy as np
 from glide_desktop.document.commands import _STRUCT_BYTES, Command, PixelEdit
 from glide_desktop.document.document import Document
 from glide_desktop.document.geometry import Rect
-from glide_desktop.document.layer import Layer
+from glide_desktop.document.group import Node
+from glide_desktop.document.group_masks import PASS_THROUGH_REFUSAL
 
 _EVERYTHING = (slice(None), slice(None))
 
 
-def selection_mask(doc: Document, layer: Layer) -> np.ndarray:
-    """The selection's coverage over the layer's area as a mask (0 where the layer lies off the canvas)."""
+def selection_mask(doc: Document, layer: Node) -> np.ndarray:
+    """The selection's coverage over the layer's area as a mask (0 where the layer lies off the canvas; a
+    group's mask covers the canvas)."""
+    if layer.is_group:
+        return np.rint(doc.selection.coverage * 255.0).astype(np.uint8)
     mask = np.zeros(layer.pixels.shape[:2], np.uint8)
     inside = layer.bounds.clip(doc.width, doc.height)
     if not inside.is_empty():
@@ -78,15 +83,16 @@ class ChangeMask(Command):
 def add_mask(doc: Document, uid: int, fill: str) -> ChangeMask:
     """A step giving the layer a new mask: fill is "white", "black" or "selection"."""
     layer = doc.layer_by_uid(uid)
-    if layer.is_group:
-        raise ValueError("A group has no mask: add one to a layer inside it")
+    if layer.is_group and layer.pass_through:
+        raise ValueError(PASS_THROUGH_REFUSAL)
     if fill == "selection":
         return ChangeMask(uid, selection_mask(doc, layer), True, "Add mask from selection")
     values = {"white": 255, "black": 0}[fill]
-    return ChangeMask(uid, np.full(layer.pixels.shape[:2], values, np.uint8), True, f"Add {fill} mask")
+    shape = (doc.height, doc.width) if layer.is_group else layer.pixels.shape[:2]
+    return ChangeMask(uid, np.full(shape, values, np.uint8), True, f"Add {fill} mask")
 
 
-def _existing(doc: Document, uid: int) -> tuple[Layer, np.ndarray]:
+def _existing(doc: Document, uid: int) -> tuple[Node, np.ndarray]:
     layer = doc.layer_by_uid(uid)
     if layer.mask is None:
         raise ValueError(f"layer {layer.name!r} has no mask")
@@ -109,6 +115,8 @@ def toggle_mask(doc: Document, uid: int) -> ChangeMask:
 def apply_mask_step(doc: Document, uid: int) -> ChangeMask:
     """A step baking the mask into the layer's alpha and removing it (a disabled mask is just removed)."""
     layer, _ = _existing(doc, uid)
+    if layer.is_group:  # a group has no pixels to bake it into; Merge Group does (the mask applied)
+        raise ValueError("A group's mask cannot be applied: Merge Group makes one layer with it applied")
     pixels = layer.shown_pixels(_EVERYTHING).copy() if layer.masked else layer.pixels.copy()
     return ChangeMask(uid, None, True, "Apply mask", pixels)
 

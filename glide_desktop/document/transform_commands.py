@@ -15,6 +15,7 @@ from glide_desktop.document.commands import Command
 from glide_desktop.document.compositing import parallel_map
 from glide_desktop.document.document import Document
 from glide_desktop.document.geometry import Rect
+from glide_desktop.document.group_masks import refit
 from glide_desktop.document.layer import Layer
 from glide_desktop.document.transform_ops import Axis, Flip, ImageOp, flip_pixels, map_metadata
 
@@ -28,31 +29,52 @@ class _Snapshot:
     size: tuple[int, int]
     coverage: np.ndarray
     layers: list[tuple[Layer, np.ndarray, tuple[int, int], dict[str, Any], np.ndarray | None]]
+    group_masks: list[tuple[Any, np.ndarray]]  # (group, its canvas-wide mask)
 
     @classmethod
     def take(cls, doc: Document) -> _Snapshot:
         layers = [(layer, layer.pixels, layer.offset, dict(layer.metadata), layer.mask)
                   for layer in doc.raster_layers()]
-        return cls(doc.size, doc.selection.coverage.copy(), layers)
+        masks = [(node, node.mask) for node in doc.layers if node.is_group and node.mask is not None]
+        return cls(doc.size, doc.selection.coverage.copy(), layers, masks)
 
     def restore(self, doc: Document) -> None:
         for layer, pixels, offset, metadata, mask in self.layers:
             layer.pixels, layer.offset, layer.metadata, layer.mask = pixels, offset, dict(metadata), mask
+        for group, mask in self.group_masks:
+            group.mask = mask
         doc.set_canvas(*self.size, self.coverage.copy())
 
     @property
     def nbytes(self) -> int:
-        return self.coverage.nbytes + sum(layer[1].nbytes for layer in self.layers)
+        return (self.coverage.nbytes + sum(layer[1].nbytes for layer in self.layers)
+                + sum(mask.nbytes for _, mask in self.group_masks))
 
 
 def _map_mask(op: ImageOp, layer: Layer, width: int, height: int) -> np.ndarray | None:
     """The layer's mask through op, carried as opaque grey pixels so every op (Lanczos too) applies."""
     if layer.mask is None:
         return None
-    grey = np.empty((*layer.mask.shape, 4), np.uint8)
-    grey[..., :3] = layer.mask[..., None]
+    return _map_grey(op, layer.mask, layer.bounds, width, height)[0]
+
+
+def _map_grey(op: ImageOp, mask: np.ndarray, bounds: Rect, width: int,
+              height: int) -> tuple[np.ndarray, Rect]:
+    grey = np.empty((*mask.shape, 4), np.uint8)
+    grey[..., :3] = mask[..., None]
     grey[..., 3] = 255
-    return np.ascontiguousarray(op.map_layer(grey, layer.bounds, width, height)[0][..., 0])
+    pixels, mapped = op.map_layer(grey, bounds, width, height)
+    return np.ascontiguousarray(pixels[..., 0]), mapped
+
+
+def _map_group_masks(doc: Document, op: ImageOp) -> None:
+    """Every group's canvas-wide mask through op, refitted to the new canvas (its edges carried outward)."""
+    width, height = doc.size
+    new_width, new_height = op.new_size(width, height)
+    for group in doc.layers:
+        if group.is_group and group.mask is not None:
+            values, bounds = _map_grey(op, group.mask, Rect(0, 0, width, height), width, height)
+            group.mask = refit(values, bounds, new_width, new_height)
 
 
 def apply_image_op(doc: Document, op: ImageOp) -> None:
@@ -69,6 +91,7 @@ def apply_image_op(doc: Document, op: ImageOp) -> None:
     for layer, (pixels, bounds), mask in zip(layers, mapped, masks, strict=True):
         layer.pixels, layer.offset, layer.mask = pixels, (bounds.x, bounds.y), mask
         layer.metadata = map_metadata(layer.metadata, mapping)
+    _map_group_masks(doc, op)
     doc.set_canvas(*op.new_size(width, height), op.map_coverage(doc.selection.coverage))
 
 

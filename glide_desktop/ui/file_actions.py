@@ -120,7 +120,7 @@ class FileActions(QObject):
             settle()
         transform = getattr(self.host, "free_transform", None)
         if transform is not None and transform.session is not None:
-            transform.apply()
+            transform.apply(wait=True)
 
     def _write_file(self, write: Callable[[bool], None], failure_title: str) -> bool:
         """Run write(overwrite); a read-only file is overwritten only after the user says yes."""

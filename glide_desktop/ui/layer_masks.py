@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QMenu, QStyle, QStyledItemDelegate, 
 from glide_desktop.document import mask_commands as masks
 from glide_desktop.document.commands import Command
 from glide_desktop.document.document import Change, Document
+from glide_desktop.document.group import Node
 from glide_desktop.document.layer import Layer
 from glide_desktop.ui.images import thumbnail
 from glide_desktop.ui.undo import DocumentUndo
@@ -33,7 +34,10 @@ def mask_thumbnail(mask: np.ndarray, box: int) -> QPixmap:
 
 
 class MaskActions(QObject):
-    """Add from selection / white / black, invert, disable, apply, delete: each one undo step."""
+    """Add from selection / white / black, invert, disable, apply, delete: each one undo step, on the
+    active layer or isolated group (a group's mask cannot be applied; the message says why)."""
+
+    message = Signal(str)  # why a step cannot be done
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -88,8 +92,8 @@ class MaskActions(QObject):
         if change.structure:
             self.sync()
 
-    def _layer(self) -> Layer | None:
-        return None if self.document is None else self.document.active_layer
+    def _layer(self) -> Node | None:
+        return None if self.document is None else self.document.active_node
 
     def _run(self, step: Callable[[Document, int], Command], edit_after: bool) -> None:
         layer = self._layer()
@@ -97,7 +101,12 @@ class MaskActions(QObject):
             return
         if edit_after == (layer.mask is not None):
             return  # adding needs no mask yet; the others need one
-        self.undo.push(step(self.document, layer.uid), close=True)
+        try:
+            command = step(self.document, layer.uid)
+        except ValueError as exc:  # a pass-through group, or Apply on a group
+            self.message.emit(str(exc))
+            return
+        self.undo.push(command, close=True)
         self.document.set_editing_mask(edit_after)  # a new mask is what the brush paints next
 
     def sync(self, selection: bool = False) -> None:
@@ -108,6 +117,10 @@ class MaskActions(QObject):
             action.setEnabled(layer is not None and not has_mask)
         for action in self.actions[3:]:
             action.setEnabled(has_mask)
+        group = layer is not None and layer.is_group
+        self.apply.setEnabled(has_mask and not group)  # a group has no pixels to bake it into
+        self.apply.setToolTip("A group's mask cannot be applied: Merge Group bakes it into one layer" if group
+                              else "Bake the mask into the layer's transparency")
         if selection:  # scanning a big selection per layer change would cost; menus ask when they open
             self.add_selection.setEnabled(self.add_selection.isEnabled()
                                           and bool(self.document.selection.coverage.any()))

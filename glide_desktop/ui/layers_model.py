@@ -13,14 +13,15 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
     QTimer,
+    Signal,
 )
 from PySide6.QtGui import QIcon
 
 from glide_desktop.document import commands
 from glide_desktop.document.document import Change, Document
 from glide_desktop.document.group import Node
-from glide_desktop.document.group_commands import MoveNode
 from glide_desktop.document.layer import BlendMode
+from glide_desktop.document.node_sets import MoveNodes
 from glide_desktop.ui.icons import icon
 from glide_desktop.ui.images import thumbnail
 from glide_desktop.ui.undo import DocumentUndo
@@ -37,6 +38,8 @@ Index = QModelIndex | QPersistentModelIndex
 class LayersModel(QAbstractItemModel):
     """Groups are parents of their children; row 0 of each level is its top node. Renames, visibility
     and moves become commands on the undo stack. An index's internalId is its node's uid."""
+
+    nodesMoved = Signal(list)  # noqa: N815 - Qt's naming; the uids a drop moved, so the view keeps them chosen
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -253,15 +256,42 @@ class LayersModel(QAbstractItemModel):
         if action != Qt.DropAction.MoveAction or not data.hasFormat(LAYER_MIME):
             return False
         text = bytes(data.data(LAYER_MIME).data()).decode()
-        uids = [int(u) for u in text.split(",") if u]
-        if len(uids) != 1 or uids[0] not in self._parents:
+        uids = [int(u) for u in text.split(",") if u.isdigit()]
+        if not uids or any(uid not in self._parents for uid in uids):
             return False
         group = self.node_at(parent)
         if parent.isValid() and (group is None or not group.is_group):
             return False  # onto a layer: nothing (drops land between rows or onto groups)
         target = parent.internalId() if parent.isValid() else None
-        row = 0 if row < 0 else row  # onto a group: at its top
-        return self._move(uids[0], target, row)
+        return self._move_many(uids, target, 0 if row < 0 else row)  # onto a group: at its top
+
+    def _move_many(self, uids: list[int], parent: int | None, row: int) -> bool:
+        """Push one MoveNodes putting uids (in stack order) before row (top first, counted with them still
+        in place) of parent; nothing when they already stand there."""
+        if self.undo is None or self.document is None:
+            return False
+        moving = set(uids)
+        # The rows below the drop point, nearest first: a selection still floating lands before the move
+        # and its row vanishes, so the drop is kept as "just above the nearest of these that remains".
+        below = [uid for uid in self._kids.get(parent, [])[max(0, row):] if uid not in moving]
+        self.undo.settle()
+        doc = self.document
+        uids = [uid for uid in uids if doc.find_layer(uid) is not None]
+        if not uids or (parent is not None and doc.find_layer(parent) is None):
+            return False
+        anchor = next((uid for uid in below if doc.find_layer(uid) is not None), None)
+        siblings = [node.uid for node in doc.children(parent) if node.uid not in moving]  # bottom first
+        position = siblings.index(anchor) + 1 if anchor in siblings else 0
+        text = "Move layer" if len(uids) == 1 else "Move layers"
+        try:
+            step = MoveNodes(uids, parent, position, text=text).prepare(doc)
+        except ValueError:
+            return False  # a group into itself, or nested too deep
+        if step.leaves_as_is(doc):
+            return False  # dropped onto their own place
+        self.undo.push(step, close=True)
+        self.nodesMoved.emit(list(uids))
+        return True
 
     def moveRows(self, source_parent: Index, source_row: int, count: int,  # noqa: N802 - Qt override
                  destination_parent: Index, destination_child: int) -> bool:
@@ -272,23 +302,4 @@ class LayersModel(QAbstractItemModel):
         target = destination_parent.internalId() if destination_parent.isValid() else None
         if target is not None and not self._is_group(target):
             return False
-        return self._move(source.internalId(), target, destination_child)
-
-    def _move(self, uid: int, parent: int | None, row: int) -> bool:
-        """Push a MoveNode putting uid before row (top first, counted with uid still in place) of parent."""
-        kids = self._kids.get(parent, [])
-        row = max(0, min(row, len(kids)))
-        position = len(kids) - row  # rows count from the top, positions from the bottom
-        if uid in kids:
-            if kids.index(uid) in (row, row - 1):
-                return False  # dropped onto its own place
-            if len(kids) - 1 - kids.index(uid) < position:
-                position -= 1  # its own place frees up below the target
-        if self.undo is None or self.document is None:
-            return False
-        try:
-            step = MoveNode(uid, parent, position).prepare(self.document)
-        except ValueError:
-            return False  # a group into itself, or nested too deep
-        self.undo.push(step, close=True)
-        return True
+        return self._move_many([source.internalId()], target, destination_child)

@@ -6,10 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QSize, Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QHBoxLayout,
     QLabel,
     QSlider,
@@ -23,24 +22,16 @@ from PySide6.QtWidgets import (
 from glide_desktop.document import commands
 from glide_desktop.document.document import Change, Document
 from glide_desktop.document.group import Node
-from glide_desktop.document.group_commands import DuplicateNode, SetGroupMode
+from glide_desktop.document.group_commands import DuplicateNode, Restructure, SetGroupMode
+from glide_desktop.document.group_masks import MASKED_PASS_THROUGH_REFUSAL
 from glide_desktop.document.layer import BlendMode
+from glide_desktop.document.node_sets import DuplicateNodes, RemoveNodes, roots
+from glide_desktop.ui.blend_combo import PASS_THROUGH, blend_combo
 from glide_desktop.ui.icons import icon
 from glide_desktop.ui.layer_groups import GroupActions
 from glide_desktop.ui.layer_masks import MaskActions, MaskThumbnailDelegate
 from glide_desktop.ui.layers_model import THUMBNAIL_SIZE, LayersModel
 from glide_desktop.ui.undo import DocumentUndo
-
-M = BlendMode
-PASS_THROUGH = "pass-through"  # the blend combo's first entry, for groups only
-# The combo's sections, as painting programs group them: darken, lighten, contrast, compare, colour,
-# then the Porter-Duff operators that mask and clip.
-BLEND_GROUPS = (
-    (M.NORMAL,), (M.MULTIPLY, M.DARKEN, M.COLOR_BURN), (M.SCREEN, M.LIGHTEN, M.COLOR_DODGE, M.PLUS),
-    (M.OVERLAY, M.SOFT_LIGHT, M.HARD_LIGHT), (M.DIFFERENCE, M.EXCLUSION),
-    (M.HUE, M.SATURATION, M.COLOR, M.LUMINOSITY),
-    (M.DST_IN, M.DST_OUT, M.SRC_ATOP, M.DST_OVER, M.SRC_IN, M.SRC_OUT, M.DST_ATOP, M.XOR),
-)
 
 
 class LayersPanel(QWidget):
@@ -58,6 +49,7 @@ class LayersPanel(QWidget):
         self._folding = False  # the panel itself opens or folds rows to match the document
         self.model = LayersModel(self)
         self.masks = MaskActions(self)
+        self.masks.message.connect(self.message)
         self.groups = GroupActions(self.selected_uids, self)
         self.groups.message.connect(self.message)
         self._build_controls()
@@ -73,16 +65,7 @@ class LayersPanel(QWidget):
 
     # --- construction ----------------------------------------------------------------------------
     def _build_controls(self) -> None:
-        self.blend_combo = QComboBox()
-        self.blend_combo.addItem("Pass through", PASS_THROUGH)  # groups only: enabled when one is active
-        self.blend_combo.setItemData(0, "Groups only: the layers inside blend straight with what lies below",
-                                     Qt.ItemDataRole.ToolTipRole)
-        for group in BLEND_GROUPS:
-            if self.blend_combo.count():
-                self.blend_combo.insertSeparator(self.blend_combo.count())
-            for mode in group:
-                self.blend_combo.addItem(mode.label, mode)
-        self.blend_combo.setMaxVisibleItems(len(BlendMode) + len(BLEND_GROUPS) + 1)
+        self.blend_combo = blend_combo()
         self.blend_combo.setToolTip("Blend mode")
         self.blend_combo.activated.connect(self._on_blend_chosen)
         self.opacity_slider = QSlider(Qt.Orientation.Horizontal)
@@ -127,6 +110,13 @@ class LayersPanel(QWidget):
         # F2 renames in place; a double-click opens Layer Properties (name, and how it was generated).
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
         self.view.doubleClicked.connect(self._on_double_click)
+        # Delete (Backspace on a Mac keyboard) deletes the chosen rows, only while the list itself has the
+        # focus: on the canvas Delete belongs to the selection, and in the rename editor to the text.
+        for key in (QKeySequence.StandardKey.Delete, QKeySequence(Qt.Key.Key_Backspace)):
+            shortcut = QShortcut(QKeySequence(key), self.view)
+            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)  # (the constructor's context is ignored)
+            shortcut.activated.connect(self.delete_layer)
+        self.model.nodesMoved.connect(self._select_uids)
         self.mask_delegate = MaskThumbnailDelegate(THUMBNAIL_SIZE, self.model.node_at, lambda: self.document,
                                                    self.view)
         self.mask_delegate.maskClicked.connect(lambda uid: self._choose_target(uid, True))
@@ -162,6 +152,28 @@ class LayersPanel(QWidget):
         """The uids of the selected rows (the panel's multi-selection), top first."""
         rows = self.view.selectionModel().selectedRows() if self.view.selectionModel() else []
         return [index.internalId() for index in rows]
+
+    def chosen_uids(self) -> list[int]:
+        """The rows a step acts on: the selected ones (groups carry their insides), else the active node."""
+        if self.document is None:
+            return []
+        chosen = roots(self.document, self.selected_uids())
+        active = self.document.active_uid
+        return chosen if chosen else ([] if active is None else [active])
+
+    def _select_uids(self, uids: list[int]) -> None:
+        """Select just the rows a drop moved (it rebuilt the tree); the active one stays current, or the
+        first of them becomes active when the active layer was not among them."""
+        indexes = [index for index in map(self.model.index_of, uids) if index.isValid()]
+        if not indexes or self.document is None:
+            return
+        selection, flag = self.view.selectionModel(), QItemSelectionModel.SelectionFlag
+        if self.document.active_uid not in uids:
+            selection.setCurrentIndex(indexes[0], flag.ClearAndSelect)  # (makes it the active layer)
+        selection.select(self.model.index_of(self.document.active_uid), flag.ClearAndSelect)
+        for index in indexes:
+            self.view.scrollTo(index)
+            selection.select(index, flag.Select)
 
     def _build_buttons(self) -> None:
         # The Layer menu shows these same actions, so menu and buttons enable together.
@@ -295,7 +307,10 @@ class LayersPanel(QWidget):
             self.model.set_blend(layer.uid, chosen)
             return
         mode = (True, layer.blend) if chosen == PASS_THROUGH else (False, BlendMode(chosen))
-        if mode != (layer.pass_through, layer.blend):
+        if mode[0] and layer.mask is not None:
+            self.message.emit(MASKED_PASS_THROUGH_REFUSAL)
+            self._sync_controls()  # the combo goes back to the group's blend
+        elif mode != (layer.pass_through, layer.blend):
             self._push(SetGroupMode(layer.uid, *mode))
 
     def _on_opacity_changed(self, value: int) -> None:
@@ -326,23 +341,37 @@ class LayersPanel(QWidget):
         self._push(commands.AddLayer(new, index, text="New layer"))
 
     def duplicate_layer(self) -> None:
-        """Copy the active layer (a group with everything in it) just above itself."""
+        """Copy the active layer (a group with everything in it), or every selected row, just above itself."""
         layer = self.active_layer()
         if layer is None or self.document is None:
             return
-        if layer.is_group:
+        chosen = self.chosen_uids()
+        if len(chosen) > 1:
+            self._push_checked(DuplicateNodes(chosen, text="Duplicate layers"))
+        elif layer.is_group:
             self._push(DuplicateNode(layer.uid, text="Duplicate group"))
-            return
-        twin = layer.copy()
-        twin.name = f"{layer.name} copy"
-        self._push(commands.AddLayer(twin, self.document.index_of(layer.uid) + 1, text="Duplicate layer"))
+        else:
+            twin = layer.copy()
+            twin.name = f"{layer.name} copy"
+            self._push(commands.AddLayer(twin, self.document.index_of(layer.uid) + 1, text="Duplicate layer"))
 
     def delete_layer(self) -> None:
-        """Remove the active layer or group (a document always keeps one layer)."""
-        layer = self.active_layer()
-        if layer is not None and self._keeps_a_layer(layer):
+        """Remove the active layer or group, or every selected row, as one step (a layer always stays)."""
+        layer, chosen = self.active_layer(), self.chosen_uids()
+        if len(chosen) > 1:
+            self._push_checked(RemoveNodes(chosen, text="Delete layers"))
+        elif layer is not None and self._keeps_a_layer(layer):
             text = "Delete group" if layer.is_group else "Delete layer"
             self._push(commands.RemoveLayer(layer.uid, text=text))
+        elif layer is not None:
+            self.message.emit("An image keeps at least one layer")
+
+    def _push_checked(self, step: Restructure) -> None:
+        """Push a step on several rows, or say why it cannot be done."""
+        try:
+            self._push(step.prepare(self.document))
+        except ValueError as exc:
+            self.message.emit(str(exc))
 
     def merge_down(self) -> None:
         """Merge the active layer into the one below (a group: into one layer)."""

@@ -18,6 +18,7 @@ from glide_desktop.document.layer import Layer
 from glide_desktop.document.resample import GREY, RGBA, warp
 from glide_desktop.document.selection import rect_coverage
 from tests.document.conftest import snapshot
+from tests.document.test_free_transform_group import group_transform, group_transform_command
 from tests.document.test_group_history import _apply as apply_group_step
 from tests.document.test_group_history import group_edit
 from tests.document.test_history import _command as history_command
@@ -279,14 +280,15 @@ def test_opaque_blocks_take_the_8_bit_path_and_agree_with_the_float_one(affine):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.one_of(transform, transform, group_edit, edit.filter(lambda op: op[0] != "move")),
-                min_size=1, max_size=10))
+@given(st.lists(st.one_of(transform, transform, group_transform, group_edit,
+                          edit.filter(lambda op: op[0] != "move")), min_size=1, max_size=10))
 def test_transforms_among_group_steps_undo_and_redo_exactly(ops):
     doc, history = history_start(), History()
     start = snapshot(doc)
     for op in ops:
-        if op[0] == "transform":
-            command = _transform_command(doc, op)
+        if op[0] in ("transform", "group-transform"):
+            make = _transform_command if op[0] == "transform" else group_transform_command
+            command = make(doc, op)
             if command is not None:
                 history.push(doc, command)
         else:

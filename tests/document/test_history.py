@@ -55,13 +55,14 @@ _MASK_STEPS = {"invert": invert_mask, "toggle": toggle_mask, "apply": apply_mask
 
 
 def _mask_command(doc: Document, layer: Layer, action: str):
-    """A mask step on layer: add one (white, black, from the selection), change, or paint it."""
+    """A mask step on layer (or group): add one (white, black, from the selection), change, or paint it."""
     if action in ("white", "black", "selection"):
         return add_mask(doc, layer.uid, action)
     if layer.mask is None:
         return None
     if action == "paint":
-        rect = Rect(1, 1, min(5, layer.width - 1), min(4, layer.height - 1))
+        height, width = layer.mask.shape  # a group's mask covers the canvas
+        rect = Rect(1, 1, min(5, width - 1), min(4, height - 1))
         before = layer.mask[rect.slices()].copy()
         return MaskEdit(layer.uid, rect, before, 255 - before)
     return _MASK_STEPS[action](doc, layer.uid)

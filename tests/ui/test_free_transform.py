@@ -9,9 +9,11 @@ from PySide6.QtGui import QImage
 
 from glide_desktop.document.commands import SetLayerProperty
 from glide_desktop.document.document import Document
+from glide_desktop.document.geometry import Rect
 from glide_desktop.document.group_commands import GroupLayers
-from glide_desktop.document.layer import Layer
+from glide_desktop.document.layer import BlendMode, Layer
 from glide_desktop.document.selection import rect_coverage
+from glide_desktop.ui.transform_jobs import Afterimage
 from tests.document.conftest import snapshot
 from tests.ui.test_canvas_support import at, drag, send_move
 
@@ -295,19 +297,60 @@ def test_the_status_bar_says_how_while_the_box_is_up(qtbot, window, doc):
     assert window.hint_label.text() == "" and "cancelled" in window.statusBar().currentMessage()
 
 
-def test_a_group_is_refused_with_a_message_and_a_layer_inside_it_transforms(qtbot, window, doc):
+def test_a_group_transforms_all_its_layers_and_masks_as_one_step(qtbot, window, doc):
+    block = doc.active_layer
+    blue = Layer.blank(W, H, "Blue")
+    blue.pixels[40:50, 50:60] = (20, 40, 230, 255)
+    blue.mask = np.full((H, W), 255, np.uint8)
+    blue.mask[40:45, 50:60] = 0  # its top half masked off
+    doc.insert_layer(blue)
+    window.push(GroupLayers([block.uid, blue.uid]))
+    group = doc.active_node
+    assert group.is_group
+    start, steps = snapshot(doc), _steps(window)
+    _start(qtbot, window)
+    assert window.free_transform.tool.box.source == Rect(20, 20, 40, 30)  # both layers' pixels
+    drag(qtbot, window.canvas, [(30, 25), (33, 27), (35, 28)])  # inside: a whole-pixel move
+    screen = _grab(window.canvas)
+    moved = at(window.canvas, 31, 29)
+    assert tuple(screen[moved.y(), moved.x(), :3]) == RED[:3]  # the group's picture moves in the preview
+    _key(qtbot, window, Qt.Key.Key_Return)
+    assert _steps(window) == steps + 1 and window.undo.stack.undoText() == "Free Transform"
+    dx, dy = 5, 3
+    assert (block.pixels[20 + dy:30 + dy, 20 + dx:40 + dx] == RED).all()
+    assert block.pixels[..., 3].sum() == 200 * 255  # nothing left behind
+    assert (blue.pixels[40 + dy:50 + dy, 50 + dx:60 + dx] == (20, 40, 230, 255)).all()
+    assert blue.mask.shape == blue.pixels.shape[:2] and blue.offset == block.offset == (0, 0)
+    assert not blue.mask[40 + dy:45 + dy, 50 + dx:60 + dx].any()  # the mask moved with its pixels
+    assert (blue.mask[45 + dy:50 + dy, 50 + dx:60 + dx] == 255).all()
+    assert block.parent == group.uid and blue.parent == group.uid
+    window.undo.stack.undo()
+    assert snapshot(doc) == start
+
+
+def test_a_masked_group_turns_with_its_mask_as_one_step(qtbot, window, doc):
     block = doc.active_layer
     window.push(GroupLayers([block.uid]))
     group = doc.active_node
-    assert group.is_group
-    window.free_transform.action.trigger()
-    assert window.free_transform.session is None
-    assert "one layer at a time" in window.statusBar().currentMessage()
-    doc.set_active(block.uid)
+    window.push(SetLayerProperty(group.uid, "pass_through", True, False))
+    mask = np.zeros((H, W), np.uint8)
+    mask[20:50, 20:40] = 255  # exactly the block's columns show
+    group.mask = mask
+    doc.notify(None)
+    start, steps = snapshot(doc), _steps(window)
     _start(qtbot, window)
-    drag(qtbot, window.canvas, [(30, 25), (30, 30), (30, 35)])
+    assert window.free_transform.session is not None
+    drag(qtbot, window.canvas, [(30, 25), (33, 27), (35, 28)])  # inside: a whole-pixel move
     _key(qtbot, window, Qt.Key.Key_Return)
-    assert (block.pixels[30:40, 20:40] == RED).all() and block.parent == group.uid
+    assert _steps(window) == steps + 1 and window.undo.stack.undoText() == "Free Transform"
+    dx, dy = 5, 3
+    assert (block.pixels[20 + dy:30 + dy, 20 + dx:40 + dx] == RED).all()
+    assert np.array_equal(group.mask[20 + dy:50, 20 + dx:40 + dx], mask[20:50 - dy, 20:40])  # along
+    assert not group.mask[:, 40 + dx:].any()
+    assert tuple(doc.composite()[25, 42, :3]) == RED[:3]  # shown: the mask went along with the block
+    assert np.array_equal(doc.composite(), doc.composite_uncached())
+    window.undo.stack.undo()
+    assert snapshot(doc) == start
 
 
 @pytest.mark.parametrize("isolated", [False, True])
@@ -377,3 +420,24 @@ def test_ctrl_z_steps_back_through_the_gestures_not_the_images_history(qtbot, wi
     _key(qtbot, window, Qt.Key.Key_Return)
     assert window.undo.stack.count() == 2
     assert (doc.active_layer.pixels[24:36, 24:56] == RED).all()  # the scaled box, not the nudged one
+
+
+@pytest.mark.parametrize("blend", [BlendMode.MULTIPLY, BlendMode.SCREEN, BlendMode.DIFFERENCE])
+def test_the_preview_blends_the_piece_as_its_layer_does(qtbot, window, doc, blend):
+    grey = np.full((H, W, 4), (128, 160, 96, 255), np.uint8)
+    doc.layers[0].pixels[...] = grey
+    doc.notify(None)
+    window.push(SetLayerProperty(doc.active_uid, "blend", BlendMode.NORMAL, blend))
+    _start(qtbot, window)
+    drag(qtbot, window.canvas, [(30, 25), (30, 30), (30, 35)])
+    during = _grab(window.canvas)
+    _key(qtbot, window, Qt.Key.Key_Return)
+    # The exact composite, once the canvas has read the change (the preview lingers until then).
+    qtbot.waitUntil(lambda: not any(isinstance(overlay, Afterimage) for overlay in window.canvas.overlays),
+                    timeout=10_000)
+    window.canvas.repaint()
+    after = _grab(window.canvas)
+    point = at(window.canvas, 25, 34)  # inside the moved block, clear of the box's lines
+    seen, landed = during[point.y(), point.x(), :3].astype(int), after[point.y(), point.x(), :3].astype(int)
+    assert np.abs(seen - landed).max() <= 3  # the preview showed what Enter gives
+    assert np.abs(landed - np.array(RED[:3])).max() > 40  # and that is blended, not the plain red

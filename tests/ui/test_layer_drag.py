@@ -12,6 +12,7 @@ from PySide6.QtGui import QImage
 from glide_desktop.document.document import Document
 from glide_desktop.document.layer import BlendMode, Layer
 from glide_desktop.ui.canvas import CanvasView
+from glide_desktop.ui.canvas.drag_scene import scene_for
 from glide_desktop.ui.canvas.preview import LayerPreview, pieces
 from glide_desktop.ui.tools import ToolBox
 from glide_desktop.ui.undo import DocumentUndo
@@ -231,8 +232,9 @@ def test_for_the_top_layer_the_canvas_composite_serves_where_the_layer_is_clear(
     preview = view.layer_drags.preview
     total = len(pieces(preview.below.area))
     assert preview.composited < total / 2  # only the pieces under the square were composited
-    scratch = LayerPreview(doc.layers, small, view.viewport, view.size(), preview.page, preview.below.area,
-                           preview.below.level)  # the same plane composited from the layers everywhere
+    # The same plane composited from the layers everywhere:
+    scratch = LayerPreview(scene_for(doc, small.uid), view.viewport, view.size(), preview.page,
+                           preview.below.area, preview.below.level)
     while not scratch.step(time.perf_counter() + 1.0):
         pass
     assert scratch.composited >= total

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import BinaryIO
 from xml.etree import ElementTree as ET
 
+import numpy as np
 from PIL import Image
 
 from glide_desktop.document.files import ora_safety as safety
@@ -58,11 +59,35 @@ def _write_children(doc, element: ET.Element, parent: int | None, sources: dict[
             attrs["isolation"] = "auto" if node.pass_through else "isolate"
             if node.collapsed:
                 attrs[f"{{{GLIDE_NS}}}collapsed"] = "true"
-            _write_children(doc, ET.SubElement(element, "stack", attrs), node.uid, sources)
+            group = ET.SubElement(element, "stack", attrs)
+            if node.mask is not None:
+                _write_group_mask(node, group, sources[node.uid])
+            _write_children(doc, group, node.uid, sources)
             continue
         if node.mask is not None:
             attrs |= _mask_attributes(node, attrs["src"])
         ET.SubElement(element, "layer", attrs)
+
+
+def _write_group_mask(group: LayerGroup, element: ET.Element, stem: str) -> None:
+    """A group's mask: ours in glide: attributes; for every reader, while it is on, a canvas-wide layer at
+    the group's top whose alpha is the mask, composited svg:dst-in (it cuts the isolated group's
+    projection exactly as the mask does)."""
+    element.set(f"{{{GLIDE_NS}}}mask-src", f"{stem}-mask.png")
+    element.set(f"{{{GLIDE_NS}}}mask-enabled", "true" if group.mask_enabled else "false")
+    if group.masked:
+        ET.SubElement(element, "layer", {
+            "name": f"{group.name} mask", "src": f"{stem}-cut.png", "x": "0", "y": "0", "opacity": "1.0",
+            "visibility": "visible", "composite-op": "svg:dst-in", f"{{{GLIDE_NS}}}group-mask": "true"})
+
+
+def _group_mask_members(group: LayerGroup, stem: str) -> list[tuple[str, Image.Image]]:
+    members = [(f"{stem}-mask.png", Image.fromarray(group.mask, "L"))]
+    if group.masked:
+        cut = np.full((*group.mask.shape, 4), 255, np.uint8)
+        cut[..., 3] = group.mask
+        members.append((f"{stem}-cut.png", Image.fromarray(cut, "RGBA")))
+    return members
 
 
 def _mask_attributes(layer: Layer, src: str) -> dict[str, str]:
@@ -113,10 +138,13 @@ def write_ora(doc, handle: BinaryIO) -> None:
         archive.writestr(_member("mimetype"), MIMETYPE)
         layers = doc.raster_layers()
         sources = {layer.uid: f"data/layer{index:03d}.png" for index, layer in enumerate(layers)}
+        masked = [node for node in doc.layers if node.is_group and node.mask is not None]
+        sources |= {group.uid: f"data/group{index:03d}" for index, group in enumerate(masked)}
         archive.writestr(_member("stack.xml", zipfile.ZIP_DEFLATED), _stack_xml(doc, sources))
-        for layer in layers:
-            for name, image in _layer_members(layer, sources[layer.uid]):
-                archive.writestr(_member(name), _png_bytes(image))
+        members = [member for layer in layers for member in _layer_members(layer, sources[layer.uid])]
+        members += [member for group in masked for member in _group_mask_members(group, sources[group.uid])]
+        for name, image in members:
+            archive.writestr(_member(name), _png_bytes(image))
         merged = Image.fromarray(doc.composite_uncached(), "RGBA")
         archive.writestr(_member("mergedimage.png"), _png_bytes(merged))
         merged.thumbnail((THUMBNAIL_MAX, THUMBNAIL_MAX))
@@ -165,13 +193,14 @@ def _decode_layer(archive: safety.SafeArchive, src: str, size: tuple[int, int], 
 
 
 def _parse_layers(nodes: list[ET.Element], archive: safety.SafeArchive, canvas: tuple[int, int],
-                  max_pixels: int, notes: list[str], shifts: list[tuple[int, int]]) -> list[Layer]:
+                  max_pixels: int, notes: list[str], shifts: list[tuple[int, int]],
+                  extra: list[tuple[str, int, int]]) -> list[Layer]:
     """Layers bottom to top (shifts: their groups' x, y); every PNG header is read and the pixel budget
-    checked before decoding."""
+    (theirs and the extra images': group masks) checked before decoding."""
     attributes = [(src, x + dx, y + dy, opacity) for (src, x, y, opacity), (dx, dy)
                   in zip([_layer_attributes(node) for node in nodes], shifts, strict=True)]
     sizes = [safety.png_size(archive.head(src, 24), src) for src, *_ in attributes]
-    safety.check_layer_sizes([(src, w, h) for (src, *_), (w, h) in zip(attributes, sizes)], canvas)
+    safety.check_layer_sizes([(src, w, h) for (src, *_), (w, h) in zip(attributes, sizes)] + extra, canvas)
     layers = []
     for node, (src, x, y, opacity), size in zip(nodes, attributes, sizes):
         name, op = node.get("name", Path(src).stem), node.get("composite-op", "svg:src-over")
@@ -218,11 +247,18 @@ def _read(source: str | os.PathLike | BinaryIO, max_pixels: int, label: str, not
             raise DocumentFileError("stack.xml has no layer stack.")
         entries = safety.stack_entries(stack)
         shifts = _group_shifts(entries)
+        entries = [(node, group) for node, group in entries if not _is_group_cut(node, group)]
+        masks = {id(node): _group_mask_src(node, archive, (width, height)) for node, _ in entries
+                 if node.tag == "stack"}
         layer_entries = [(node, group) for node, group in entries if node.tag == "layer"]
         layers = iter(_parse_layers([node for node, _ in layer_entries], archive, (width, height), max_pixels,
-                                    notes, [shifts.get(id(group), (0, 0)) for _, group in layer_entries]))
+                                    notes, [shifts.get(id(group), (0, 0)) for _, group in layer_entries],
+                                    [(src, width, height) for src in masks.values() if src]))
+        groups = {id(node): _parse_group(node, notes) for node, _ in entries if node.tag == "stack"}
+        for node, _ in entries:
+            if masks.get(id(node)):
+                _adopt_group_mask(node, groups[id(node)], archive, masks[id(node)], max_pixels)
     doc = Document(width, height)
-    groups = {id(node): _parse_group(node, notes) for node, _ in entries if node.tag == "stack"}
     nodes = []
     for node, group in entries:
         item = next(layers) if node.tag == "layer" else groups[id(node)]
@@ -243,6 +279,31 @@ def _group_shifts(entries: list[tuple[ET.Element, ET.Element | None]]) -> dict[i
             outer = shifts.get(id(group), (0, 0))
             shifts[id(node)] = (outer[0] + x, outer[1] + y)
     return shifts
+
+
+def _is_group_cut(node: ET.Element, group: ET.Element | None) -> bool:
+    """The layer standing in for its group's mask for other readers (we read the mask itself)."""
+    return (node.tag == "layer" and group is not None and node.get(f"{{{GLIDE_NS}}}group-mask") == "true"
+            and bool(group.get(f"{{{GLIDE_NS}}}mask-src")) and group.get("isolation") == "isolate")
+
+
+def _adopt_group_mask(node: ET.Element, group: LayerGroup, archive: safety.SafeArchive, src: str,
+                      max_pixels: int) -> None:
+    """Decode a group's mask (its size was checked with the budget) and its switch."""
+    size = safety.png_size(archive.head(src, 24), src)
+    group.mask = _decode_layer(archive, src, size, max_pixels)[..., 0].copy()
+    group.mask_enabled = node.get(f"{{{GLIDE_NS}}}mask-enabled", "true") != "false"
+
+
+def _group_mask_src(node: ET.Element, archive: safety.SafeArchive, canvas: tuple[int, int]) -> str:
+    """Where an isolated group's mask lies (our glide: attributes; "" without one), its size checked."""
+    src = node.get(f"{{{GLIDE_NS}}}mask-src")
+    if not src or node.get("isolation") != "isolate":
+        return ""
+    src = safety.member_name(src)
+    if safety.png_size(archive.head(src, 24), src) != canvas:
+        raise DocumentFileError(f"The group mask image {src} does not match the canvas's size.")
+    return src
 
 
 def _parse_group(node: ET.Element, notes: list[str]) -> LayerGroup:

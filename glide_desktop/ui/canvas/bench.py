@@ -4,7 +4,8 @@ Each sample is one mouse move with the brush (one dab): the event goes through t
 stroke writes the layer, the document notifies, the canvas refreshes its image in the dirty rect,
 and the event loop runs until the paint event has drawn it. The layer-drag lines time the same for
 a move tool dragging a full-size opaque top layer (the whole screen image is rewritten per move), and
-a floating selection lifted off a layer in the middle of the stack; the Free Transform lines, a corner
+a floating selection lifted off a layer in the middle of the stack, a group of four layers dragged
+whole, and a layer inside an isolated group; the Free Transform lines, a corner
 of the full-size bottom layer dragged (the preview's repaint per move).
 """
 
@@ -192,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     for label, set_zoom in views[:2]:
         set_zoom()
         repaints.append((f"{label} full repaint", view.zoom, _full_repaints(app, view)))
-    transforms = transform_drags(view, views[:2], args.moves)
+    transforms = transform_drags(view, tools, views[:2], args.moves)
     outline_ms = _selection_outline(app, view, doc)
     view.fit()
     with_ants = _full_repaints(app, view)
@@ -253,6 +254,31 @@ def _drags(app, view, tools, doc, counter, args) -> list:
     view.composite_image.ensure()
     runs.append(layer_drag(app, view, counter, f"{side} px patch on top, fit", args.moves))
     doc.remove_layer(patch.uid)
+    view.composite_image.ensure()
+    runs.extend(_group_drags(app, view, doc, counter, args.moves))
+    return runs
+
+
+def _group_drags(app, view, doc, counter, moves: int) -> list:
+    """The middle half of the stack in a group: the whole group dragged (its layers as one block), then,
+    with the group isolated at 80 %, a layer inside it (the group's block composed per move)."""
+    from glide_desktop.document.group_commands import GroupLayers
+
+    layers = doc.raster_layers()
+    inside = layers[len(layers) // 4: 3 * len(layers) // 4]
+    grouping = GroupLayers([layer.uid for layer in inside])
+    grouping.redo(doc)
+    group = grouping.group
+    view.composite_image.ensure()
+    doc.set_active(group.uid)
+    runs = [layer_drag(app, view, counter, f"group of {len(inside)} layers, fit", moves)]
+    doc.set_layer_property(group.uid, "pass_through", False)
+    doc.set_layer_property(group.uid, "opacity", 0.8)
+    view.composite_image.ensure()
+    doc.set_active(inside[-1].uid)
+    runs.append(layer_drag(app, view, counter, "layer in isolated group", moves))
+    grouping.undo(doc)
+    view.composite_image.ensure()
     return runs
 
 

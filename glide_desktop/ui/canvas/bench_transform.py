@@ -1,4 +1,5 @@
-"""Benchmark part for the canvas bench: Free Transform's start and a corner drag of the bottom layer."""
+"""Benchmark part for the canvas bench: Free Transform of the bottom layer through the real controller:
+start, a corner drag, apply."""
 
 from __future__ import annotations
 
@@ -8,42 +9,51 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QPointF, Qt
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer
 from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QStatusBar
 
-from glide_desktop.document.free_transform import lift, lifted_picture
-from glide_desktop.document.transform_box import Part, TransformBox
-from glide_desktop.ui.canvas.transform_preview import TransformPreview
-from glide_desktop.ui.tools.state import ToolState
-from glide_desktop.ui.tools.transform import FreeTransformTool
+from glide_desktop.document.transform_box import Part
+from glide_desktop.ui.canvas.bench_drag import drain
+from glide_desktop.ui.free_transform import FreeTransformController
 
 
-class _Host:
-    """The controller's part the tool calls; the bench applies nothing."""
+class _BenchHost:
+    """What the Free Transform controller needs of a window, around the bench's canvas."""
 
-    def apply(self) -> bool:
-        return False
+    def __init__(self, view: Any) -> None:
+        self.canvas = view
+        self._status = QStatusBar()
 
-    def cancel(self) -> None:
-        """Nothing to drop."""
+    @property
+    def document(self) -> Any:
+        return self.canvas.document
 
-    def tool_left(self) -> None:
-        """Nothing to apply."""
+    @property
+    def undo(self) -> Any:
+        return self.canvas.undo
 
-    def box_changed(self) -> None:
-        """No options bar to update."""
+    def push(self, command: Any) -> None:
+        self.undo.push(command)
+
+    def statusBar(self) -> QStatusBar:  # noqa: N802 - Qt's name
+        return self._status
 
 
 @dataclass
 class TransformRun:
-    """The start (lift, the preview's pictures, first paint) and each move with its repaint."""
+    """Ctrl+T until the box is drawn and until the preview's pictures arrived (made on a worker thread
+    meanwhile), each corner move with its repaint, then Enter until the result landed."""
 
     label: str
     zoom: float
-    start_ms: float
+    box_ms: float  # start until the box is on screen
+    ready_ms: float  # start until the preview's pictures arrived
+    ready_turn_ms: float  # the longest event-loop turn meanwhile
     moves_ms: list[float]
     paints: int  # paint events during the moves (one per move when every move was drawn)
+    apply_ms: float  # Enter until the resampled layer landed (one undo step)
+    apply_stall_ms: float  # the GUI thread's longest stall meanwhile (a 5 ms timer's worst lateness)
 
 
 class _Paints(QObject):
@@ -60,34 +70,65 @@ class _Paints(QObject):
         return False
 
 
-def transform_drag(view: Any, label: str, moves: int) -> TransformRun:
-    """Free Transform of the document's bottom layer: start, then drag its bottom-right handle out."""
+def transform_drag(view: Any, toolbox: Any, label: str, moves: int) -> TransformRun:
+    """Free Transform of the document's bottom layer: Ctrl+T, drag its bottom-right handle in, Enter;
+    the landed step is undone afterwards."""
     doc = view.document
-    layer = doc.layers[0]
+    active = doc.active_uid
+    doc.set_active(doc.layers[0].uid)
+    controller = FreeTransformController(_BenchHost(view), toolbox)
+    paints = _Paints(view)
     t0 = time.perf_counter()
-    lifted = lift(layer, None)
-    picture = lifted_picture(doc, layer.uid, lifted)
-    preview = TransformPreview(picture, lifted.piece, lifted.rect, layer.opacity)
-    box = TransformBox.around(lifted.rect)
-    tool = FreeTransformTool(ToolState(), _Host(), box, preview)
-    view.set_tool(tool)
-    view.repaint()
-    start_ms = (time.perf_counter() - t0) * 1000
-    corner = view.map_from_document(QPointF(*box.handles()[Part.BOTTOM_RIGHT]))
+    if not controller.start():
+        raise RuntimeError("Free Transform did not start: nothing would be measured")
+    drawn = paints.count
+    box_ms, _ = drain(QApplication.instance(), lambda: paints.count > drawn)
+    box_ms = (time.perf_counter() - t0) * 1000
+    tool = controller.tool
+    _, ready_turn = drain(QApplication.instance(), lambda: tool.preview.ready)
+    ready_ms = (time.perf_counter() - t0) * 1000
+    corner = view.map_from_document(QPointF(*tool.box.handles()[Part.BOTTOM_RIGHT]))
     _send(view, QEvent.Type.MouseButtonPress, corner, Qt.MouseButton.LeftButton)
     samples = []
-    paints = _Paints(view)
+    drawn = paints.count
     for step in range(1, moves + 1):
         pos = corner + QPointF(-3.0 * step, -2.0 * step)  # shrinking: the piece stays on screen
         t = time.perf_counter()
         _send(view, QEvent.Type.MouseMove, pos, Qt.MouseButton.NoButton)
         QApplication.processEvents()  # the repaint the move asked for (where the box was and is)
         samples.append((time.perf_counter() - t) * 1000)
+    move_paints = paints.count - drawn
     _send(view, QEvent.Type.MouseButtonRelease, pos, Qt.MouseButton.LeftButton)
+    steps = view.undo.stack.index()
+    apply_ms, stall_ms = _timed_apply(controller)
+    if view.undo.stack.index() != steps + 1:
+        raise RuntimeError("Free Transform's apply did not land one step")
+    view.undo.undo()
+    if active is not None:
+        doc.set_active(active)
     view.removeEventFilter(paints)
     paints.deleteLater()
-    view.set_tool(None)
-    return TransformRun(label, view.zoom, start_ms, samples, paints.count)
+    controller.deleteLater()
+    return TransformRun(label, view.zoom, box_ms, ready_ms, ready_turn, samples, move_paints, apply_ms,
+                        stall_ms)
+
+
+def _timed_apply(controller: Any) -> tuple[float, float]:
+    """Apply, turning the event loop until it landed: (ms, the longest gap between 5 ms timer ticks)."""
+    ticks = [time.perf_counter()]
+    probe = QTimer()
+    probe.setInterval(5)
+    probe.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    probe.start()
+    t0 = time.perf_counter()
+    controller.apply()
+    while controller.session is not None:
+        QApplication.processEvents()
+        time.sleep(0.001)  # an idle loop, as a window waiting for input
+    apply_ms = (time.perf_counter() - t0) * 1000
+    ticks.append(time.perf_counter())
+    probe.stop()
+    return apply_ms, max(b - a for a, b in zip(ticks, ticks[1:], strict=False)) * 1000
 
 
 def _send(view: Any, kind: QEvent.Type, pos: QPointF, button: Qt.MouseButton) -> None:
@@ -96,22 +137,25 @@ def _send(view: Any, kind: QEvent.Type, pos: QPointF, button: Qt.MouseButton) ->
     QApplication.sendEvent(view, event)
 
 
-def transform_drags(view: Any, zooms: Sequence[tuple[str, Callable[[], object]]],
+def transform_drags(view: Any, toolbox: Any, zooms: Sequence[tuple[str, Callable[[], object]]],
                     moves: int) -> list[TransformRun]:
     """transform_drag at each (label, set_zoom)."""
     runs = []
     for label, set_zoom in zooms:
         set_zoom()
-        runs.append(transform_drag(view, f"bottom layer, {label}", moves))
+        runs.append(transform_drag(view, toolbox, f"bottom layer, {label}", moves))
     return runs
 
 
 def print_transforms(runs: Sequence[TransformRun]) -> None:
-    """One line per run: the start, then the moves' median, p95 and worst, milliseconds."""
-    print("Free Transform (start: lift, preview pictures, first paint; then each corner move + repaint), ms:")
+    """One line per run: box shown, preview ready, the moves' median, p95 and worst, apply, ms."""
+    print("Free Transform (Ctrl+T until the box shows and until the preview is ready; "
+          "each corner move + repaint; Enter until it landed, and the GUI's longest stall meanwhile), ms:")
+    print(f"  {'view':<22}{'zoom':>7}{'box':>7}{'ready':>7}{'(turn)':>8}{'move p50':>10}{'p95':>8}"
+          f"{'max':>8}{'apply':>8}{'(stall)':>9}")
     for run in runs:
         ordered = sorted(run.moves_ms)
         p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-        print(f"  {run.label:<22}{run.zoom:>8.3f}  start {run.start_ms:8.0f}"
-              f"  p50 {statistics.median(ordered):7.2f}  p95 {p95:7.2f}  max {ordered[-1]:7.2f}"
-              f"  ({run.paints} paints for {len(ordered)} moves)")
+        print(f"  {run.label:<22}{run.zoom:>7.3f}{run.box_ms:>7.0f}{run.ready_ms:>7.0f}"
+              f"{run.ready_turn_ms:>8.1f}{statistics.median(ordered):>10.2f}{p95:>8.2f}{ordered[-1]:>8.2f}{run.apply_ms:>8.0f}"
+              f"{run.apply_stall_ms:>9.1f}  ({run.paints} paints for {len(ordered)} moves)")

@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, QRectF, QTimer
 from PySide6.QtGui import QPainter
 
 from glide_desktop.document.geometry import Rect
-from glide_desktop.document.group_compositing import flattened
+from glide_desktop.ui.canvas.drag_scene import scene_for
 from glide_desktop.ui.canvas.layers import source_area
 from glide_desktop.ui.canvas.preview import LayerPreview
 from glide_desktop.ui.canvas.render import document_rect
@@ -91,24 +91,28 @@ class LayerDrags(QObject):
         self._timer.start()
 
     def begin(self, uid: int, content: Rect | None = None) -> None:
-        """A drag of layer uid starts (its pixels stay as they are until it ends); content: where its
-        visible pixels are (layer coordinates), so each move repaints only where the layer was and is."""
+        """A drag of layer (or group) uid starts (its pixels stay as they are until it ends); content:
+        where its visible pixels are (relative to the offset move_to takes), so each move repaints only
+        where the piece was and is."""
         self._uid, self._offset, self._content = uid, None, content
         self._dragging, self._settling = True, False
         self.prepare(uid)
 
     def move_to(self, offset: tuple[int, int]) -> None:
-        """Show the layer at `offset` (document pixels): a repaint, no recomposite."""
+        """Show the piece's top-left at `offset` (document pixels; a group: its layers' bounding box,
+        drag_scene.piece_rect): a repaint, no recomposite."""
         self._offset = offset
         if self.preview is None:
             return
         before, self.preview.offset = self.preview.offset, offset
         if not self.preview.layer_ready:
             return
-        if self._content is None:
+        # Without a measured content, where the prepared piece has pixels (whole pieces) will do.
+        content = self._content if self._content is not None else self.preview.layer.footprint
+        if self._content is None and (content.is_empty() or self.preview.layer.clears_outside):
             self.view.update()
-        else:
-            self.view.update_doc_rect(self._content.translate(*before).union(self._content.translate(*offset)))
+            return
+        self.view.update_doc_rect(content.translate(*before).union(content.translate(*offset)))
 
     def end(self, commit: Callable[[], None]) -> None:
         """The drag ends: `commit` applies the final offset to the document; what that changes is read
@@ -165,16 +169,13 @@ class LayerDrags(QObject):
 
     def _new_preview(self, uid: int) -> LayerPreview | None:
         doc, image = self.view.document, self.view.composite_image
-        layer = doc.find_layer(uid) if doc is not None else None
-        if layer is None or layer.is_group or image is None:
-            return None
-        layers = flattened(doc.layers) if doc.has_groups else doc.layers
-        if layers is None or not any(shown is layer for shown in layers):
-            return None  # groups that need their own pass: the layer shows where it lands on release
+        scene = scene_for(doc, uid) if doc is not None and image is not None else None
+        if scene is None:
+            return None  # no prepared picture can show it: it shows where it lands on release
         viewport, max_level = self.view.viewport, image.pyramid.max_level
         area = source_area(viewport, QRectF(self.view.rect()), max_level).clip(doc.width, doc.height)
         level = viewport.pyramid_level(max_level)
-        preview = LayerPreview(layers, layer, viewport, self.view.size(),
+        preview = LayerPreview(scene, viewport, self.view.size(),
                                document_rect(viewport, doc.width, doc.height), area, level,
                                lambda piece: self._shown(image, piece, level))
         if self._offset is not None:

@@ -1,6 +1,7 @@
 """The Move tool with a selection: its contents lift into a floating piece that follows the mouse and the
-arrow keys; Enter (or a tool or layer switch, or a save) lands it, Esc puts it back. The whole move is one
-undo step (document/floating_command.py); undo while floating cancels it."""
+arrow keys; Enter (or a tool or layer switch, or a save) lands it, Esc puts it back; Alt-drag of a floating
+piece stamps a copy where it lies and drags on. Each move is one undo step (document/floating_command.py);
+undo while floating cancels it."""
 
 from __future__ import annotations
 
@@ -80,11 +81,16 @@ class SelectionMove:
 
     # ----- mouse ----------------------------------------------------------------------------------
     def press(self, canvas: Any, event: CanvasPointerEvent) -> bool:
-        """Lift (Alt: a copy) unless a piece floats, then drag it; False leaves it to the layer path."""
+        """Lift (Alt: a copy) unless a piece floats (Alt then stamps a copy where it lies), then drag it;
+        False leaves it to the layer path."""
         if event.button != _LEFT or not self.takes(canvas):
             return False
         canvas.set_hint(HINT if self.floating else "")
-        if not self.floating and not self._lift(canvas, event.has(Qt.KeyboardModifier.AltModifier)):
+        alt = event.has(Qt.KeyboardModifier.AltModifier)
+        if self.floating and alt:
+            if not self._stamp(canvas):
+                return True
+        elif not self.floating and not self._lift(canvas, alt):
             return True
         command = self.command
         self._start, self._start_delta, self._delta = event.pos, command.delta, command.delta
@@ -157,9 +163,18 @@ class SelectionMove:
         canvas.ants.rebuild()
         return True
 
-    # ----- lift, land, cancel -------------------------------------------------------------------------
-    def _lift(self, canvas: Any, copy: bool) -> bool:
-        command = FloatingSelection.start(canvas.document, copy)
+    # ----- lift, stamp, land, cancel ------------------------------------------------------------------
+    def _stamp(self, canvas: Any) -> bool:
+        """Alt-press on a floating piece: it lands where it lies (one step) and a copy of it floats on (the
+        next step); a piece that never moved is put back and lifted again as a copy."""
+        command = self.command
+        carried, layer_uid = command.carried(), command.layer_uid
+        self.land(canvas)
+        fresh = FloatingSelection.stamped(canvas.document, layer_uid, carried) if carried else None
+        return self._lift(canvas, True, fresh)
+
+    def _lift(self, canvas: Any, copy: bool, command: FloatingSelection | None = None) -> bool:
+        command = command or FloatingSelection.start(canvas.document, copy)
         if command is None:
             canvas.set_hint(NOTHING)
             return False

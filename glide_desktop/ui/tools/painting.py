@@ -51,13 +51,14 @@ class BrushTool(_SizedTool):
 
     def press(self, canvas: Any, event: CanvasPointerEvent) -> None:
         doc = canvas.document
-        if event.button == _LEFT and refuse_group(canvas, "paint"):
+        if event.button != _LEFT:
             return
-        if event.button != _LEFT or doc.active_layer is None:
+        if doc.edits_mask:  # the layer's (or group's) mask is the edit target: its thumbnail was clicked
+            self._stroke = MaskStroke(doc, doc.active_uid, self.settings())
+        elif refuse_group(canvas, "paint") or doc.active_layer is None:
             return
-        # The layer's mask when it is the edit target (its thumbnail was clicked), else its pixels.
-        kind = MaskStroke if doc.edits_mask else Stroke
-        self._stroke = kind(doc, doc.active_layer.uid, self.settings())
+        else:
+            self._stroke = Stroke(doc, doc.active_layer.uid, self.settings())
         self._stroke.dab(event.x, event.y, event.pressure)
 
     def move(self, canvas: Any, event: CanvasPointerEvent) -> None:
