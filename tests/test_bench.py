@@ -54,3 +54,18 @@ def test_image_deviation_counts_levels_and_psnr() -> None:
     result = image_deviation(a, b)
     assert result["max"] == 255 and result["mean"] == pytest.approx(255 / 48, abs=1e-3)
     assert result["psnr_db"] == pytest.approx(10 * np.log10(48), abs=0.01)
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads Linux's /proc")
+def test_the_memory_child_reports_its_own_peak_not_its_parents() -> None:
+    """Linux hands a parent's high-water mark to its child via ru_maxrss; the bench must not report it."""
+    import subprocess
+    import sys
+
+    import numpy as np
+
+    held = np.ones(400 * 1024 * 1024 // 8)  # 400 MB resident in this (the parent) process
+    code = "from glide_desktop.bench.memory import peak_resident_mb; print(peak_resident_mb())"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert 0 < float(done.stdout) < 200  # a bare interpreter, nowhere near the parent's 400 MB
+    assert held.sum() > 0  # held until the child has run

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
 import time
@@ -31,11 +30,37 @@ def measure_peak(folder: Path, precision: str, threads: int) -> dict[str, Any]:
     return json.loads(lines[-1])
 
 
-def _resident_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+def _status_mb(field: str) -> float | None:
+    """A memory field of /proc/self/status in MB (Linux), else None."""
+    try:
+        lines = Path("/proc/self/status").read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
-    return float("nan")
+    return None
+
+
+def _resident_mb() -> float:
+    resident = _status_mb("VmRSS")
+    return float("nan") if resident is None else resident
+
+
+def peak_resident_mb() -> float:
+    """This process's own peak RSS: VmHWM on Linux, which starts afresh at exec.
+
+    Not getrusage's ru_maxrss there: Linux carries the parent's high-water mark across fork and
+    exec into it, so a child of the bench (which holds networks of its own) reported the parent's
+    peak (the 3.58 GB once printed for bf16) instead of its own.
+    """
+    peak = _status_mb("VmHWM")
+    if peak is not None:
+        return peak
+    import resource  # not on Windows; Linux answered above
+
+    scale = 1 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB on Linux
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale / 1024
 
 
 def main(argv: list[str]) -> None:
@@ -61,7 +86,7 @@ def main(argv: list[str]) -> None:
     request = replace(bench_inpaint_request(precision), steps=2, upsample_steps=2)
     for _event in generate(request, store):
         pass
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    peak_mb = peak_resident_mb()
     print(json.dumps({"precision": precision.value, "load_s": round(load_s, 2),
                       "rss_after_load_mb": round(after_load), "peak_rss_mb": round(peak_mb)}))
 

@@ -63,14 +63,14 @@ class ResBlock(nn.Module):
         if check is not None:
             check()
         x = self._resample(x)
-        emb_out = self.emb_layers(emb).to(h.dtype)[..., None, None]  # N, 2*C_out or C_out, 1, 1
+        emb_out = self.emb_layers(emb)[..., None, None]  # N, 2*C_out or C_out, 1, 1 (fp32)
         if self.scale_shift:
             scale, shift = emb_out.chunk(2, dim=1)  # N, C_out, 1, 1 each
             # shift + norm(h) * (1 + scale) in one pass; the SiLU then works in place.
-            h = torch.addcmul(shift, self.out_layers[0](h), 1 + scale)
+            h = self.out_layers[0].modulated(h, scale, shift)
             h = self.out_layers[3](self.out_layers[2](F.silu(h, inplace=True)))  # SiLU, dropout, conv
         else:
-            h = self.out_layers(h + emb_out)
+            h = self.out_layers(h + emb_out.to(h.dtype))
         return h.add_(self.skip_connection(x))  # h is this block's own tensor
 
 
@@ -118,6 +118,8 @@ class SpatialAttention(nn.Module):
         self.proj_out = nn.Conv1d(channels, channels, 1)
 
     def forward(self, x: Tensor, text_features: Tensor | None) -> Tensor:
+        if x.dtype == torch.bfloat16:
+            return self._forward_fused(x, text_features)
         n, c, height, width = x.shape
         head_ch = c // self.heads
         qkv = self.qkv(self.norm(x).reshape(n, c, height * width))  # N, 3C, T (a copy if channels-last)
@@ -130,6 +132,35 @@ class SpatialAttention(nn.Module):
             v = torch.cat([text_v, v], dim=-1)  # N*H, d, S+T
         h = attention(q, k, v).reshape(n, c, -1)  # N, C, T
         return x + self.proj_out(h).reshape(n, c, height, width)
+
+    def _forward_fused(self, x: Tensor, text_features: Tensor | None) -> Tensor:
+        """bf16: position-major matmuls and torch's fused attention (bf16 products, fp32 softmax).
+
+        The 1x1 convs run as plain matmuls on the N, T, C view of the channels-last activation,
+        so Q, K and V come out in the N, heads, T, d layout the fused kernel reads without copies,
+        and the T x S weights are never stored. Only for bf16: fp32 keeps the reference's order
+        of operations (q and k scaled separately, bit-level parity with the golden outputs).
+        """
+        n, c, height, width = x.shape
+        head_ch = c // self.heads
+        tokens = self.norm(x).permute(0, 2, 3, 1).reshape(n, height * width, c)  # N, T, C (a view if NHWC)
+        qkv = F.linear(tokens, _matrix(self.qkv), self.qkv.bias)  # N, T, 3C
+        # Per head, channels are [q | k | v] (and [k | v] for the text) of width head_ch each.
+        q, k, v = qkv.view(n, -1, self.heads, 3, head_ch).permute(3, 0, 2, 1, 4).unbind(0)  # N, H, T, d
+        if self.encoder_kv is not None:
+            text_kv = F.linear(text_features.transpose(1, 2), _matrix(self.encoder_kv), self.encoder_kv.bias)
+            text_k, text_v = text_kv.view(n, -1, self.heads, 2, head_ch).permute(3, 0, 2, 1, 4).unbind(0)
+            k = torch.cat([text_k, k], dim=2)  # N, H, S+T, d
+            v = torch.cat([text_v, v], dim=2)  # N, H, S+T, d
+        h = F.scaled_dot_product_attention(q, k, v)  # N, H, T, d; scale d^-1/2 = (d^-1/4)^2
+        h = h.transpose(1, 2).reshape(n, -1, c)  # N, T, C
+        h = F.linear(h, _matrix(self.proj_out), self.proj_out.bias)  # N, T, C
+        return h.view(n, height, width, c).permute(0, 3, 1, 2).add_(x)  # N, C, H, W (channels-last)
+
+
+def _matrix(conv: nn.Conv1d) -> Tensor:
+    """A 1x1 Conv1d's weight as the out x in matrix of a linear layer (a view)."""
+    return conv.weight.squeeze(-1)
 
 
 class BlockSequence(nn.ModuleList):

@@ -34,6 +34,20 @@ class GroupNorm32(nn.GroupNorm):
         return F.silu(y, inplace=True) if self.swish else y
 
 
+    def modulated(self, x: Tensor, scale: Tensor, shift: Tensor) -> Tensor:
+        """norm(x) * (1 + scale) + shift, with scale and shift N, C, 1, 1 in fp32 (scale-shift norm).
+
+        A bf16 row folds scale and shift into the norm's affine, so the kernel writes the result
+        in one pass with one rounding; fp32 (and several rows, whose affines differ) multiply and
+        add after the norm, in the reference's order.
+        """
+        if x.dtype == torch.bfloat16 and x.shape[0] == 1 and self.weight.dtype == torch.float32:
+            gain = 1 + scale.reshape(-1)  # C
+            weight, bias = self.weight * gain, torch.addcmul(shift.reshape(-1), self.bias, gain)
+            return F.group_norm(x, self.num_groups, weight, bias, self.eps)
+        return torch.addcmul(shift.to(x.dtype), self(x), 1 + scale.to(x.dtype))
+
+
 class LayerNorm32(nn.LayerNorm):
     """LayerNorm computed in fp32 and cast back to the input dtype."""
 
