@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 
-from glide_desktop.document.document import Change, Document
 from glide_desktop.document.group_commands import (
     GroupLayers,
     MergeGroup,
@@ -17,21 +16,16 @@ from glide_desktop.document.group_commands import (
     Ungroup,
     move_within_siblings,
 )
+from glide_desktop.ui.document_actions import DocumentActions
 from glide_desktop.ui.icons import icon
-from glide_desktop.ui.undo import DocumentUndo
 
 
-class GroupActions(QObject):
+class GroupActions(DocumentActions):
     """The group actions of one panel; selected() names the uids the panel's selection holds."""
-
-    message = Signal(str)  # what to tell the user when a step cannot be done
 
     def __init__(self, selected: Callable[[], list[int]], parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.document: Document | None = None
-        self.undo: DocumentUndo | None = None
         self._selected = selected
-        self._unsubscribe: Any = None
         self.new_group = self._action("New &Group", "Add an empty group above the active layer",
                                       self.add_group, icon("folder"))
         self.group_layers = self._action(
@@ -55,20 +49,6 @@ class GroupActions(QObject):
         action.setStatusTip(tip)
         action.triggered.connect(slot)
         return action
-
-    def set_document(self, doc: Document | None, undo: DocumentUndo | None) -> None:
-        """Act on doc; steps go to undo."""
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
-        self.document, self.undo = doc, undo
-        if doc is not None:
-            self._unsubscribe = doc.subscribe(self._on_change)
-        self.sync()
-
-    def _on_change(self, change: Change) -> None:
-        if change.structure:
-            self.sync()
 
     def sync(self) -> None:
         """Enable what applies to the active node."""

@@ -16,11 +16,11 @@ from PySide6.QtWidgets import QApplication, QMenu, QStyle, QStyledItemDelegate, 
 
 from glide_desktop.document import mask_commands as masks
 from glide_desktop.document.commands import Command
-from glide_desktop.document.document import Change, Document
+from glide_desktop.document.document import Document
 from glide_desktop.document.group import Node
 from glide_desktop.document.layer import Layer
+from glide_desktop.ui.document_actions import DocumentActions
 from glide_desktop.ui.images import thumbnail
-from glide_desktop.ui.undo import DocumentUndo
 
 _MARGIN = 4
 
@@ -33,17 +33,12 @@ def mask_thumbnail(mask: np.ndarray, box: int) -> QPixmap:
     return thumbnail(grey, box)
 
 
-class MaskActions(QObject):
+class MaskActions(DocumentActions):
     """Add from selection / white / black, invert, disable, apply, delete: each one undo step, on the
     active layer or isolated group (a group's mask cannot be applied; the message says why)."""
 
-    message = Signal(str)  # why a step cannot be done
-
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.document: Document | None = None
-        self.undo: DocumentUndo | None = None
-        self._unsubscribe: Any = None
         self.add_selection = self._action("Add Mask from &Selection", "Hide the layer outside the selection",
                                           lambda doc, uid: masks.add_mask(doc, uid, "selection"), True)
         self.add_white = self._action("Add &White Mask", "A mask that shows the whole layer",
@@ -77,20 +72,6 @@ class MaskActions(QObject):
         menu.addActions(self.actions[3:])
         menu.aboutToShow.connect(lambda: self.sync(selection=True))  # the selection may have changed
         return menu
-
-    def set_document(self, doc: Document | None, undo: DocumentUndo | None) -> None:
-        """Act on doc's active layer; steps go to undo."""
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
-        self.document, self.undo = doc, undo
-        if doc is not None:
-            self._unsubscribe = doc.subscribe(self._on_change)
-        self.sync()
-
-    def _on_change(self, change: Change) -> None:
-        if change.structure:
-            self.sync()
 
     def _layer(self) -> Node | None:
         return None if self.document is None else self.document.active_node
