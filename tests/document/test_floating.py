@@ -15,7 +15,7 @@ from glide_desktop.document.geometry import Rect
 from glide_desktop.document.history import History
 from glide_desktop.document.layer import BlendMode, Layer
 from glide_desktop.document.selection import ellipse_coverage, rect_coverage
-from tests.document.conftest import gradient_layer, snapshot
+from tests.document.conftest import gradient_layer, snapshot, undo_all_then_redo_all
 
 W, H = 24, 16
 
@@ -233,14 +233,7 @@ def test_undo_all_restores_and_redo_all_reproduces(specs):
         _run(doc, history, spec)
     end = snapshot(doc)
     assert all(layer.name != "Floating selection" for layer in doc.layers)
-    while history.can_undo:
-        history.undo(doc)
-    assert snapshot(doc) == start
-    assert np.array_equal(doc.composite(), doc.composite_uncached())
-    while history.can_redo:
-        history.redo(doc)
-    assert snapshot(doc) == end
-    assert np.array_equal(doc.composite(), doc.composite_uncached())
+    undo_all_then_redo_all(doc, history, start, end)
 
 
 @settings(max_examples=40, deadline=None)

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from glide_desktop.document.floating_command import FloatingSelection
 from glide_desktop.document.history import History
-from tests.document.conftest import snapshot
+from tests.document.conftest import snapshot, undo_all_then_redo_all
 from tests.document.test_floating import _prepared, delta, move
 
 
@@ -66,9 +66,4 @@ def test_stamps_undo_all_and_redo_all_exactly(spec, rounds):
     end = snapshot(doc)
     assert all(layer.name != "Floating selection" for layer in doc.layers)
     assert np.array_equal(doc.composite(), doc.composite_uncached())
-    while history.can_undo:
-        history.undo(doc)
-    assert snapshot(doc) == start
-    while history.can_redo:
-        history.redo(doc)
-    assert snapshot(doc) == end and np.array_equal(doc.composite(), doc.composite_uncached())
+    undo_all_then_redo_all(doc, history, start, end)

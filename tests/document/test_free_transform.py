@@ -17,7 +17,7 @@ from glide_desktop.document.history import History
 from glide_desktop.document.layer import Layer
 from glide_desktop.document.resample import GREY, RGBA, warp
 from glide_desktop.document.selection import rect_coverage
-from tests.document.conftest import snapshot
+from tests.document.conftest import snapshot, undo_all_then_redo_all
 from tests.document.test_free_transform_group import group_transform, group_transform_command
 from tests.document.test_group_history import _apply as apply_group_step
 from tests.document.test_group_history import group_edit
@@ -255,14 +255,7 @@ def test_transforms_among_other_edits_undo_and_redo_exactly(ops):
         if command is not None:
             history.push(doc, command)
     end = snapshot(doc)
-    while history.can_undo:
-        history.undo(doc)
-    assert snapshot(doc) == start
-    assert np.array_equal(doc.composite(), doc.composite_uncached())
-    while history.can_redo:
-        history.redo(doc)
-    assert snapshot(doc) == end
-    assert np.array_equal(doc.composite(), doc.composite_uncached())
+    undo_all_then_redo_all(doc, history, start, end)
 
 
 @pytest.mark.parametrize("affine", [Affine.rotation(10, 100, 80), Affine.scaling(0.7, 0.7, 3.5, 0),
@@ -295,9 +288,4 @@ def test_transforms_among_group_steps_undo_and_redo_exactly(ops):
             apply_group_step(doc, history, op)
     end, end_pixels = snapshot(doc), doc.composite().copy()
     assert np.array_equal(end_pixels, doc.composite_uncached())
-    while history.can_undo:
-        history.undo(doc)
-    assert snapshot(doc) == start
-    while history.can_redo:
-        history.redo(doc)
-    assert snapshot(doc) == end and np.array_equal(doc.composite(), end_pixels)
+    undo_all_then_redo_all(doc, history, start, end, end_pixels)

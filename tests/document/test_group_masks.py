@@ -36,7 +36,7 @@ from glide_desktop.document.mask_commands import (
 from glide_desktop.document.selection import rect_coverage
 from glide_desktop.document.transform_commands import TransformImage
 from glide_desktop.document.transform_ops import Axis, Crop, Flip, Resize, Rotate, canvas_crop
-from tests.document.conftest import gradient_layer, snapshot
+from tests.document.conftest import gradient_layer, snapshot, undo_all_then_redo_all
 
 W, H = 40, 30
 
@@ -314,13 +314,7 @@ def test_group_mask_steps_undo_and_redo_exactly(ops):
         check_structure(doc.layers)
     end, end_pixels = snapshot(doc), doc.composite().copy()
     assert np.array_equal(end_pixels, doc.composite_uncached())
-    while history.can_undo:
-        history.undo(doc)
-    assert snapshot(doc) == start
-    assert np.array_equal(doc.composite(), doc.composite_uncached())
-    while history.can_redo:
-        history.redo(doc)
-    assert snapshot(doc) == end and np.array_equal(doc.composite(), end_pixels)
+    undo_all_then_redo_all(doc, history, start, end, end_pixels)
 
 
 def test_a_group_mask_of_the_wrong_size_is_refused_by_name(tmp_path):

@@ -30,7 +30,7 @@ from glide_desktop.document.mask_commands import (
     toggle_mask,
 )
 from glide_desktop.document.selection import SelectionOp, ellipse_coverage, rect_coverage
-from tests.document.conftest import gradient_layer, snapshot
+from tests.document.conftest import gradient_layer, snapshot, undo_all_then_redo_all
 
 W, H = 24, 16
 
@@ -117,14 +117,7 @@ def test_undo_all_restores_and_redo_all_reproduces(ops):
         if command is not None:
             history.push(doc, command)
     end, end_pixels = snapshot(doc), doc.composite().copy()
-    while history.can_undo:
-        history.undo(doc)
-    assert snapshot(doc) == start
-    assert np.array_equal(doc.composite(), doc.composite_uncached())
-    while history.can_redo:
-        history.redo(doc)
-    assert snapshot(doc) == end
-    assert np.array_equal(doc.composite(), end_pixels)
+    undo_all_then_redo_all(doc, history, start, end, end_pixels)
     assert np.array_equal(end_pixels, doc.composite_uncached())
 
 

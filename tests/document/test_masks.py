@@ -22,7 +22,7 @@ from glide_desktop.document.mask_commands import (
 )
 from glide_desktop.document.transform_commands import FlipLayer, TransformImage
 from glide_desktop.document.transform_ops import Axis, Crop, Flip, Resize, Rotate
-from tests.document.conftest import snapshot
+from tests.document.conftest import snapshot, undo_all_then_redo_all
 from tests.document.test_compositing import _mixed_stack, small_chunks  # noqa: F401  (fixture)
 
 
@@ -165,9 +165,4 @@ def test_image_transforms_and_mask_steps_undo_to_the_exact_bytes(steps):
             assert top.mask.shape == top.pixels.shape[:2]
     end = snapshot(doc)
     assert np.array_equal(doc.composite(), doc.composite_uncached())
-    while history.can_undo:
-        history.undo(doc)
-    assert snapshot(doc) == start
-    while history.can_redo:
-        history.redo(doc)
-    assert snapshot(doc) == end
+    undo_all_then_redo_all(doc, history, start, end)

@@ -14,7 +14,7 @@ from glide_desktop.document.group_commands import GroupLayers
 from glide_desktop.document.history import History
 from glide_desktop.document.layer import Layer
 from glide_desktop.document.node_sets import DuplicateNodes, MoveNodes, RemoveNodes
-from tests.document.conftest import gradient_layer, snapshot
+from tests.document.conftest import gradient_layer, snapshot, undo_all_then_redo_all
 from tests.document.test_group_history import _apply, group_edit
 from tests.document.test_history import _start
 
@@ -149,12 +149,4 @@ def test_multi_node_steps_undo_and_redo_exactly(ops):
         _apply_any(doc, history, op)
     end, end_pixels = snapshot(doc), doc.composite().copy()
     assert np.array_equal(end_pixels, doc.composite_uncached())  # the tile cache followed every step
-    while history.can_undo:
-        history.undo(doc)
-        check_structure(doc.layers)
-    assert snapshot(doc) == start
-    assert np.array_equal(doc.composite(), doc.composite_uncached())
-    while history.can_redo:
-        history.redo(doc)
-    assert snapshot(doc) == end
-    assert np.array_equal(doc.composite(), end_pixels)
+    undo_all_then_redo_all(doc, history, start, end, end_pixels, each=lambda d: check_structure(d.layers))
