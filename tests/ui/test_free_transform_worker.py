@@ -13,28 +13,19 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QProgressBar
 
 from glide_desktop.document.commands import SetLayerProperty
-from glide_desktop.document.document import Document
 from glide_desktop.document.free_transform import FreeTransform
-from glide_desktop.document.layer import Layer
 from glide_desktop.ui import free_transform as controller_module
 from glide_desktop.ui import transform_jobs
 from tests.ui.test_canvas_support import at, drag
-from tests.ui.test_free_transform import RED, H, W, _grab, _key, _start
+from tests.ui.test_free_transform import (
+    RED,
+    _grab,
+    _key,
+    _start,
+    doc,  # noqa: F401 - the fixture: a red block on white, at 400 %
+)
 
 WAIT_MS = 20_000
-
-
-@pytest.fixture
-def doc(window) -> Document:
-    """As test_free_transform's: a red 20 x 10 block at (20, 20) on white, at 400 %."""
-    doc = Document(W, H)
-    doc.insert_layer(Layer.filled(W, H, (255, 255, 255, 255), "Background"))
-    block = Layer.blank(W, H, "Block")
-    block.pixels[20:30, 20:40] = RED
-    doc.insert_layer(block)
-    window.set_document(doc, None)
-    window.canvas.set_zoom(4.0)
-    return doc
 
 
 @pytest.fixture
@@ -65,7 +56,7 @@ def _ticks(window) -> list[int]:
     return count
 
 
-def test_enter_resamples_off_the_gui_thread_and_lands_one_step(qtbot, window, doc, held):
+def test_enter_resamples_off_the_gui_thread_and_lands_one_step(qtbot, window, doc, held):  # noqa: F811
     steps = window.undo.stack.count()
     _start(qtbot, window)
     qtbot.waitUntil(lambda: window.free_transform.tool.preview.ready, timeout=WAIT_MS)
@@ -94,7 +85,7 @@ def test_enter_resamples_off_the_gui_thread_and_lands_one_step(qtbot, window, do
     assert (doc.active_layer.pixels[20:30, 20:40] == RED).all() and pixels is not doc.active_layer.pixels
 
 
-def test_an_edit_while_it_resamples_drops_the_result(qtbot, window, doc, held):
+def test_an_edit_while_it_resamples_drops_the_result(qtbot, window, doc, held):  # noqa: F811
     steps = window.undo.stack.count()
     _start(qtbot, window)
     qtbot.waitUntil(lambda: window.free_transform.tool.preview.ready, timeout=WAIT_MS)
@@ -108,7 +99,7 @@ def test_an_edit_while_it_resamples_drops_the_result(qtbot, window, doc, held):
     assert doc.active_layer.pixels[22, 25, 3] == 255  # the block never moved
 
 
-def test_the_box_shows_before_the_preview_pictures_arrive(qtbot, window, doc, monkeypatch):
+def test_the_box_shows_before_the_preview_pictures_arrive(qtbot, window, doc, monkeypatch):  # noqa: F811
     monkeypatch.setattr(transform_jobs, "BACKGROUND_PIXELS", 0)
     gate = threading.Event()
     made = controller_module.lifted_picture
